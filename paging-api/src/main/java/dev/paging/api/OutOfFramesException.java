@@ -1,0 +1,10 @@
+package dev.paging.api;
+
+/** The frame allocator has no frame to give. Operations that meet it leave the tables as they were. */
+public class OutOfFramesException extends PagingException {
+  private static final long serialVersionUID = 1L;
+
+  public OutOfFramesException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,17 @@
+package dev.paging.api;
+
+/**
+ * The root of the library's exceptions: conditions of the tables or the machine, not
+ * programming errors (those are {@link IllegalArgumentException}s naming the offending value).
+ */
+public class PagingException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public PagingException(String message) {
+    super(message);
+  }
+
+  public PagingException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,114 @@
+package dev.paging.api;
+
+import static dev.paging.api.Addresses.hex;
+
+import java.util.List;
+
+/**
+ * An architecture's page-table format, as data and a codec: its levels, its canonical virtual
+ * address rule, its physical address width, and how to decode and encode one 64-bit entry at a
+ * given level (bit meaning may depend on the level: x86 bit 7 is PS above the last level and PAT
+ * at it).
+ *
+ * <p>Every method is a pure function of its arguments, cheap enough for the walker's inner
+ * loop; only {@link #attributes} and the encoders may allocate. Implementations must be
+ * immutable and thread-safe. Tables are one 4 KiB frame of 8-byte little-endian entries.
+ */
+public interface PagingFormat {
+  /** A short name: {@code x86-64}, {@code x86-64-5level}, {@code sv39}... */
+  String name();
+
+  /** The levels, root first. */
+  List<Level> levels();
+
+  /** The root level, {@code levels().get(0)}. */
+  default Level root() {
+    return levels().get(0);
+  }
+
+  /** The number of implemented virtual address bits (48 for 4-level x86-64, 39 for Sv39). */
+  int virtualAddressBits();
+
+  /** The number of physical address bits an entry may hold (x86 MAXPHYADDR). */
+  int physicalAddressBits();
+
+  /** True when every bit above the top implemented virtual bit equals it. */
+  default boolean isCanonical(long address) {
+    return Addresses.signExtend(address, virtualAddressBits()) == address;
+  }
+
+  /** The lower canonical half, {@code [0, 2^(bits-1) - 1]}. */
+  default VirtualRange lowerHalf() {
+    return VirtualRange.closed(0, (1L << (virtualAddressBits() - 1)) - 1);
+  }
+
+  /** The upper canonical half, {@code [-2^(bits-1), 0xffffffffffffffff]}. */
+  default VirtualRange upperHalf() {
+    return VirtualRange.closed(-(1L << (virtualAddressBits() - 1)), -1L);
+  }
+
+  /**
+   * Rejects a range whose first or last address is not canonical; the non-canonical hole
+   * between two canonical ends is allowed and is skipped by walks.
+   *
+   * @throws IllegalArgumentException naming the offending address in hex
+   */
+  default void checkCanonical(VirtualRange range) {
+    if (range.isAll()) {
+      return;
+    }
+    if (!isCanonical(range.first())) {
+      throw new IllegalArgumentException(
+          "address " + hex(range.first()) + " (start of " + range + ") is not canonical for " + name());
+    }
+    if (!isCanonical(range.last())) {
+      throw new IllegalArgumentException(
+          "address " + hex(range.last()) + " (end of " + range + ") is not canonical for " + name());
+    }
+  }
+
+  /** What {@code raw} is at {@code level}. */
+  EntryKind kind(Level level, long raw);
+
+  /** Why a present entry is malformed, or {@code null} when it is not. */
+  EntryProblem problem(Level level, long raw);
+
+  /**
+   * The physical address an entry points to: the next table for {@link EntryKind#TABLE}, the
+   * page's base for {@link EntryKind#LEAF}. Meaningless for other kinds.
+   */
+  long address(Level level, long raw);
+
+  /** The attributes of a present entry (table or leaf) at {@code level}. */
+  Attributes attributes(Level level, long raw);
+
+  /**
+   * An entry at {@code level} pointing to the table at {@code tableAddress}.
+   *
+   * @throws IllegalArgumentException if the address is unaligned or too wide, the level is the
+   *     last, or the attributes ask for something a table entry cannot say
+   */
+  long encodeTable(Level level, long tableAddress, Attributes attributes);
+
+  /**
+   * An entry at {@code level} mapping the page at {@code physicalAddress}.
+   *
+   * @throws IllegalArgumentException if the level cannot hold a leaf, the address is unaligned
+   *     to the page size or too wide, or the attributes cannot be expressed by this format
+   */
+  long encodeLeaf(Level level, long physicalAddress, Attributes attributes);
+
+  /**
+   * The attributes in force below an entry with attributes {@code upper} (a table entry) for
+   * an entry with {@code lower}: x86 ANDs write and user and ORs execute-disable down the levels;
+   * RISC-V leaves alone decide. The result carries {@code lower}'s other fields.
+   */
+  Attributes effective(Attributes upper, Attributes lower);
+
+  /**
+   * The attributes of a new intermediate entry above a leaf with {@code leaf}'s attributes,
+   * permissive enough that the leaf governs (x86: writable and user as the leaf needs, never
+   * execute-disable).
+   */
+  Attributes tableAttributesFor(Attributes leaf);
+}
