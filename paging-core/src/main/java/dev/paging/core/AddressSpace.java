@@ -1,0 +1,117 @@
+package dev.paging.core;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Addresses;
+import dev.paging.api.FrameAllocator;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.PhysicalMemory;
+import java.util.Objects;
+
+/**
+ * A page-table hierarchy: its format, the memory it lives in, the allocator its tables come
+ * from, and its root table. A handle, not the tables themselves: two handles over the same root
+ * see the same mappings.
+ */
+public final class AddressSpace {
+  private final PagingFormat format;
+  private final PhysicalMemory memory;
+  private final FrameAllocator allocator;
+  private final long root;
+  private final SharedTables sharedTables;
+
+  private AddressSpace(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long root,
+      SharedTables sharedTables) {
+    this.format = Objects.requireNonNull(format, "format");
+    this.memory = Objects.requireNonNull(memory, "memory");
+    this.allocator = Objects.requireNonNull(allocator, "allocator");
+    this.root = root;
+    this.sharedTables = Objects.requireNonNull(sharedTables, "sharedTables");
+  }
+
+  /** A new, empty address space with a registry of its own: allocates a root table and clears it. */
+  public static AddressSpace create(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator) {
+    return create(format, memory, allocator, SharedTables.create());
+  }
+
+  /**
+   * A new, empty address space that records shared tables in {@code sharedTables}, the registry
+   * of the spaces it will share tables with.
+   */
+  public static AddressSpace create(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator,
+      SharedTables sharedTables) {
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(sharedTables, "sharedTables");
+    Objects.requireNonNull(memory, "memory");
+    long root = allocator.allocate();
+    try {
+      checkRoot(memory, root);
+      Tables.clear(memory, root);
+    } catch (RuntimeException e) {
+      allocator.free(root);
+      throw e;
+    }
+    return new AddressSpace(format, memory, allocator, root, sharedTables);
+  }
+
+  /** A handle over an existing hierarchy whose root table is at {@code root}. */
+  public static AddressSpace of(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long root) {
+    return of(format, memory, allocator, root, SharedTables.create());
+  }
+
+  /** A handle over an existing hierarchy whose shared tables are recorded in {@code sharedTables}. */
+  public static AddressSpace of(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long root,
+      SharedTables sharedTables) {
+    checkRoot(memory, root);
+    return new AddressSpace(format, memory, allocator, root, sharedTables);
+  }
+
+  /**
+   * A handle over tables that must not change (a memory image): its allocator refuses to
+   * allocate, so every operation that would need a new table fails before changing anything.
+   */
+  public static AddressSpace readOnly(PagingFormat format, PhysicalMemory memory, long root) {
+    return of(format, memory, Tables.NO_FRAMES, root);
+  }
+
+  private static void checkRoot(PhysicalMemory memory, long root) {
+    if (!Addresses.isAligned(root, Addresses.FRAME_SIZE)) {
+      throw new IllegalArgumentException("root table " + hex(root) + " is not 4 KiB aligned");
+    }
+    if (!memory.contains(root, Addresses.FRAME_SIZE)) {
+      throw new IllegalArgumentException("root table " + hex(root) + " is outside physical memory");
+    }
+  }
+
+  public PagingFormat format() {
+    return format;
+  }
+
+  public PhysicalMemory memory() {
+    return memory;
+  }
+
+  public FrameAllocator allocator() {
+    return allocator;
+  }
+
+  /** The physical address of the root table (what CR3 or satp points to). */
+  public long root() {
+    return root;
+  }
+
+  /** The registry of tables this space shares with others; no operation frees those. */
+  public SharedTables sharedTables() {
+    return sharedTables;
+  }
+
+  /** A new walker over this space's format and memory (walkers are not thread-safe). */
+  public Walker walker() {
+    return Walker.of(format, memory);
+  }
+
+  @Override
+  public String toString() {
+    return format.name() + " address space, root " + hex(root);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.paging.core;
+
+import dev.paging.api.Level;
+import dev.paging.api.PagingFormat;
+
+/**
+ * The supported page-table formats. Every format is immutable and thread-safe; formats built
+ * with equal arguments are equal and accept each other's {@link Level}s.
+ */
+public final class Formats {
+  private static final PagingFormat X86_64 = new X86Format(X86Options.defaults(), false);
+  private static final PagingFormat X86_64_FIVE_LEVEL = new X86Format(X86Options.defaults(), true);
+  private static final PagingFormat SV39 = new RiscVFormat(3);
+  private static final PagingFormat SV48 = new RiscVFormat(4);
+  private static final PagingFormat SV57 = new RiscVFormat(5);
+
+  private Formats() {}
+
+  /**
+   * x86-64 4-level paging (PML4, PDPT, PD, PT; 48-bit virtual addresses) with 1 GiB pages, NX
+   * enabled and 52 physical address bits.
+   */
+  public static PagingFormat x86_64() {
+    return X86_64;
+  }
+
+  /** x86-64 4-level paging for a processor with {@code options}. */
+  public static PagingFormat x86_64(X86Options options) {
+    return options.equals(X86Options.defaults()) ? X86_64 : new X86Format(options, false);
+  }
+
+  /**
+   * x86-64 5-level paging (CR4.LA57: PML5 above PML4; 57-bit virtual addresses) with 1 GiB
+   * pages, NX enabled and 52 physical address bits.
+   */
+  public static PagingFormat x86_64FiveLevel() {
+    return X86_64_FIVE_LEVEL;
+  }
+
+  /** x86-64 5-level paging for a processor with {@code options}. */
+  public static PagingFormat x86_64FiveLevel(X86Options options) {
+    return options.equals(X86Options.defaults()) ? X86_64_FIVE_LEVEL : new X86Format(options, true);
+  }
+
+  /** RISC-V Sv39: three levels L2..L0, 39-bit virtual and 56-bit physical addresses. */
+  public static PagingFormat sv39() {
+    return SV39;
+  }
+
+  /** RISC-V Sv48: four levels L3..L0, 48-bit virtual and 56-bit physical addresses. */
+  public static PagingFormat sv48() {
+    return SV48;
+  }
+
+  /** RISC-V Sv57: five levels L4..L0, 57-bit virtual and 56-bit physical addresses. */
+  public static PagingFormat sv57() {
+    return SV57;
+  }
+
+  /** True when {@code a} and {@code b} describe the same level; {@link Level} has no equals. */
+  static boolean sameLevel(Level a, Level b) {
+    return a == b || (a.depth() == b.depth() && a.shift() == b.shift()
+        && a.indexBits() == b.indexBits() && a.leafAllowed() == b.leafAllowed()
+        && a.name().equals(b.name()));
+  }
+
+  /** A power-of-two size in the largest binary unit that divides it: {@code 2 MiB}. */
+  static String sizeName(long bytes) {
+    String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int unit = 0;
+    while (bytes >= 1024 && (bytes & 1023) == 0 && unit < units.length - 1) {
+      bytes >>>= 10;
+      unit++;
+    }
+    return bytes + " " + units[unit];
+  }
+}

@@ -1,0 +1,497 @@
+package dev.paging.core;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Addresses;
+import dev.paging.api.Attributes;
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.HoleCursor;
+import dev.paging.api.Level;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.PhysicalMemory;
+import dev.paging.api.TableCursor;
+import dev.paging.api.VirtualRange;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The engine: walks a range of virtual addresses through a page-table hierarchy, top-down and in
+ * address order, calling a {@link PageTableVisitor}.
+ *
+ * <ul>
+ *   <li>Only entries inside the range are read, and only present table entries are descended:
+ *       the cost is proportional to the tables and entries inside the range, never to the number
+ *       of pages it spans. Each entry is read once, and once more after {@code onEntry} (so a
+ *       visitor that rewrites the entry, e.g. turns a huge leaf into a table, is walked into what
+ *       it wrote).
+ *   <li>Runs of empty entries are reported as holes, clipped to the range; at the root they never
+ *       cross the canonical hole, which whole-space walks skip.
+ *   <li>Untrusted tables are safe: malformed entries, tables outside memory and tables that are
+ *       their own ancestors are reported to {@link PageTableVisitor#onMalformed} and not
+ *       followed, so every walk terminates. A table linked from several parents is legal and is
+ *       walked once per link; when such sharing could multiply the work (a hostile image), set an
+ *       {@linkplain #entryBudget(long) entry budget}.
+ * </ul>
+ *
+ * <p>A walker reuses its cursors from walk to walk, so it allocates nothing per walk; it is not
+ * thread-safe and not re-entrant (a hook must not start a walk on the same walker).
+ */
+public final class Walker {
+  private final PagingFormat format;
+  private final PhysicalMemory memory;
+  private final Level[] levels;
+  private final int depthCount;
+  private final int vaBits;
+  private final long lowerLast;
+  private final long upperFirst;
+  private final Table[] tables;
+  private final Entry[] entries;
+  private final Hole[] holes;
+
+  private PageTableVisitor visitor;
+  private long budget = Long.MAX_VALUE;
+  private long entriesRead;
+  private long tablesVisited;
+  private boolean exhausted;
+  private boolean walking;
+
+  private Walker(PagingFormat format, PhysicalMemory memory) {
+    this.format = Objects.requireNonNull(format, "format");
+    this.memory = Objects.requireNonNull(memory, "memory");
+    List<Level> list = format.levels();
+    this.levels = list.toArray(new Level[0]);
+    this.depthCount = levels.length;
+    this.vaBits = format.virtualAddressBits();
+    this.lowerLast = format.lowerHalf().last();
+    this.upperFirst = format.upperHalf().first();
+    this.tables = new Table[depthCount];
+    this.entries = new Entry[depthCount];
+    this.holes = new Hole[depthCount];
+    for (int d = 0; d < depthCount; d++) {
+      tables[d] = new Table(levels[d]);
+      entries[d] = new Entry();
+      holes[d] = new Hole();
+    }
+    for (int d = 0; d < depthCount; d++) {
+      tables[d].parent = d == 0 ? null : entries[d - 1];
+      entries[d].table = tables[d];
+      holes[d].table = tables[d];
+    }
+  }
+
+  /** A walker over tables in {@code memory} laid out as {@code format} says. */
+  public static Walker of(PagingFormat format, PhysicalMemory memory) {
+    return new Walker(format, memory);
+  }
+
+  /**
+   * Limits every later walk to reading {@code maxEntries} entries; a walk that reaches the limit
+   * ends with {@link WalkOutcome#BUDGET_EXHAUSTED}. {@link Long#MAX_VALUE}, the default, is no
+   * limit.
+   */
+  public Walker entryBudget(long maxEntries) {
+    if (maxEntries <= 0) {
+      throw new IllegalArgumentException("entry budget " + maxEntries + " must be positive");
+    }
+    this.budget = maxEntries;
+    return this;
+  }
+
+  /** Entries read from memory by the last walk, re-reads after {@code onEntry} included. */
+  public long entriesRead() {
+    return entriesRead;
+  }
+
+  /** Tables whose {@code beforeTable} the last walk called. */
+  public long tablesVisited() {
+    return tablesVisited;
+  }
+
+  /** Walks the space's tables over {@code range}. */
+  public static WalkOutcome walk(AddressSpace space, VirtualRange range, PageTableVisitor visitor) {
+    return space.walker().walk(space.root(), range, visitor);
+  }
+
+  /**
+   * Walks the hierarchy rooted at {@code root} over {@code range}.
+   *
+   * @throws IllegalArgumentException if an end of the range is not canonical, or the root is
+   *     unaligned or outside memory
+   */
+  public WalkOutcome walk(long root, VirtualRange range, PageTableVisitor visitor) {
+    format.checkCanonical(range);
+    return walk(root, range.first(), range.last(), visitor);
+  }
+
+  /**
+   * Walks the hierarchy rooted at {@code root} over {@code [first, last]} (unsigned, inclusive),
+   * without allocating a range. Both ends must be canonical unless the range is the whole space.
+   */
+  public WalkOutcome walk(long root, long first, long last, PageTableVisitor visitor) {
+    Objects.requireNonNull(visitor, "visitor");
+    if (Long.compareUnsigned(first, last) > 0) {
+      throw new IllegalArgumentException("reversed range [" + hex(first) + ", " + hex(last) + "]");
+    }
+    if (!(first == 0 && last == -1L) && !(format.isCanonical(first) && format.isCanonical(last))) {
+      format.checkCanonical(VirtualRange.closed(first, last));
+    }
+    if (!Addresses.isAligned(root, Addresses.FRAME_SIZE) || !memory.contains(root, Addresses.FRAME_SIZE)) {
+      throw new IllegalArgumentException(
+          "root table " + hex(root) + " is unaligned or outside physical memory");
+    }
+    if (walking) {
+      throw new IllegalStateException("a walker is not re-entrant: start a nested walk on another walker");
+    }
+    walking = true;
+    this.visitor = visitor;
+    entriesRead = 0;
+    tablesVisited = 0;
+    exhausted = false;
+    try {
+      Control c = walkTable(0, root, 0, -1L, first, last);
+      if (exhausted) {
+        return WalkOutcome.BUDGET_EXHAUSTED;
+      }
+      return c == Control.STOP ? WalkOutcome.STOPPED : WalkOutcome.COMPLETED;
+    } finally {
+      this.visitor = null;
+      walking = false;
+    }
+  }
+
+  private Control walkTable(int depth, long frame, long tFirst, long tLast, long wFirst, long wLast) {
+    Table t = tables[depth];
+    t.frame = frame;
+    t.first = tFirst;
+    t.last = tLast;
+    t.walkFirst = wFirst;
+    t.walkLast = wLast;
+    tablesVisited++;
+    Control c = visitor.beforeTable(t);
+    if (c == Control.STOP) {
+      return Control.STOP;
+    }
+    if (c == Control.SKIP_SUBTREE) {
+      return Control.CONTINUE;
+    }
+    if (depth == 0) {
+      // The root's entries map two separate canonical halves; walk each part of the range on
+      // its own side so no hole or entry range spans the non-canonical gap.
+      if (Long.compareUnsigned(wFirst, lowerLast) <= 0) {
+        long b = Long.compareUnsigned(wLast, lowerLast) <= 0 ? wLast : lowerLast;
+        if (walkEntries(0, wFirst, b) == Control.STOP) {
+          return Control.STOP;
+        }
+      }
+      if (Long.compareUnsigned(wLast, upperFirst) >= 0) {
+        long a = Long.compareUnsigned(wFirst, upperFirst) >= 0 ? wFirst : upperFirst;
+        if (walkEntries(0, a, wLast) == Control.STOP) {
+          return Control.STOP;
+        }
+      }
+    } else if (walkEntries(depth, wFirst, wLast) == Control.STOP) {
+      return Control.STOP;
+    }
+    return visitor.afterTable(t) == Control.STOP ? Control.STOP : Control.CONTINUE;
+  }
+
+  /** Walks the entries of the table at {@code depth} covering {@code [a, b]}, one canonical part. */
+  private Control walkEntries(int depth, long a, long b) {
+    Table t = tables[depth];
+    Level level = levels[depth];
+    int shift = level.shift();
+    long span = 1L << shift;
+    long frame = t.frame;
+    int iFirst = level.index(a);
+    int iLast = level.index(b);
+    int holeStart = -1;
+    for (int i = iFirst; i <= iLast; i++) {
+      if (entriesRead >= budget) {
+        exhausted = true;
+        return Control.STOP;
+      }
+      long entryAddress = frame + 8L * i;
+      long raw = memory.read(entryAddress);
+      entriesRead++;
+      if (raw == 0) {
+        if (holeStart < 0) {
+          holeStart = i;
+        }
+        continue;
+      }
+      if (holeStart >= 0) {
+        if (hole(depth, holeStart, i - 1, a, b) == Control.STOP) {
+          return Control.STOP;
+        }
+        holeStart = -1;
+      }
+      long eFirst = entryFirst(depth, t, i, shift);
+      long eLast = eFirst + span - 1;
+      Entry e = entries[depth];
+      e.index = i;
+      e.first = eFirst;
+      e.last = eLast;
+      e.set(raw, kindAt(depth, level, raw));
+      if (e.kind == EntryKind.MALFORMED) {
+        if (visitor.onMalformed(e, problemAt(depth, level, raw)) == Control.STOP) {
+          return Control.STOP;
+        }
+        continue;
+      }
+      Control c = visitor.onEntry(e);
+      if (c == Control.STOP) {
+        return Control.STOP;
+      }
+      if (c == Control.SKIP_SUBTREE) {
+        continue;
+      }
+      if (entriesRead >= budget) {
+        exhausted = true;
+        return Control.STOP;
+      }
+      long again = memory.read(entryAddress);
+      entriesRead++;
+      if (again != raw) {
+        if (again == 0) {
+          continue;
+        }
+        e.set(again, kindAt(depth, level, again));
+        if (e.kind == EntryKind.MALFORMED) {
+          if (visitor.onMalformed(e, problemAt(depth, level, again)) == Control.STOP) {
+            return Control.STOP;
+          }
+          continue;
+        }
+      }
+      if (e.kind != EntryKind.TABLE) {
+        continue;
+      }
+      long child = format.address(level, e.raw);
+      EntryProblem problem = null;
+      if (!memory.contains(child, Addresses.FRAME_SIZE)) {
+        problem = EntryProblem.TABLE_OUTSIDE_MEMORY;
+      } else {
+        for (int d = 0; d <= depth; d++) {
+          if (tables[d].frame == child) {
+            problem = EntryProblem.CYCLE;
+            break;
+          }
+        }
+      }
+      if (problem != null) {
+        if (visitor.onMalformed(e, problem) == Control.STOP) {
+          return Control.STOP;
+        }
+        continue;
+      }
+      long wFirst = Long.compareUnsigned(a, eFirst) >= 0 ? a : eFirst;
+      long wLast = Long.compareUnsigned(b, eLast) <= 0 ? b : eLast;
+      if (walkTable(depth + 1, child, eFirst, eLast, wFirst, wLast) == Control.STOP) {
+        return Control.STOP;
+      }
+    }
+    if (holeStart >= 0) {
+      return hole(depth, holeStart, iLast, a, b);
+    }
+    return Control.CONTINUE;
+  }
+
+  /** The format's kind, except that a table pointer at the last level is malformed whatever the format says. */
+  private EntryKind kindAt(int depth, Level level, long raw) {
+    EntryKind kind = format.kind(level, raw);
+    return kind == EntryKind.TABLE && depth + 1 == depthCount ? EntryKind.MALFORMED : kind;
+  }
+
+  private EntryProblem problemAt(int depth, Level level, long raw) {
+    EntryProblem problem = format.problem(level, raw);
+    return problem == null ? EntryProblem.TABLE_AT_LAST_LEVEL : problem;
+  }
+
+  private long entryFirst(int depth, Table t, int index, int shift) {
+    long offset = (long) index << shift;
+    // Root entries of the upper half map sign-extended addresses.
+    return depth == 0 ? Addresses.signExtend(offset, vaBits) : t.first + offset;
+  }
+
+  private Control hole(int depth, int from, int to, long a, long b) {
+    Table t = tables[depth];
+    int shift = levels[depth].shift();
+    long hFirst = entryFirst(depth, t, from, shift);
+    long hLast = entryFirst(depth, t, to, shift) + (1L << shift) - 1;
+    Hole h = holes[depth];
+    h.firstIndex = from;
+    h.lastIndex = to;
+    h.first = Long.compareUnsigned(a, hFirst) >= 0 ? a : hFirst;
+    h.last = Long.compareUnsigned(b, hLast) <= 0 ? b : hLast;
+    return visitor.onHole(h) == Control.STOP ? Control.STOP : Control.CONTINUE;
+  }
+
+  private final class Table implements TableCursor {
+    final Level level;
+    Entry parent;
+    long frame;
+    long first;
+    long last;
+    long walkFirst;
+    long walkLast;
+
+    Table(Level level) {
+      this.level = level;
+    }
+
+    @Override
+    public Level level() {
+      return level;
+    }
+
+    @Override
+    public long frame() {
+      return frame;
+    }
+
+    @Override
+    public long first() {
+      return first;
+    }
+
+    @Override
+    public long last() {
+      return last;
+    }
+
+    @Override
+    public long walkFirst() {
+      return walkFirst;
+    }
+
+    @Override
+    public long walkLast() {
+      return walkLast;
+    }
+
+    @Override
+    public EntryCursor parent() {
+      return parent;
+    }
+
+    @Override
+    public long read(int index) {
+      if (index < 0 || index >= level.entries()) {
+        throw new IndexOutOfBoundsException("entry index " + index + " of a " + level + " table");
+      }
+      return memory.read(frame + 8L * index);
+    }
+
+    @Override
+    public String toString() {
+      return level + " table " + hex(frame) + " [" + hex(first) + ", " + hex(last) + "]";
+    }
+  }
+
+  private final class Entry implements EntryCursor {
+    Table table;
+    int index;
+    long first;
+    long last;
+    long raw;
+    EntryKind kind;
+
+    void set(long raw, EntryKind kind) {
+      this.raw = raw;
+      this.kind = kind;
+    }
+
+    @Override
+    public TableCursor table() {
+      return table;
+    }
+
+    @Override
+    public int index() {
+      return index;
+    }
+
+    @Override
+    public long first() {
+      return first;
+    }
+
+    @Override
+    public long last() {
+      return last;
+    }
+
+    @Override
+    public long raw() {
+      return raw;
+    }
+
+    @Override
+    public EntryKind kind() {
+      return kind;
+    }
+
+    @Override
+    public long target() {
+      return format.address(table.level, raw);
+    }
+
+    @Override
+    public Attributes attributes() {
+      return format.attributes(table.level, raw);
+    }
+
+    @Override
+    public void write(long value) {
+      memory.write(table.frame + 8L * index, value);
+      set(value, format.kind(table.level, value));
+    }
+
+    @Override
+    public String toString() {
+      return table.level + "[" + index + "] " + hex(raw) + " " + kind + " [" + hex(first) + ", " + hex(last) + "]";
+    }
+  }
+
+  private static final class Hole implements HoleCursor {
+    Table table;
+    int firstIndex;
+    int lastIndex;
+    long first;
+    long last;
+
+    @Override
+    public TableCursor table() {
+      return table;
+    }
+
+    @Override
+    public int firstIndex() {
+      return firstIndex;
+    }
+
+    @Override
+    public int lastIndex() {
+      return lastIndex;
+    }
+
+    @Override
+    public long first() {
+      return first;
+    }
+
+    @Override
+    public long last() {
+      return last;
+    }
+
+    @Override
+    public String toString() {
+      return table.level + " hole [" + firstIndex + ".." + lastIndex + "] [" + hex(first) + ", " + hex(last) + "]";
+    }
+  }
+}
