@@ -1,0 +1,86 @@
+package dev.paging.tests;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.EntryKind;
+import dev.paging.api.Level;
+import dev.paging.api.PagingFormat;
+import dev.paging.core.AddressSpace;
+import dev.paging.testkit.SimulatedMemory;
+import dev.paging.testkit.TrackingFrameAllocator;
+
+/**
+ * Builds page-table trees entry by entry, independently of the library's map operation, so the
+ * engine is tested against hand-placed entries rather than against its own operations.
+ */
+final class Trees {
+  static final long MEMORY = 64L << 20;
+  static final long TABLES_BASE = 0x10_0000;
+  static final long TABLE_FRAMES = 2048;
+
+  final PagingFormat format;
+  final SimulatedMemory memory;
+  final TrackingFrameAllocator allocator;
+  final AddressSpace space;
+
+  private Trees(PagingFormat format) {
+    this.format = format;
+    this.memory = SimulatedMemory.ofSize(MEMORY);
+    this.allocator = TrackingFrameAllocator.over(TABLES_BASE, TABLE_FRAMES);
+    this.space = AddressSpace.create(format, memory, allocator);
+  }
+
+  static Trees of(PagingFormat format) {
+    return new Trees(format);
+  }
+
+  long root() {
+    return space.root();
+  }
+
+  Level level(int depth) {
+    return format.levels().get(depth);
+  }
+
+  /** The table at {@code depth} covering {@code va}, created (with its parents) if missing. */
+  long table(long va, int depth) {
+    long table = space.root();
+    for (int d = 0; d < depth; d++) {
+      Level level = level(d);
+      long entryAddress = table + 8L * level.index(va);
+      long raw = memory.read(entryAddress);
+      if (format.kind(level, raw) != EntryKind.TABLE) {
+        long child = allocator.allocate();
+        memory.fill(child, 4096, 0);
+        raw = format.encodeTable(level, child, format.tableAttributesFor(Attributes.readWrite().withUser(true)));
+        memory.write(entryAddress, raw);
+      }
+      table = format.address(level, raw);
+    }
+    return table;
+  }
+
+  /** Writes a leaf mapping {@code va} to {@code pa} at {@code depth}. */
+  Trees leaf(long va, int depth, long pa, Attributes attributes) {
+    return raw(va, depth, format.encodeLeaf(level(depth), pa, attributes));
+  }
+
+  Trees leaf(long va, int depth, long pa) {
+    return leaf(va, depth, pa, Attributes.readWrite());
+  }
+
+  /** Writes {@code raw} into the entry at {@code depth} covering {@code va}. */
+  Trees raw(long va, int depth, long raw) {
+    memory.write(entryAddress(va, depth), raw);
+    return this;
+  }
+
+  long entryAddress(long va, int depth) {
+    return table(va, depth) + 8L * level(depth).index(va);
+  }
+
+  /** Links the entry at {@code depth} covering {@code va} to an existing table. */
+  Trees link(long va, int depth, long childTable) {
+    return raw(va, depth, format.encodeTable(level(depth), childTable,
+        format.tableAttributesFor(Attributes.readWrite().withUser(true))));
+  }
+}

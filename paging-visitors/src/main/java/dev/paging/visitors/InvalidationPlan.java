@@ -1,0 +1,203 @@
+package dev.paging.visitors;
+
+import dev.paging.api.VirtualRange;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What a mutating operation requires the caller to invalidate before the change is safe to rely
+ * on: the virtual ranges whose cached translations (TLB) or cached paging-structure entries are
+ * now stale. Only what changed is listed: a mapping created where nothing was mapped needs no
+ * invalidation; a smash that keeps the translation invalidates the one huge entry.
+ *
+ * <p>An immutable value. Ranges are sorted (unsigned) and coalesced.
+ */
+public final class InvalidationPlan {
+  /**
+   * Above this many entries, flushing the whole TLB is suggested: Linux's x86 default ceiling for
+   * single-page invalidations is 33 pages.
+   */
+  public static final int FLUSH_ALL_CEILING = 33;
+
+  private static final InvalidationPlan NONE = new InvalidationPlan(List.of(), 0, false, false);
+
+  private final List<VirtualRange> ranges;
+  private final long entries;
+  private final boolean global;
+  private final boolean pagingStructures;
+
+  private InvalidationPlan(List<VirtualRange> ranges, long entries, boolean global, boolean pagingStructures) {
+    this.ranges = ranges;
+    this.entries = entries;
+    this.global = global;
+    this.pagingStructures = pagingStructures;
+  }
+
+  /** Nothing to invalidate. */
+  public static InvalidationPlan none() {
+    return NONE;
+  }
+
+  /** The stale virtual ranges, sorted and coalesced. */
+  public List<VirtualRange> ranges() {
+    return ranges;
+  }
+
+  /** How many entries (pages of any size, or unlinked tables) changed: one invalidation each. */
+  public long entries() {
+    return entries;
+  }
+
+  /** True when a stale translation was global: an address-space switch does not drop it. */
+  public boolean global() {
+    return global;
+  }
+
+  /**
+   * True when tables were unlinked or replaced, so paging-structure caches must be flushed for
+   * the ranges (x86 INVLPG does both; RISC-V SFENCE.VMA with an address does both too) before a
+   * freed table frame may be reused.
+   */
+  public boolean pagingStructures() {
+    return pagingStructures;
+  }
+
+  /** True when nothing needs invalidating. */
+  public boolean isEmpty() {
+    return ranges.isEmpty();
+  }
+
+  /** True when a full flush is cheaper than {@link #entries()} single invalidations. */
+  public boolean flushAllSuggested() {
+    return entries > FLUSH_ALL_CEILING;
+  }
+
+  /** This plan and {@code other}: what both operations, applied in turn, need. */
+  public InvalidationPlan and(InvalidationPlan other) {
+    if (other.isEmpty()) {
+      return this;
+    }
+    if (isEmpty()) {
+      return other;
+    }
+    Builder b = builder();
+    for (VirtualRange r : ranges) {
+      b.addRange(r);
+    }
+    for (VirtualRange r : other.ranges) {
+      b.addRange(r);
+    }
+    b.entries = entries + other.entries;
+    b.global = global || other.global;
+    b.pagingStructures = pagingStructures || other.pagingStructures;
+    return b.build();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof InvalidationPlan)) {
+      return false;
+    }
+    InvalidationPlan p = (InvalidationPlan) o;
+    return p.ranges.equals(ranges) && p.entries == entries && p.global == global
+        && p.pagingStructures == pagingStructures;
+  }
+
+  @Override
+  public int hashCode() {
+    return ranges.hashCode() * 31 + Long.hashCode(entries) * 7 + (global ? 2 : 0) + (pagingStructures ? 1 : 0);
+  }
+
+  /** {@code invalidate 2 entries in [..], [..] (global, paging structures)} or {@code nothing to invalidate}. */
+  @Override
+  public String toString() {
+    if (isEmpty()) {
+      return "nothing to invalidate";
+    }
+    StringBuilder s = new StringBuilder("invalidate ").append(entries).append(entries == 1 ? " entry in " : " entries in ");
+    for (int i = 0; i < ranges.size(); i++) {
+      s.append(i == 0 ? "" : ", ").append(ranges.get(i));
+    }
+    List<String> notes = new ArrayList<>();
+    if (global) {
+      notes.add("global");
+    }
+    if (pagingStructures) {
+      notes.add("paging structures");
+    }
+    if (flushAllSuggested()) {
+      notes.add("full flush suggested");
+    }
+    if (!notes.isEmpty()) {
+      s.append(" (").append(String.join(", ", notes)).append(')');
+    }
+    return s.toString();
+  }
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects stale entries as an operation goes; ranges may arrive in any order. */
+  static final class Builder {
+    private final List<VirtualRange> ranges = new ArrayList<>();
+    private long entries;
+    private boolean global;
+    private boolean pagingStructures;
+
+    /** A leaf that changed or went away: one entry over {@code [first, last]}. */
+    Builder leaf(long first, long last, boolean isGlobal) {
+      addRange(VirtualRange.closed(first, last));
+      entries++;
+      global |= isGlobal;
+      return this;
+    }
+
+    /** A table that was unlinked or replaced, covering {@code [first, last]}. */
+    Builder table(long first, long last) {
+      addRange(VirtualRange.closed(first, last));
+      entries++;
+      pagingStructures = true;
+      return this;
+    }
+
+    /** Marks the plan as involving global translations (a kernel-half table unlinked, say). */
+    Builder global() {
+      global = true;
+      return this;
+    }
+
+    private void addRange(VirtualRange r) {
+      ranges.add(r);
+    }
+
+    boolean isEmpty() {
+      return ranges.isEmpty();
+    }
+
+    InvalidationPlan build() {
+      if (ranges.isEmpty()) {
+        return NONE;
+      }
+      List<VirtualRange> sorted = new ArrayList<>(ranges);
+      sorted.sort((a, b) -> Long.compareUnsigned(a.first(), b.first()));
+      List<VirtualRange> merged = new ArrayList<>();
+      VirtualRange current = sorted.get(0);
+      for (int i = 1; i < sorted.size(); i++) {
+        VirtualRange next = sorted.get(i);
+        // Coalesce overlapping and adjacent ranges; the last byte may be the top of the space.
+        boolean touches = current.last() == -1L || Long.compareUnsigned(next.first(), current.last() + 1) <= 0;
+        if (touches) {
+          long last = Long.compareUnsigned(next.last(), current.last()) > 0 ? next.last() : current.last();
+          current = VirtualRange.closed(current.first(), last);
+        } else {
+          merged.add(current);
+          current = next;
+        }
+      }
+      merged.add(current);
+      return new InvalidationPlan(Collections.unmodifiableList(merged), entries, global, pagingStructures);
+    }
+  }
+}
