@@ -24,4 +24,14 @@ public interface HoleCursor {
   default VirtualRange range() {
     return VirtualRange.closed(first(), last());
   }
+
+  /**
+   * Asks the walker, once this hook returns, to re-read the hole's entries and visit what is now
+   * there (entries, tables to descend into, smaller holes), as if it had found them: for visitors
+   * that fill holes, such as a map that writes a table pointer and lets the walk continue into
+   * the new table. Holes met during that second pass cannot be revisited again.
+   *
+   * @throws IllegalStateException when called on a hole met during such a second pass
+   */
+  void revisit();
 }

@@ -201,13 +201,21 @@ public final class Walker {
 
   /** Walks the entries of the table at {@code depth} covering {@code [a, b]}, one canonical part. */
   private Control walkEntries(int depth, long a, long b) {
+    Level level = levels[depth];
+    return walkIndices(depth, a, b, level.index(a), level.index(b), true);
+  }
+
+  /**
+   * Walks entries {@code iFirst..iLast} of the table at {@code depth}, the range part being
+   * {@code [a, b]}. {@code mayRevisit} is false while re-walking a hole a visitor filled, so a
+   * visitor cannot make the walker revisit the same entries forever.
+   */
+  private Control walkIndices(int depth, long a, long b, int iFirst, int iLast, boolean mayRevisit) {
     Table t = tables[depth];
     Level level = levels[depth];
     int shift = level.shift();
     long span = 1L << shift;
     long frame = t.frame;
-    int iFirst = level.index(a);
-    int iLast = level.index(b);
     int holeStart = -1;
     for (int i = iFirst; i <= iLast; i++) {
       if (entriesRead >= budget) {
@@ -224,7 +232,7 @@ public final class Walker {
         continue;
       }
       if (holeStart >= 0) {
-        if (hole(depth, holeStart, i - 1, a, b) == Control.STOP) {
+        if (hole(depth, holeStart, i - 1, a, b, mayRevisit) == Control.STOP) {
           return Control.STOP;
         }
         holeStart = -1;
@@ -295,7 +303,7 @@ public final class Walker {
       }
     }
     if (holeStart >= 0) {
-      return hole(depth, holeStart, iLast, a, b);
+      return hole(depth, holeStart, iLast, a, b, mayRevisit);
     }
     return Control.CONTINUE;
   }
@@ -317,7 +325,7 @@ public final class Walker {
     return depth == 0 ? Addresses.signExtend(offset, vaBits) : t.first + offset;
   }
 
-  private Control hole(int depth, int from, int to, long a, long b) {
+  private Control hole(int depth, int from, int to, long a, long b, boolean mayRevisit) {
     Table t = tables[depth];
     int shift = levels[depth].shift();
     long hFirst = entryFirst(depth, t, from, shift);
@@ -327,7 +335,18 @@ public final class Walker {
     h.lastIndex = to;
     h.first = Long.compareUnsigned(a, hFirst) >= 0 ? a : hFirst;
     h.last = Long.compareUnsigned(b, hLast) <= 0 ? b : hLast;
-    return visitor.onHole(h) == Control.STOP ? Control.STOP : Control.CONTINUE;
+    h.mayRevisit = mayRevisit;
+    h.revisit = false;
+    if (visitor.onHole(h) == Control.STOP) {
+      return Control.STOP;
+    }
+    if (!h.revisit) {
+      return Control.CONTINUE;
+    }
+    // The visitor filled the hole: walk what it wrote as if it had been there all along.
+    long ra = Long.compareUnsigned(a, hFirst) >= 0 ? a : hFirst;
+    long rb = Long.compareUnsigned(b, hLast) <= 0 ? b : hLast;
+    return walkIndices(depth, ra, rb, from, to, false);
   }
 
   private final class Table implements TableCursor {
@@ -459,6 +478,8 @@ public final class Walker {
 
   private static final class Hole implements HoleCursor {
     Table table;
+    boolean mayRevisit;
+    boolean revisit;
     int firstIndex;
     int lastIndex;
     long first;
@@ -487,6 +508,15 @@ public final class Walker {
     @Override
     public long last() {
       return last;
+    }
+
+    @Override
+    public void revisit() {
+      if (!mayRevisit) {
+        throw new IllegalStateException(
+            "a hole met while revisiting a filled hole cannot be revisited again: " + this);
+      }
+      revisit = true;
     }
 
     @Override

@@ -413,4 +413,71 @@ class WalkerTest {
     List<String> small = walk(mixedTree(), VirtualRange.halfOpen(0x8000_0000L, 0x8000_0000L + 262_144L * 4096));
     assertThat(big).isEqualTo(small).hasSize(17);
   }
+
+  /** Fills every hole it meets: leaves at the last level, fresh tables above it. */
+  private static PageTableVisitor filler(Trees t) {
+    return new PageTableVisitor() {
+      @Override
+      public Control onHole(dev.paging.api.HoleCursor hole) {
+        PagingFormat f = t.format;
+        dev.paging.api.Level level = hole.level();
+        boolean last = level.depth() == f.levels().size() - 1;
+        for (int i = hole.firstIndex(); i <= hole.lastIndex(); i++) {
+          long raw;
+          if (last) {
+            raw = f.encodeLeaf(level, 0x40_0000L + 4096L * i, Attributes.readWrite());
+          } else {
+            long table = t.allocator.allocate();
+            t.memory.fill(table, 4096, 0);
+            raw = f.encodeTable(level, table, Attributes.readWrite());
+          }
+          t.memory.write(hole.table().frame() + 8L * i, raw);
+        }
+        hole.revisit();
+        return Control.CONTINUE;
+      }
+    };
+  }
+
+  @Test
+  void aHoleFilledInOnHoleIsRevisitedAndWalkedInto() {
+    Trees t = Trees.of(Formats.x86_64());
+    Recorder r = new Recorder();
+    Walker.walk(t.space, VirtualRange.halfOpen(0x1000, 0x3000), dev.paging.core.Visitors.compose(filler(t), r));
+    assertThat(r.trace).containsExactly(
+        "before PML4 " + Recorder.range(0x1000, 0x2fff),
+        "hole PML4[0..0] " + Recorder.range(0x1000, 0x2fff),
+        "entry PML4[0] TABLE " + Recorder.range(0, 0x7f_ffff_ffffL),
+        "before PDPT " + Recorder.range(0x1000, 0x2fff),
+        "hole PDPT[0..0] " + Recorder.range(0x1000, 0x2fff),
+        "entry PDPT[0] TABLE " + Recorder.range(0, 0x3fff_ffffL),
+        "before PD " + Recorder.range(0x1000, 0x2fff),
+        "hole PD[0..0] " + Recorder.range(0x1000, 0x2fff),
+        "entry PD[0] TABLE " + Recorder.range(0, 0x1f_ffffL),
+        "before PT " + Recorder.range(0x1000, 0x2fff),
+        "hole PT[1..2] " + Recorder.range(0x1000, 0x2fff),
+        "entry PT[1] LEAF " + Recorder.range(0x1000, 0x1fff) + " -> 0x0000000000401000",
+        "entry PT[2] LEAF " + Recorder.range(0x2000, 0x2fff) + " -> 0x0000000000402000",
+        "after PT", "after PD", "after PDPT", "after PML4");
+    assertThat(t.allocator.allocatedCount()).isEqualTo(4);
+  }
+
+  @Test
+  void aHoleMetWhileRevisitingCannotBeRevisitedAgain() {
+    Trees t = Trees.of(Formats.x86_64());
+    Recorder r = new Recorder();
+    PageTableVisitor once = filler(t);
+    // A visitor that asks again for a hole the walker met in its second pass would loop forever.
+    PageTableVisitor greedy = new PageTableVisitor() {
+      @Override
+      public Control onHole(dev.paging.api.HoleCursor hole) {
+        hole.revisit();
+        return Control.CONTINUE;
+      }
+    };
+    assertThatThrownBy(() -> Walker.walk(t.space, VirtualRange.page(0x1000), greedy))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot be revisited again");
+    assertThat(Walker.walk(t.space, VirtualRange.page(0x1000), dev.paging.core.Visitors.compose(once, r)))
+        .isEqualTo(WalkOutcome.COMPLETED);
+  }
 }
