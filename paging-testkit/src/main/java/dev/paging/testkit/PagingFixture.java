@@ -1,0 +1,100 @@
+package dev.paging.testkit;
+
+import dev.paging.api.PagingFormat;
+import dev.paging.core.AddressSpace;
+import dev.paging.core.SharedTables;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A test's simulated machine: fresh memory, a tracking allocator, and the spaces and frames the
+ * test declares, so that {@link PagingExtension} can check invariants and leaks after the test.
+ *
+ * <p>Memory is 1 GiB; table frames come from the 64 MiB starting at 16 MiB, below any data
+ * address a test is likely to map and inside memory, so tables are readable.
+ */
+public final class PagingFixture {
+  /** The simulated memory's size. */
+  public static final long MEMORY_SIZE = 1L << 30;
+  /** Where the allocator's frames start. */
+  public static final long FRAMES_BASE = 16L << 20;
+  /** How many frames the allocator has. */
+  public static final long FRAME_COUNT = 16_384;
+
+  private final SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY_SIZE);
+  private final TrackingFrameAllocator allocator = TrackingFrameAllocator.over(FRAMES_BASE, FRAME_COUNT);
+  private final SharedTables sharedTables = SharedTables.create();
+  private final List<AddressSpace> spaces = new ArrayList<>();
+  private final Set<Long> held = new LinkedHashSet<>();
+
+  private PagingFixture() {}
+
+  /** A fixture on its own, for tests that do not use the extension. */
+  public static PagingFixture create() {
+    return new PagingFixture();
+  }
+
+  public SimulatedMemory memory() {
+    return memory;
+  }
+
+  public TrackingFrameAllocator allocator() {
+    return allocator;
+  }
+
+  /** The registry every space of this fixture shares. */
+  public SharedTables sharedTables() {
+    return sharedTables;
+  }
+
+  /** A new empty space, checked after the test. */
+  public AddressSpace newSpace(PagingFormat format) {
+    return track(AddressSpace.create(format, memory, allocator, sharedTables));
+  }
+
+  /** Checks {@code space} after the test too; it must use this fixture's allocator. */
+  public AddressSpace track(AddressSpace space) {
+    if (space.allocator() != allocator) {
+      throw new IllegalArgumentException(space + " does not use this fixture's allocator");
+    }
+    spaces.add(space);
+    return space;
+  }
+
+  /** Stops checking {@code space} (after the test destroyed it and released its frames). */
+  public void untrack(AddressSpace space) {
+    if (!spaces.remove(space)) {
+      throw new IllegalArgumentException(space + " is not tracked");
+    }
+  }
+
+  /** Declares frames the test holds outside any table: not leaks. */
+  public void hold(long... frames) {
+    for (long f : frames) {
+      held.add(f);
+    }
+  }
+
+  /** The spaces checked after the test. */
+  public List<AddressSpace> spaces() {
+    return List.copyOf(spaces);
+  }
+
+  /** Checks every tracked space's invariants and that no frame leaked. */
+  public InvariantReport check() {
+    long[] heldFrames = held.stream().mapToLong(Long::longValue).toArray();
+    if (spaces.isEmpty()) {
+      List<String> leaks = new ArrayList<>();
+      for (long f : allocator.allocatedFrames()) {
+        if (!held.contains(f)) {
+          leaks.add("frame " + dev.paging.api.Addresses.hex(f)
+              + " is allocated but neither a reachable table nor held: leaked");
+        }
+      }
+      return new InvariantReport(leaks, 0);
+    }
+    return Invariants.check(spaces, heldFrames);
+  }
+}

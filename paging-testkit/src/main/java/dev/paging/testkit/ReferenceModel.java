@@ -1,0 +1,257 @@
+package dev.paging.testkit;
+
+import static dev.paging.api.Addresses.hex;
+
+import com.google.common.collect.BoundType;
+import com.google.common.collect.Range;
+import com.google.common.collect.RangeMap;
+import com.google.common.collect.TreeRangeMap;
+import com.google.common.primitives.UnsignedLong;
+import dev.paging.api.Attributes;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The mappings an address space should have, byte range by byte range, kept in a Guava range
+ * map with no notion of tables or page sizes: the specification operations are checked against.
+ * Each range maps to a translation offset and the effective attributes, so splitting a range
+ * keeps both halves' translations right.
+ *
+ * <p>Mutable and not thread-safe, like the tables it models.
+ */
+public final class ReferenceModel {
+  /** One coalesced run of the model or of a space: {@code [first, last] -> physical}, attributes. */
+  public static final class Mapping {
+    private final long first;
+    private final long last;
+    private final long physical;
+    private final Attributes attributes;
+
+    Mapping(long first, long last, long physical, Attributes attributes) {
+      this.first = first;
+      this.last = last;
+      this.physical = physical;
+      this.attributes = attributes;
+    }
+
+    public long first() {
+      return first;
+    }
+
+    public long last() {
+      return last;
+    }
+
+    /** The physical address of {@link #first()}. */
+    public long physical() {
+      return physical;
+    }
+
+    public Attributes attributes() {
+      return attributes;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Mapping)) {
+        return false;
+      }
+      Mapping m = (Mapping) o;
+      return m.first == first && m.last == last && m.physical == physical && m.attributes.equals(attributes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(first, last, physical, attributes);
+    }
+
+    @Override
+    public String toString() {
+      return "[" + hex(first) + ", " + hex(last) + "] -> " + hex(physical) + " " + attributes;
+    }
+  }
+
+  /** Physical minus virtual (mod 2^64), constant along a contiguous run, and the attributes. */
+  private static final class Value {
+    final long delta;
+    final Attributes attributes;
+
+    Value(long delta, Attributes attributes) {
+      this.delta = delta;
+      this.attributes = attributes;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Value && ((Value) o).delta == delta && ((Value) o).attributes.equals(attributes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(delta) * 31 + attributes.hashCode();
+    }
+  }
+
+  private final RangeMap<UnsignedLong, Value> map = TreeRangeMap.create();
+
+  private ReferenceModel() {}
+
+  public static ReferenceModel empty() {
+    return new ReferenceModel();
+  }
+
+  /** The model of what {@code space} maps now: leaves with their effective attributes. */
+  public static ReferenceModel of(AddressSpace space) {
+    ReferenceModel model = empty();
+    for (Mapping m : mappingsOf(space)) {
+      model.map(VirtualRange.closed(m.first, m.last), m.physical, m.attributes);
+    }
+    return model;
+  }
+
+  /** Maps {@code range} to physical memory from {@code physicalStart}, replacing what was there. */
+  public ReferenceModel map(VirtualRange range, long physicalStart, Attributes attributes) {
+    map.put(key(range), new Value(physicalStart - range.first(), attributes));
+    return this;
+  }
+
+  /** Removes every mapping inside {@code range}. */
+  public ReferenceModel unmap(VirtualRange range) {
+    map.remove(key(range));
+    return this;
+  }
+
+  /** Gives every mapped byte of {@code range} {@code attributes}; unmapped bytes stay unmapped. */
+  public ReferenceModel protect(VirtualRange range, Attributes attributes) {
+    List<Map.Entry<Range<UnsignedLong>, Value>> pieces = new ArrayList<>(map.subRangeMap(key(range)).asMapOfRanges().entrySet());
+    for (Map.Entry<Range<UnsignedLong>, Value> piece : pieces) {
+      map.put(piece.getKey(), new Value(piece.getValue().delta, attributes));
+    }
+    return this;
+  }
+
+  /** True when some byte of {@code range} is mapped. */
+  public boolean anyMapped(VirtualRange range) {
+    return !map.subRangeMap(key(range)).asMapOfRanges().isEmpty();
+  }
+
+  /** The first mapped byte of {@code range}, or {@code -1} with {@code anyMapped} false. */
+  public long firstMapped(VirtualRange range) {
+    for (Range<UnsignedLong> r : map.subRangeMap(key(range)).asMapOfRanges().keySet()) {
+      return first(r);
+    }
+    return -1L;
+  }
+
+  /** The physical address of {@code address}, or {@code -1} when unmapped. */
+  public long physical(long address) {
+    Value v = map.get(UnsignedLong.fromLongBits(address));
+    return v == null ? -1L : address + v.delta;
+  }
+
+  /** The attributes of {@code address}, or {@code null} when unmapped. */
+  public Attributes attributes(long address) {
+    Value v = map.get(UnsignedLong.fromLongBits(address));
+    return v == null ? null : v.attributes;
+  }
+
+  /** The model's mappings, sorted and coalesced: adjacent runs merge when contiguous and alike. */
+  public List<Mapping> mappings() {
+    List<Mapping> out = new ArrayList<>();
+    for (Map.Entry<Range<UnsignedLong>, Value> e : map.asMapOfRanges().entrySet()) {
+      long f = first(e.getKey());
+      long l = last(e.getKey());
+      add(out, new Mapping(f, l, f + e.getValue().delta, e.getValue().attributes));
+    }
+    return out;
+  }
+
+  /**
+   * Throws an {@link AssertionError} naming, in hex, the first byte where {@code space} and the
+   * model disagree: mapped in one and not the other, another physical address, or other
+   * effective attributes.
+   */
+  public static void assertEquivalent(ReferenceModel model, AddressSpace space) {
+    String difference = firstDifference(model.mappings(), mappingsOf(space));
+    if (difference != null) {
+      throw new AssertionError(space + " differs from the model: " + difference);
+    }
+  }
+
+  /** The first difference between two coalesced mapping lists, or {@code null}. */
+  static String firstDifference(List<Mapping> expected, List<Mapping> actual) {
+    int n = Math.min(expected.size(), actual.size());
+    for (int i = 0; i < n; i++) {
+      Mapping e = expected.get(i);
+      Mapping a = actual.get(i);
+      if (e.equals(a)) {
+        continue;
+      }
+      if (e.first != a.first) {
+        long at = Long.compareUnsigned(e.first, a.first) < 0 ? e.first : a.first;
+        boolean modelHasIt = at == e.first;
+        return "at " + hex(at) + ": " + (modelHasIt ? "the model maps " + e + ", the space nothing"
+            : "the space maps " + a + ", the model nothing");
+      }
+      if (e.physical != a.physical) {
+        return "at " + hex(e.first) + ": the model maps to " + hex(e.physical) + ", the space to " + hex(a.physical);
+      }
+      if (!e.attributes.equals(a.attributes)) {
+        return "at " + hex(e.first) + ": the model has attributes " + e.attributes + ", the space " + a.attributes;
+      }
+      long at = (Long.compareUnsigned(e.last, a.last) < 0 ? e.last : a.last) + 1;
+      return "at " + hex(at) + ": the model's run " + e + " and the space's run " + a + " end differently";
+    }
+    if (expected.size() > n) {
+      return "at " + hex(expected.get(n).first) + ": the model maps " + expected.get(n) + ", the space nothing";
+    }
+    if (actual.size() > n) {
+      return "at " + hex(actual.get(n).first) + ": the space maps " + actual.get(n) + ", the model nothing";
+    }
+    return null;
+  }
+
+  /** Every leaf of {@code space} with its effective attributes, sorted and coalesced. */
+  public static List<Mapping> mappingsOf(AddressSpace space) {
+    List<Mapping> out = new ArrayList<>();
+    Leaves.forEach(space, VirtualRange.all(), (first, last, physical, effective) ->
+        add(out, new Mapping(first, last, physical, effective)));
+    return out;
+  }
+
+  private static void add(List<Mapping> out, Mapping m) {
+    if (!out.isEmpty()) {
+      Mapping p = out.get(out.size() - 1);
+      if (p.last != -1L && p.last + 1 == m.first && p.physical + (p.last - p.first) + 1 == m.physical
+          && p.attributes.equals(m.attributes)) {
+        out.set(out.size() - 1, new Mapping(p.first, m.last, p.physical, p.attributes));
+        return;
+      }
+    }
+    out.add(m);
+  }
+
+  private static Range<UnsignedLong> key(VirtualRange r) {
+    return Range.closed(UnsignedLong.fromLongBits(r.first()), UnsignedLong.fromLongBits(r.last()));
+  }
+
+  private static long first(Range<UnsignedLong> r) {
+    long v = r.lowerEndpoint().longValue();
+    return r.lowerBoundType() == BoundType.OPEN ? v + 1 : v;
+  }
+
+  private static long last(Range<UnsignedLong> r) {
+    long v = r.upperEndpoint().longValue();
+    return r.upperBoundType() == BoundType.OPEN ? v - 1 : v;
+  }
+
+  @Override
+  public String toString() {
+    List<Mapping> m = mappings();
+    return m.isEmpty() ? "ReferenceModel[empty]" : "ReferenceModel" + m;
+  }
+}
