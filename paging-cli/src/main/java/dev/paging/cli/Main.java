@@ -1,0 +1,111 @@
+package dev.paging.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code paging} command line. Every failure, a bad argument or an error while running, is
+ * one line on standard error and exit status {@value #USAGE_ERROR}; a stack trace never reaches
+ * the user.
+ */
+@Command(
+    name = "paging",
+    // Subcommands inherit the help and version options and the version provider.
+    scope = ScopeType.INHERIT,
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Read and edit hardware page tables: one walking engine, every operation a visitor.",
+    subcommands = {
+        DemoCommand.class,
+        HelpCommand.class,
+    })
+public final class Main {
+  /** The exit status of every failure, as picocli uses it for usage errors. */
+  public static final int USAGE_ERROR = 2;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /**
+   * Runs the command line {@code args}, printing to {@code out} and {@code err}, and returns the
+   * exit status: 0 on success, {@value #USAGE_ERROR} on any failure.
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
+    PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
+    try {
+      return commandLine(o, e).execute(args);
+    } finally {
+      o.flush();
+      e.flush();
+    }
+  }
+
+  /** The configured command line, for {@link #run} and for tests that add a subcommand. */
+  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    return new CommandLine(new Main())
+        .setOut(out)
+        .setErr(err)
+        .setParameterExceptionHandler((ex, args) -> badArguments(ex, err))
+        .setExecutionExceptionHandler((ex, cmd, parsed) -> failed(ex, cmd, err));
+  }
+
+  // Both handlers print to the top-level err, which a subcommand added later does not inherit.
+  private static int badArguments(ParameterException ex, PrintWriter err) {
+    CommandLine cmd = ex.getCommandLine();
+    String name = cmd.getCommandSpec().qualifiedName();
+    StringBuilder line = new StringBuilder(name).append(": ").append(oneLine(ex.getMessage()));
+    if (ex instanceof UnmatchedArgumentException) {
+      List<String> suggestions = ((UnmatchedArgumentException) ex).getSuggestions();
+      if (!suggestions.isEmpty()) {
+        line.append("; did you mean ").append(String.join(" or ", suggestions)).append('?');
+      }
+    }
+    line.append(" (see '").append(name).append(" --help')");
+    err.println(line);
+    return USAGE_ERROR;
+  }
+
+  private static int failed(Exception ex, CommandLine cmd, PrintWriter err) {
+    String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : oneLine(ex.getMessage());
+    err.println(cmd.getCommandSpec().qualifiedName() + ": " + message);
+    return USAGE_ERROR;
+  }
+
+  private static String oneLine(String message) {
+    return message.strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+
+  /** The version Maven filtered into {@code version.properties} when it built this module. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      Properties p = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+        if (in == null) {
+          throw new IllegalStateException("version.properties is missing from the paging-cli build");
+        }
+        p.load(in);
+      } catch (IOException ex) {
+        throw new UncheckedIOException(ex);
+      }
+      return new String[] {"paging " + p.getProperty("version")};
+    }
+  }
+}
