@@ -4,6 +4,7 @@ module dev.paging.testkit {
   requires transitive dev.paging.visitors;
   requires transitive org.junit.jupiter.api;
   requires com.google.common;
+  requires com.fasterxml.jackson.core;
 
   exports dev.paging.testkit;
 }
