@@ -15,7 +15,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A Graphviz picture of the tree (see {@link DumpRenderer#dot}). A node's label must be written
+ * A Graphviz picture of the tree (see {@link DumpRenderer#dot}). Each row's port is its text
+ * cell and edges leave it eastwards, the direction the picture is laid out in. A node's label must be written
  * in one statement, so each open table's rows are kept until its {@code afterTable}: at most one
  * table per level is buffered, never the whole dump. Edges are written as they are found; DOT
  * lets an edge name a node defined later.
@@ -77,7 +78,7 @@ final class DotRenderer implements DumpRenderer {
       Node parent = open[depth - 1];
       if (!parent.duplicate || !n.duplicate) {
         out.append("  ").append(id(parent.frame)).append(":e").append(Integer.toString(table.parent().index()))
-            .append(" -> ").append(id(table.frame())).append(";\n");
+            .append(":e -> ").append(id(table.frame())).append(";\n");
       }
     }
   }
@@ -138,7 +139,7 @@ final class DotRenderer implements DumpRenderer {
   public void malformed(EntryCursor entry, EntryProblem problem) throws IOException {
     int depth = entry.level().depth();
     Node n = open[depth];
-    String from = id(n.frame) + ":e" + entry.index();
+    String from = id(n.frame) + ":e" + entry.index() + ":e";
     if (problem == EntryProblem.CYCLE) {
       if (!n.duplicate) {
         out.append("  ").append(from).append(" -> ").append(id(entry.target()))
@@ -207,11 +208,11 @@ final class DotRenderer implements DumpRenderer {
   }
 
   private static void row(Node n, int first, int last, String text, String color) {
-    n.rows.append("<tr><td port=\"e").append(first).append("\">").append(first);
+    n.rows.append("<tr><td>").append(first);
     if (last != first) {
       n.rows.append("..").append(last);
     }
-    n.rows.append("</td><td align=\"left\">");
+    n.rows.append("</td><td port=\"e").append(first).append("\" align=\"left\">");
     if (color != null) {
       n.rows.append("<font color=\"").append(color).append("\">").append(escape(text)).append("</font>");
     } else {

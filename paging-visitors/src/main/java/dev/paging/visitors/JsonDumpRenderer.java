@@ -5,7 +5,6 @@ import static dev.paging.api.Addresses.hex;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.paging.api.Attributes;
@@ -24,7 +23,7 @@ import java.util.Objects;
 
 /**
  * A JSON document of the walk, written with jackson-core's streaming generator as the walk goes,
- * two-space indented. The schema, {@code "paging-dump/1"}, is stable: fields may be added in a
+ * two-space indented, with the small objects (attributes, range, levels, summary) on one line. The schema, {@code "paging-dump/1"}, is stable: fields may be added in a
  * later version of the same schema name, never renamed or removed.
  *
  * <p>Addresses, raw entries and other 64-bit values that may exceed 2^53 are strings {@code
@@ -82,7 +81,7 @@ final class JsonDumpRenderer implements DumpRenderer {
   public void begin(PagingFormat format, TableCursor root) throws IOException {
     json = FACTORY.createGenerator(new AppendableWriter(out));
     json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-    DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+    Indenter indenter = new Indenter();
     json.setPrettyPrinter(new DefaultPrettyPrinter()
         .withSeparators(Separators.createDefaultInstance()
             .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
@@ -256,6 +255,42 @@ final class JsonDumpRenderer implements DumpRenderer {
     json.writeNumberField("softwareBits", a.softwareBits());
     json.writeStringField("extraBits", hex(a.extraBits()));
     json.writeEndObject();
+  }
+
+  /**
+   * New line and two spaces per level, except inside the small fixed objects, which stay on one
+   * line so that an entry reads at a glance.
+   */
+  private static final class Indenter implements DefaultPrettyPrinter.Indenter {
+    @Override
+    public void writeIndentation(JsonGenerator g, int level) throws IOException {
+      if (inline(g.getOutputContext())) {
+        g.writeRaw(' ');
+        return;
+      }
+      g.writeRaw('\n');
+      for (int i = 0; i < level; i++) {
+        g.writeRaw("  ");
+      }
+    }
+
+    private static boolean inline(JsonStreamContext context) {
+      JsonStreamContext parent = context.getParent();
+      if (!context.inObject() || parent == null) {
+        return false;
+      }
+      if (parent.inArray()) {
+        return "levels".equals(parent.getParent().getCurrentName());
+      }
+      String name = parent.getCurrentName();
+      return "attributes".equals(name) || "effective".equals(name) || "range".equals(name)
+          || "summary".equals(name);
+    }
+
+    @Override
+    public boolean isInline() {
+      return false;
+    }
   }
 
   /** A {@link Writer} over an {@link Appendable}; closing it leaves the appendable open. */
