@@ -87,8 +87,9 @@ public final class AuditReport {
   }
 
   /**
-   * Writes one line per finding ({@link Finding#toString()}), then {@code summary: N findings (e
-   * errors, w warnings, i information)} and one line per rule: {@code   rule-id  n}.
+   * Writes one line per finding ({@link Finding#toString()}), then {@code summary: N findings: e
+   * errors, w warnings, i information} (with {@code ; walk incomplete} when it was) and one line
+   * per rule with findings: {@code   rule-id  n}.
    */
   public void writeTo(Appendable out) throws IOException {
     for (Finding f : findings) {
@@ -98,15 +99,18 @@ public final class AuditReport {
     for (Severity s : Severity.values()) {
       bySeverity.put(s, count(s));
     }
-    out.append("summary: ").append(Integer.toString(findings.size()))
-        .append(findings.size() == 1 ? " finding (" : " findings (")
-        .append(Integer.toString(bySeverity.get(Severity.ERROR))).append(" errors, ")
-        .append(Integer.toString(bySeverity.get(Severity.WARNING))).append(" warnings, ")
-        .append(Integer.toString(bySeverity.get(Severity.INFO))).append(" information)")
-        .append(complete ? "" : ", walk incomplete").append('\n');
+    out.append("summary: ").append(plural(findings.size(), "finding", "findings")).append(": ")
+        .append(plural(bySeverity.get(Severity.ERROR), "error", "errors")).append(", ")
+        .append(plural(bySeverity.get(Severity.WARNING), "warning", "warnings")).append(", ")
+        .append(bySeverity.get(Severity.INFO).toString()).append(" information")
+        .append(complete ? "" : "; walk incomplete").append('\n');
     for (Map.Entry<String, Integer> e : countsByRule().entrySet()) {
-      out.append(String.format("  %-22s %d%n", e.getKey(), e.getValue()));
+      out.append(String.format("  %-22s %d", e.getKey(), e.getValue())).append('\n');
     }
+  }
+
+  private static String plural(int n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 
   @Override

@@ -207,7 +207,7 @@ public final class AuditRules {
         }
         return "a reserved encoding";
       case NON_LEAF_FLAGS:
-        return flags(raw) + " set on a pointer, where they are reserved";
+        return flags(raw) + " set on a pointer (reserved on non-leaf entries)";
       case TABLE_AT_LAST_LEVEL:
         return "a pointer at the last level";
       case TABLE_OUTSIDE_MEMORY:
@@ -239,9 +239,11 @@ public final class AuditRules {
   }
 
   /**
-   * {@link #SHARED_TABLE}, information: one finding per table the walk reached through more than
-   * one parent entry, over the span of its first link. Real kernels do this on purpose (one table
-   * mapped at many addresses), hence not a warning. Tracks the frame of every table walked.
+   * {@link #SHARED_TABLE}, information: one finding per table linked from more than one parent
+   * entry (distinct entry addresses, so a table below a shared table, reached twice through the
+   * same entry, is not one), over the span of its first link. Real kernels do this on purpose
+   * (one table mapped at many addresses), hence not a warning. Tracks the frame of every table
+   * walked.
    */
   public static AuditRule sharedTables() {
     return new AuditRule() {
@@ -259,11 +261,18 @@ public final class AuditRules {
 
       @Override
       public void beforeTable(TableCursor table, Context context) {
+        if (table.parent() == null) {
+          return;
+        }
+        long parentEntry = table.parent().entryAddress();
         Link link = links.get(table.frame());
         if (link == null) {
-          links.put(table.frame(), new Link(table.first(), table.last(), table.level()));
-        } else {
-          link.count++;
+          links.put(table.frame(), new Link(table.first(), table.last(), table.level(), parentEntry));
+        } else if (parentEntry != link.firstParent) {
+          if (link.otherParents == null) {
+            link.otherParents = new HashSet<>();
+          }
+          link.otherParents.add(parentEntry);
         }
       }
 
@@ -271,11 +280,11 @@ public final class AuditRules {
       public void end(Context context) {
         for (Map.Entry<Long, Link> e : links.entrySet()) {
           Link link = e.getValue();
-          if (link.count > 1) {
+          if (link.otherParents != null) {
             long frame = e.getKey();
             boolean recorded = context.space().sharedTables().isShared(frame);
             context.report(Severity.INFO, link.first, link.last, link.level, frame, link.level.name() + " table "
-                + hex(frame) + " is linked from " + link.count + " parent entries"
+                + hex(frame) + " is linked from " + (1 + link.otherParents.size()) + " parent entries"
                 + (recorded ? " (recorded as shared)" : ""));
           }
         }
@@ -288,12 +297,14 @@ public final class AuditRules {
     final long first;
     final long last;
     final Level level;
-    long count = 1;
+    final long firstParent;
+    Set<Long> otherParents;
 
-    Link(long first, long last, Level level) {
+    Link(long first, long last, Level level, long firstParent) {
       this.first = first;
       this.last = last;
       this.level = level;
+      this.firstParent = firstParent;
     }
   }
 
