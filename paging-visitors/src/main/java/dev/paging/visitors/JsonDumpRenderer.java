@@ -39,6 +39,7 @@ import java.util.Objects;
  *   "table": TABLE,                          the root table
  *   "complete": true,                        false when the walk stopped early (entry budget)
  *   "summary": { "tables": n, "leaves": n, "notPresent": n, "holes": n, "malformed": n, "mappedBytes": n }
+ *     malformed counts every entry the walker did not follow, refused pointers included
  * }
  * TABLE = { "level": "PML4", "depth": 0, "frame": "0x...", "first": "0x...", "last": "0x...", "entries": [ ENTRY, ... ] }
  *   first/last: the virtual span the table maps; entries: those inside the walk range, in address order
