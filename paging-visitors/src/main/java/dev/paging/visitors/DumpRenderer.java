@@ -93,8 +93,14 @@ public interface DumpRenderer {
    * mapped pages with the same effective user and write permission (ANDed down the levels;
    * execute-disable and physical contiguity are ignored, as QEMU ignores them). RISC-V: a header,
    * then {@code <vaddr> <paddr> <size> <rwxugad>} per run of leaves whose low eight bits are equal
-   * and whose virtual and physical addresses both continue the run. Details in {@link
-   * QemuInfoMemRenderer}.
+   * and whose virtual and physical addresses both continue the run.
+   *
+   * <p>Both work, as QEMU does, on linear addresses (without sign extension), so a run may
+   * continue across the canonical hole, and print addresses sign-extended when their top
+   * implemented bit is set. As in QEMU, an x86 run that reaches the top of the address space ends
+   * at {@code 2^48} ({@code 2^57} with 5 levels) and sizes are sign-extended like addresses. QEMU's
+   * RISC-V listing restarts its contiguity check in every table it enters, splitting runs at table
+   * boundaries; this renderer merges them, as the contiguity rule says.
    */
   static DumpRenderer qemuInfoMem(Appendable out) {
     return new QemuInfoMemRenderer(out);
@@ -130,7 +136,45 @@ public interface DumpRenderer {
     return new VmprintRenderer(out, true);
   }
 
-  /** A JSON document; the schema is described in {@link JsonDumpRenderer}. */
+  /**
+   * A JSON document of the walk, written with jackson-core's streaming generator as the walk goes,
+   * two-space indented, with the small objects (attributes, range, levels, summary) on one line.
+   * The schema, {@code "paging-dump/1"}, is stable: fields may be added under the same schema
+   * name, never renamed or removed.
+   *
+   * <p>Addresses, raw entries and other 64-bit values that may exceed 2^53 are strings {@code
+   * "0x"} + 16 hex digits; counts, sizes and indices are numbers.
+   *
+   * <pre>
+   * {
+   *   "schema": "paging-dump/1",
+   *   "format": "x86-64",                      the format's name
+   *   "levels": [ { "name": "PML4", "depth": 0, "shift": 39, "entries": 512, "leafAllowed": false }, ... ],
+   *   "root": "0x...",                         the root table's frame
+   *   "range": { "first": "0x...", "last": "0x..." },   the walk range, both ends inclusive
+   *   "table": TABLE,                          the root table
+   *   "complete": true,                        false when the walk stopped early (entry budget)
+   *   "summary": { "tables": n, "leaves": n, "notPresent": n, "holes": n, "malformed": n, "mappedBytes": n }
+   *     malformed counts every entry the walker did not follow, refused pointers included
+   * }
+   * TABLE = { "level": "PML4", "depth": 0, "frame": "0x...", "first": "0x...", "last": "0x...", "entries": [ ENTRY, ... ] }
+   *   first/last: the virtual span the table maps; entries: those inside the walk range, in address order
+   * ENTRY, by "kind":
+   *   "table"       { "index", "kind", "first", "last", "raw", "address", "attributes": ATTRIBUTES,
+   *                   "effective": ATTRIBUTES, then "table": TABLE when walked into, or "problem":
+   *                   "CYCLE" | "TABLE_OUTSIDE_MEMORY" when the walker refused to follow it }
+   *   "leaf"        { "index", "kind", "first", "last", "raw", "address", "pageSize": bytes,
+   *                   "attributes": ATTRIBUTES, "effective": ATTRIBUTES }
+   *   "not-present" { "index", "kind", "first", "last", "raw" }
+   *   "malformed"   { "index", "kind", "first", "last", "raw", "problem": an EntryProblem name }
+   *   "hole"        { "index", "lastIndex", "kind", "first", "last" }   a run of empty entries
+   *   first/last: the virtual addresses the entry maps (a hole's are clipped to the walk range)
+   * ATTRIBUTES = { "read", "write", "execute", "user", "global", "accessed", "dirty": booleans,
+   *                "memoryType": n, "softwareBits": n, "extraBits": "0x..." }
+   *   "effective": the attributes combined with those of the table entries above, as the format
+   *   combines them (x86: write and user ANDed, execute-disable ORed; RISC-V: the leaf's own)
+   * </pre>
+   */
   static DumpRenderer json(Appendable out) {
     return new JsonDumpRenderer(out);
   }
