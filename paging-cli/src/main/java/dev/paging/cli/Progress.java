@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
  * {@code translate: 1200 of 5000 addresses (24%)}, redrawn in place with a carriage return. It
  * appears only once the work has taken {@link #DELAY_NANOS} (quick commands never flash it), is
  * redrawn at most every {@link #INTERVAL_NANOS}, and is erased by {@link #clear()} so that what
- * the command prints next starts on a clean line.
+ * the command prints next starts on a clean line. Output on standard output and the report share
+ * the terminal, so a command prints its results after the work it reports on, not during it.
  *
  * <p>A disabled report prints nothing at all: commands feed one unconditionally and {@link
  * Main} decides, from whether a terminal is attached, which kind they get.
@@ -30,7 +31,9 @@ final class Progress {
   private final long total;
   private final LongSupplier clock;
   private final long start;
+  /** When the line was last drawn; meaningful once {@link #everDrawn}. */
   private long lastDraw;
+  private boolean everDrawn;
   /** The length of the line on screen; 0 when nothing is drawn. */
   private int drawn;
 
@@ -82,10 +85,13 @@ final class Progress {
       return;
     }
     long now = clock.getAsLong();
-    if (now - start < DELAY_NANOS || (drawn > 0 && now - lastDraw < INTERVAL_NANOS)) {
+    // The interval counts from the last draw even across a clear(), so a caller that clears
+    // before each line of output does not redraw after every line.
+    if (now - start < DELAY_NANOS || (everDrawn && now - lastDraw < INTERVAL_NANOS)) {
       return;
     }
     lastDraw = now;
+    everDrawn = true;
     StringBuilder line = new StringBuilder(label).append(": ").append(done);
     if (total > 0) {
       line.append(" of ").append(total).append(' ').append(unit)
@@ -100,7 +106,7 @@ final class Progress {
     drawn = line.length();
   }
 
-  /** Erases the line if one is drawn; the next {@link #update} draws it again. */
+  /** Erases the line if one is drawn; an {@link #update} after the interval draws it again. */
   void clear() {
     if (err == null || drawn == 0) {
       return;

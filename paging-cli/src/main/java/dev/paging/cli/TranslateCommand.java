@@ -82,6 +82,8 @@ final class TranslateCommand implements Callable<Integer> {
       PagingFormat format = image.format();
       Translator translator = Translator.of(image.space());
       Progress progress = main.progress(spec.commandLine().getErr(), "translate", "addresses", addresses.length);
+      // The lines are printed after the work: with a progress report, both go to the terminal.
+      String[] lines = new String[addresses.length];
       boolean allMapped = true;
       for (int i = 0; i < addresses.length; i++) {
         long va = addresses[i];
@@ -94,11 +96,13 @@ final class TranslateCommand implements Callable<Integer> {
           allMapped &= t.isMapped();
           line = line(format, t);
         }
-        progress.clear();
-        out.println(line);
+        lines[i] = line;
         progress.update(i + 1);
       }
       progress.clear();
+      for (String line : lines) {
+        out.println(line);
+      }
       out.flush();
       return allMapped ? 0 : NOT_ALL_MAPPED;
     }

@@ -46,17 +46,19 @@ class ProgressTest {
   }
 
   @Test
-  void afterAClearTheNextUpdateDrawsAtOnce() {
+  void afterAClearTheLineComesBackOnlyAfterTheInterval() {
     Progress p = progress(1000);
     now += Progress.DELAY_NANOS;
     p.update(1);
     p.clear();
-    p.update(2); // same instant: the line was erased, so it comes back now
+    p.update(2); // same instant: a caller that clears often must not redraw every time
+    now += Progress.INTERVAL_NANOS;
+    p.update(3);
 
     assertThat(text.toString()).isEqualTo(""
         + "\rtranslate: 1 of 1000 addresses (0%)"
         + "\r" + " ".repeat(35) + "\r"
-        + "\rtranslate: 2 of 1000 addresses (0%)");
+        + "\rtranslate: 3 of 1000 addresses (0%)");
   }
 
   @Test
