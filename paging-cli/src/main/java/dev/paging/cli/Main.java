@@ -30,36 +30,53 @@ import picocli.CommandLine.UnmatchedArgumentException;
     description = "Read and edit hardware page tables: one walking engine, every operation a visitor.",
     subcommands = {
         DemoCommand.class,
+        TranslateCommand.class,
         HelpCommand.class,
     })
 public final class Main {
   /** The exit status of every failure, as picocli uses it for usage errors. */
   public static final int USAGE_ERROR = 2;
 
-  private Main() {}
+  /** Whether long work reports progress on standard error. */
+  private final boolean showProgress;
 
+  private Main(boolean showProgress) {
+    this.showProgress = showProgress;
+  }
+
+  /** Runs the command line as a process: progress appears on standard error when a terminal is attached. */
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    System.exit(run(args, System.out, System.err, Progress.terminalAttached()));
   }
 
   /**
    * Runs the command line {@code args}, printing to {@code out} and {@code err}, and returns the
-   * exit status: 0 on success, {@value #USAGE_ERROR} on any failure.
+   * exit status: 0 on success, {@value #USAGE_ERROR} on any failure, and what a command documents
+   * otherwise (1 when {@code translate} meets an unmapped address). Progress reports are only for a
+   * person at a terminal, so this entry point, which embedders and tests call, prints none.
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, false);
+  }
+
+  private static int run(String[] args, PrintStream out, PrintStream err, boolean showProgress) {
     PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
     try {
-      return commandLine(o, e).execute(args);
+      return commandLine(o, e, showProgress).execute(args);
     } finally {
       o.flush();
       e.flush();
     }
   }
 
-  /** The configured command line, for {@link #run} and for tests that add a subcommand. */
+  /** The configured command line, without progress reports, for tests that add a subcommand. */
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    return new CommandLine(new Main())
+    return commandLine(out, err, false);
+  }
+
+  private static CommandLine commandLine(PrintWriter out, PrintWriter err, boolean showProgress) {
+    return new CommandLine(new Main(showProgress))
         .setOut(out)
         .setErr(err)
         .setParameterExceptionHandler((ex, args) -> badArguments(ex, err))
@@ -86,6 +103,14 @@ public final class Main {
     String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : oneLine(ex.getMessage());
     err.println(cmd.getCommandSpec().qualifiedName() + ": " + message);
     return USAGE_ERROR;
+  }
+
+  /**
+   * A progress report on {@code err} for a subcommand's long work, or one that prints nothing when
+   * no person is watching.
+   */
+  Progress progress(PrintWriter err, String label, String unit, long total) {
+    return showProgress ? Progress.on(err, label, unit, total, System::nanoTime) : Progress.disabled();
   }
 
   private static String oneLine(String message) {

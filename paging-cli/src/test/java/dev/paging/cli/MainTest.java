@@ -145,8 +145,9 @@ class MainTest {
     assertThat(r.status).isZero();
     assertThat(r.err).isEmpty();
     assertThat(r.out).startsWith("Usage: paging [-hV] [COMMAND]\n")
-        .contains("\n  demo  Builds a tiny x86-64 kernel")
-        .contains("\n  help  Display help information");
+        .contains("\n  demo       Builds a tiny x86-64 kernel")
+        .contains("\n  translate  Translates virtual addresses through the page tables in a memory\n")
+        .contains("\n  help       Display help information");
   }
 
   @Test

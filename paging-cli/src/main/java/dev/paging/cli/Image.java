@@ -1,0 +1,45 @@
+package dev.paging.cli;
+
+import dev.paging.api.PagingFormat;
+import dev.paging.core.AddressSpace;
+import java.io.IOException;
+
+/** An opened memory image with the hierarchy the options point at: close it when done. */
+final class Image implements AutoCloseable {
+  private final PagingFormat format;
+  private final ImageMemory memory;
+  private final AddressSpace space;
+
+  private Image(PagingFormat format, ImageMemory memory, AddressSpace space) {
+    this.format = format;
+    this.memory = memory;
+    this.space = space;
+  }
+
+  /** The hierarchy in {@code memory} whose root table is at {@code root}, read-only. */
+  static Image of(PagingFormat format, ImageMemory memory, long root) {
+    return new Image(format, memory, AddressSpace.readOnly(format, memory, root));
+  }
+
+  PagingFormat format() {
+    return format;
+  }
+
+  ImageMemory memory() {
+    return memory;
+  }
+
+  /** A read-only address space: its allocator refuses frames and its memory refuses writes. */
+  AddressSpace space() {
+    return space;
+  }
+
+  long root() {
+    return space.root();
+  }
+
+  @Override
+  public void close() throws IOException {
+    memory.close();
+  }
+}
