@@ -13,7 +13,11 @@ import java.util.Objects;
  * pin predicate covers everything else the library cannot know.
  */
 public final class ReclaimOptions {
-  /** Says which tables must stay even when empty; asked only about candidate tables. */
+  /**
+   * Says which tables must stay even when empty. Asked once per walk about each table, other
+   * than the root, whose whole span lies in the range and that the walk enters (the subtrees of
+   * shared tables are not entered).
+   */
   @FunctionalInterface
   public interface PinnedTables {
     /** True when the table at {@code frame}, at {@code level}, must not be freed. */

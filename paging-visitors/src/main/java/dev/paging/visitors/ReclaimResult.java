@@ -120,7 +120,11 @@ public final class ReclaimResult {
     pendingFrees.release();
   }
 
-  /** Tables the walk visited, the root included: what the call cost, with {@link #entriesRead()}. */
+  /**
+   * Tables the walk visited, the root included: what the call cost, with {@link #entriesRead()}.
+   * When the walk met a table through two links it walks a second time, with that table kept,
+   * and both walks are counted.
+   */
   public long tablesVisited() {
     return tablesVisited;
   }

@@ -188,12 +188,10 @@ public final class Reclaimer {
    */
   private static final class Pass implements PageTableVisitor {
     final int depths;
-    private final Level[] levels;
     private final SharedTables shared;
     private final long[] frame;
     private final int[] live;
     private final boolean[] candidate;
-    private final boolean[] pinned;
     private final FrameSet visited = new FrameSet();
     final FrameSet aliases = new FrameSet();
     final FrameSet protectedFrames = new FrameSet();
@@ -211,13 +209,11 @@ public final class Reclaimer {
     long[] linkRaw = new long[64];
 
     Pass(List<Level> levelList, SharedTables shared) {
-      this.levels = levelList.toArray(new Level[0]);
-      this.depths = levels.length;
+      this.depths = levelList.size();
       this.shared = shared;
       this.frame = new long[depths];
       this.live = new int[depths];
       this.candidate = new boolean[depths];
-      this.pinned = new boolean[depths];
     }
 
     void start(ReclaimOptions options) {
@@ -238,8 +234,7 @@ public final class Reclaimer {
       live[d] = 0;
       visited.add(f);
       boolean inRange = d > 0 && table.fullyInRange();
-      pinned[d] = inRange && !pinsNothing && pins.isPinned(f, table.level());
-      candidate[d] = inRange && !pinned[d];
+      candidate[d] = inRange && (pinsNothing || !pins.isPinned(f, table.level()));
       return Control.CONTINUE;
     }
 
@@ -249,18 +244,18 @@ public final class Reclaimer {
       live[d]++;
       if (entry.kind() != EntryKind.TABLE) {
         // A leaf or a non-present marker: it stays, and there is nothing below it to walk.
-        return keep(entry, d, null);
+        return keep(entry, d, Why.HOLDS, 0, null);
       }
       long child = entry.target();
       if (shared.isShared(child)) {
-        return keep(entry, d, "a link to the shared table " + hex(child));
+        return keep(entry, d, Why.SHARED, child, null);
       }
       if (protectedFrames.contains(child)) {
-        return keep(entry, d, "a link to the table " + hex(child) + ", which is also linked from another entry");
+        return keep(entry, d, Why.LINKED_TWICE, child, null);
       }
       if (visited.contains(child) && !isAncestor(child, d)) {
         aliases.add(child);
-        return keep(entry, d, "a link to the table " + hex(child) + ", which is also linked from another entry");
+        return keep(entry, d, Why.LINKED_TWICE, child, null);
       }
       // Descend; a cycle or a table outside memory comes back through onMalformed.
       return Control.CONTINUE;
@@ -274,8 +269,7 @@ public final class Reclaimer {
         // to follow were counted in onEntry.
         live[d]++;
       }
-      keep(entry, d, "malformed (" + problem + ")");
-      return failure != null ? Control.STOP : Control.CONTINUE;
+      return keep(entry, d, Why.MALFORMED, 0, problem) == Control.STOP ? Control.STOP : Control.CONTINUE;
     }
 
     @Override
@@ -290,20 +284,19 @@ public final class Reclaimer {
         live[d - 1]--;
         return Control.CONTINUE;
       }
-      if (strict && candidate[d - 1]) {
-        // A candidate child that is not empty has failed already; one that stays here is pinned.
-        String why = pinned[d] ? "a link to the pinned table " + hex(table.frame())
-            : "a link to the table " + hex(table.frame()) + ", which stays";
-        keep(table.parent(), d - 1, why);
-        return Control.STOP;
-      }
-      return Control.CONTINUE;
+      // The table stays. Below a candidate it lies wholly in the range too, and had it been a
+      // non-empty candidate a strict pass would have failed inside it already: it is pinned.
+      return keep(table.parent(), d - 1, Why.PINNED, table.frame(), null) == Control.STOP
+          ? Control.STOP : Control.CONTINUE;
     }
 
-    /** An entry that keeps its table; a strict pass fails if that table is a candidate. */
-    private Control keep(EntryCursor entry, int d, String why) {
+    /**
+     * An entry that keeps its table alive. A strict pass fails there if the table is a
+     * candidate; the message is built only then, so a collecting pass allocates nothing.
+     */
+    private Control keep(EntryCursor entry, int d, Why why, long child, EntryProblem problem) {
       if (strict && candidate[d]) {
-        failure = describe(entry, why);
+        failure = describe(entry, why, child, problem);
         return Control.STOP;
       }
       return Control.SKIP_SUBTREE;
@@ -318,22 +311,30 @@ public final class Reclaimer {
       return false;
     }
 
-    private String describe(EntryCursor entry, String why) {
+    private String describe(EntryCursor entry, Why why, long child, EntryProblem problem) {
       TableCursor t = entry.table();
       StringBuilder s = new StringBuilder();
       s.append(t.level().name()).append(" table ").append(hex(t.frame())).append(" spanning [")
           .append(hex(t.first())).append(", ").append(hex(t.last())).append("] is not empty: entry ")
           .append(entry.index()).append(" [").append(hex(entry.first())).append(", ")
           .append(hex(entry.last())).append("] holds ").append(hex(entry.raw())).append(", ");
-      if (why != null) {
-        s.append(why);
-      } else if (entry.kind() == EntryKind.NOT_PRESENT) {
-        s.append("a non-present entry that is not zero");
-      } else {
-        s.append(entry.level().entrySpan() == Addresses.FRAME_SIZE ? "a leaf" : "a huge leaf")
-            .append(" mapping ").append(hex(entry.target()));
+      switch (why) {
+        case SHARED:
+          return s.append("a link to the shared table ").append(hex(child)).toString();
+        case LINKED_TWICE:
+          return s.append("a link to the table ").append(hex(child))
+              .append(", which is also linked from another entry").toString();
+        case PINNED:
+          return s.append("a link to the pinned table ").append(hex(child)).toString();
+        case MALFORMED:
+          return s.append("malformed (").append(problem).append(')').toString();
+        default:
+          if (entry.kind() == EntryKind.NOT_PRESENT) {
+            return s.append("a non-present entry that is not zero").toString();
+          }
+          return s.append(entry.level().entrySpan() == Addresses.FRAME_SIZE ? "a leaf" : "a huge leaf")
+              .append(" mapping ").append(hex(entry.target())).toString();
       }
-      return s.toString();
     }
 
     private void record(long f, int depth, long first, long last, long address, long raw) {
@@ -354,6 +355,11 @@ public final class Reclaimer {
       linkAddress[i] = address;
       linkRaw[i] = raw;
     }
+  }
+
+  /** Why an entry keeps its table; words for a strict failure's message. */
+  private enum Why {
+    HOLDS, SHARED, LINKED_TWICE, PINNED, MALFORMED
   }
 
   /** A set of frames by open addressing; -1 marks a free slot, since frames are 4 KiB aligned. */
