@@ -94,6 +94,11 @@ public final class ReclaimResult {
   /**
    * What must be invalidated before the frames are reused: the span of every freed table, with
    * {@link InvalidationPlan#pagingStructures()} set. Empty when nothing was freed.
+   *
+   * <p>Freed tables held no leaves, so no translation changes; what may be stale is cached
+   * non-leaf entries. On x86 an INVLPG of an address in each span (or a full flush) drops them.
+   * On RISC-V an SFENCE.VMA with an address orders only leaf entries, so unlinked tables need
+   * SFENCE.VMA with {@code rs1 = x0} (for the address space's ASID, or for all).
    */
   public InvalidationPlan invalidation() {
     return invalidation;
