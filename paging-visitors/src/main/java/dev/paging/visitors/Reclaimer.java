@@ -42,7 +42,9 @@ import java.util.Objects;
  *       is (a shared table's subtree belongs to every space that links it, so it is not even
  *       read);
  *   <li>the walk did not reach it through two links (a table linked from two parents the
- *       registry does not know about is treated as shared, never freed twice);
+ *       registry does not know about is treated as shared, never freed twice; a link from
+ *       outside the range or from another space cannot be seen in the tables, so such tables
+ *       must be registered or pinned);
  *   <li>the caller's {@linkplain ReclaimOptions#withPinned pin predicate} does not claim it.
  * </ul>
  *
@@ -57,7 +59,8 @@ import java.util.Objects;
  * TableNotEmptyException} naming the table and its first non-empty entry.
  *
  * <p><b>All or nothing.</b> The walk only decides; nothing is written until it has finished and
- * every check has passed, so a strict failure, a bad range or a malformed image changes nothing.
+ * every check has passed, so a strict failure, a bad range, or an exception thrown during the walk
+ * by the memory or the pin predicate changes nothing.
  * Then the links are cleared, children first (each freed frame therefore holds an all-zero
  * table), and if memory refuses a write the entries already cleared are restored.
  *
@@ -74,8 +77,9 @@ import java.util.Objects;
  *
  * <p><b>Cost.</b> One walk that reads each table inside the range once (each entry of it once,
  * plus one re-read of each table link it follows), skipping absent subtrees: reclaiming the whole
- * 256 TiB (or 128 PiB) space of a sparse tree reads only the tables that exist. It allocates
- * nothing per table visited except when growing its reusable buffers.
+ * 256 TiB (or 128 PiB) space of a sparse tree reads only the tables that exist. The walk
+ * allocates nothing per table beyond growing reusable buffers; the result is proportional to the
+ * tables freed.
  *
  * <pre>{@code
  * Reclaimer reclaimer = Reclaimer.of(space);
