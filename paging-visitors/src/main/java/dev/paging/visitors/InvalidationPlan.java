@@ -20,18 +20,21 @@ public final class InvalidationPlan {
    */
   public static final int FLUSH_ALL_CEILING = 33;
 
-  private static final InvalidationPlan NONE = new InvalidationPlan(List.of(), 0, false, false);
+  private static final InvalidationPlan NONE = new InvalidationPlan(List.of(), 0, false, false, false);
 
   private final List<VirtualRange> ranges;
   private final long entries;
   private final boolean global;
   private final boolean pagingStructures;
+  private final boolean sharedTables;
 
-  private InvalidationPlan(List<VirtualRange> ranges, long entries, boolean global, boolean pagingStructures) {
+  private InvalidationPlan(List<VirtualRange> ranges, long entries, boolean global, boolean pagingStructures,
+      boolean sharedTables) {
     this.ranges = ranges;
     this.entries = entries;
     this.global = global;
     this.pagingStructures = pagingStructures;
+    this.sharedTables = sharedTables;
   }
 
   /** Nothing to invalidate. */
@@ -63,6 +66,15 @@ public final class InvalidationPlan {
     return pagingStructures;
   }
 
+  /**
+   * True when a stale entry lies in a table shared with other address spaces (the kernel half
+   * every process links to): the plan must then be applied on every processor that may run any
+   * of those spaces, not only where this one is live.
+   */
+  public boolean sharedTables() {
+    return sharedTables;
+  }
+
   /** True when nothing needs invalidating. */
   public boolean isEmpty() {
     return ranges.isEmpty();
@@ -91,6 +103,7 @@ public final class InvalidationPlan {
     b.entries = entries + other.entries;
     b.global = global || other.global;
     b.pagingStructures = pagingStructures || other.pagingStructures;
+    b.sharedTables = sharedTables || other.sharedTables;
     return b.build();
   }
 
@@ -101,15 +114,19 @@ public final class InvalidationPlan {
     }
     InvalidationPlan p = (InvalidationPlan) o;
     return p.ranges.equals(ranges) && p.entries == entries && p.global == global
-        && p.pagingStructures == pagingStructures;
+        && p.pagingStructures == pagingStructures && p.sharedTables == sharedTables;
   }
 
   @Override
   public int hashCode() {
-    return ranges.hashCode() * 31 + Long.hashCode(entries) * 7 + (global ? 2 : 0) + (pagingStructures ? 1 : 0);
+    return ranges.hashCode() * 31 + Long.hashCode(entries) * 7 + (global ? 4 : 0) + (pagingStructures ? 2 : 0)
+        + (sharedTables ? 1 : 0);
   }
 
-  /** {@code invalidate 2 entries in [..], [..] (global, paging structures)} or {@code nothing to invalidate}. */
+  /**
+   * {@code invalidate 2 entries in [..], [..] (global, paging structures, shared tables)} or
+   * {@code nothing to invalidate}.
+   */
   @Override
   public String toString() {
     if (isEmpty()) {
@@ -125,6 +142,9 @@ public final class InvalidationPlan {
     }
     if (pagingStructures) {
       notes.add("paging structures");
+    }
+    if (sharedTables) {
+      notes.add("shared tables");
     }
     if (flushAllSuggested()) {
       notes.add("full flush suggested");
@@ -145,11 +165,20 @@ public final class InvalidationPlan {
     private long entries;
     private boolean global;
     private boolean pagingStructures;
+    private boolean sharedTables;
 
     /** A leaf that changed or went away: one entry over {@code [first, last]}. */
     Builder leaf(long first, long last, boolean isGlobal) {
       addRange(VirtualRange.closed(first, last));
       entries++;
+      global |= isGlobal;
+      return this;
+    }
+
+    /** {@code count} adjacent leaves that changed or went away, together covering {@code [first, last]}. */
+    Builder leaves(long first, long last, long count, boolean isGlobal) {
+      addRange(VirtualRange.closed(first, last));
+      entries += count;
       global |= isGlobal;
       return this;
     }
@@ -165,6 +194,12 @@ public final class InvalidationPlan {
     /** Marks the plan as involving global translations (a kernel-half table unlinked, say). */
     Builder global() {
       global = true;
+      return this;
+    }
+
+    /** Marks the plan as touching tables shared with other address spaces. */
+    Builder shared() {
+      sharedTables = true;
       return this;
     }
 
@@ -197,7 +232,8 @@ public final class InvalidationPlan {
         }
       }
       merged.add(current);
-      return new InvalidationPlan(Collections.unmodifiableList(merged), entries, global, pagingStructures);
+      return new InvalidationPlan(Collections.unmodifiableList(merged), entries, global, pagingStructures,
+          sharedTables);
     }
   }
 }

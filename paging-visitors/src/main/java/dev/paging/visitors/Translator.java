@@ -2,6 +2,7 @@ package dev.paging.visitors;
 
 import static dev.paging.api.Addresses.hex;
 
+import dev.paging.api.Addresses;
 import dev.paging.api.Attributes;
 import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
@@ -11,13 +12,19 @@ import dev.paging.api.HoleCursor;
 import dev.paging.api.Level;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PagingFormat;
+import dev.paging.api.PhysicalMemory;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.Walker;
 
 /**
- * Translates virtual addresses by walking the one-byte range of each address: a visitor like
- * every other operation. It remembers the entries on the path and decodes attributes only when
- * a full {@link Translation} is asked for, so {@link #physicalAddress(long)} allocates nothing.
+ * Translates virtual addresses. {@link #translate(long)} walks the one-byte range of the address
+ * with a visitor, like every other operation, remembering the entries on the path and decoding
+ * attributes once it knows the outcome.
+ *
+ * <p>{@link #physicalAddress(long)} is the hot path (a TLB miss handler, an emulator's memory
+ * access): it descends the same path directly, with no visitor and no allocation, following
+ * exactly the walker's rules (a pointer at the last level, a table outside memory and a table
+ * that is its own ancestor end the walk as malformed), so both always agree.
  *
  * <p>Not thread-safe: it reuses its walker and its path between calls.
  */
@@ -27,14 +34,20 @@ public final class Translator {
 
   private final AddressSpace space;
   private final PagingFormat format;
+  private final PhysicalMemory memory;
   private final Walker walker;
   private final PathVisitor path;
+  private final Level[] levels;
+  private final long root;
 
   private Translator(AddressSpace space) {
     this.space = space;
     this.format = space.format();
+    this.memory = space.memory();
     this.walker = space.walker();
     this.path = new PathVisitor(format.levels().size());
+    this.levels = format.levels().toArray(new Level[0]);
+    this.root = space.root();
   }
 
   public static Translator of(AddressSpace space) {
@@ -47,12 +60,60 @@ public final class Translator {
    * @throws IllegalArgumentException if the address is not canonical
    */
   public long physicalAddress(long virtualAddress) {
-    walkTo(virtualAddress);
-    if (path.endKind != EntryKind.LEAF) {
-      return NOT_MAPPED;
+    if (!format.isCanonical(virtualAddress)) {
+      throw new IllegalArgumentException(
+          "address " + hex(virtualAddress) + " is not canonical for " + format.name());
     }
-    Level level = path.endLevel;
-    return format.address(level, path.raw[level.depth()]) | (virtualAddress & (level.entrySpan() - 1));
+    Level[] levels = this.levels;
+    int last = levels.length - 1;
+    if (last > 4) {
+      // Deeper than any supported format: the visitor keeps the whole path.
+      walkTo(virtualAddress);
+      if (path.endKind != EntryKind.LEAF) {
+        return NOT_MAPPED;
+      }
+      Level level = path.endLevel;
+      return format.address(level, path.raw[level.depth()]) | (virtualAddress & (level.entrySpan() - 1));
+    }
+    long table = root;
+    // The tables on the path so far, for the walker's cycle rule; at most five levels.
+    long t0 = root;
+    long t1 = -1;
+    long t2 = -1;
+    long t3 = -1;
+    for (int d = 0; ; d++) {
+      Level level = levels[d];
+      long raw = memory.read(table + 8L * level.index(virtualAddress));
+      if (raw == 0) {
+        return NOT_MAPPED;
+      }
+      EntryKind kind = format.kind(level, raw);
+      if (kind == EntryKind.LEAF) {
+        return format.address(level, raw) | (virtualAddress & (level.entrySpan() - 1));
+      }
+      if (kind != EntryKind.TABLE || d == last) {
+        return NOT_MAPPED;
+      }
+      long child = format.address(level, raw);
+      if (!memory.contains(child, Addresses.FRAME_SIZE) || child == t0 || child == t1 || child == t2 || child == t3) {
+        return NOT_MAPPED;
+      }
+      table = child;
+      switch (d) {
+        case 0:
+          t1 = child;
+          break;
+        case 1:
+          t2 = child;
+          break;
+        case 2:
+          t3 = child;
+          break;
+        default:
+          // Depth 4 tables exist only in 5-level formats and have no children to compare.
+          break;
+      }
+    }
   }
 
   /**
