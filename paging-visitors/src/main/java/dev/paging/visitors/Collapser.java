@@ -24,11 +24,12 @@ import java.util.Objects;
 final class Collapser {
   private final Geometry g;
   private final Walker walker;
-  private final CollapseVisitor visitor = new CollapseVisitor();
+  private final CollapseVisitor visitor;
 
   Collapser(Geometry g) {
     this.g = g;
     this.walker = g.space.walker();
+    this.visitor = new CollapseVisitor();
   }
 
   CollapseResult collapse(VirtualRange range) {

@@ -19,6 +19,7 @@ import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -35,7 +36,7 @@ final class Mapper {
   private final Subtrees subtrees;
   private final Runs runs;
   private final LongList freed = new LongList();
-  private final MapVisitor visitor = new MapVisitor();
+  private final MapVisitor visitor;
 
   private VirtualRange range;
   private long first;
@@ -53,6 +54,7 @@ final class Mapper {
     this.walker = g.space.walker();
     this.subtrees = new Subtrees(g);
     this.runs = new Runs(g);
+    this.visitor = new MapVisitor();
   }
 
   MapResult map(VirtualRange range, long physicalStart, Attributes attributes, MapOptions options) {
@@ -75,7 +77,8 @@ final class Mapper {
     visitor.begin(true);
     walker.walk(g.space.root(), first, last, visitor);
     pool.finish();
-    return new MapResult(plan.build(), runs.mappings(), runs.removedEntries(), frames,
+    List<Mapping> replaced = runs.mappings();
+    return new MapResult(plan.build(), replaced, runs.removedEntries(), frames,
         PendingFrees.of(g.space.allocator(), freed.toArray()));
   }
 

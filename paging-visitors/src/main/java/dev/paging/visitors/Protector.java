@@ -17,6 +17,7 @@ import dev.paging.api.PhysicalMemory;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,7 +34,7 @@ final class Protector {
   private final Walker walker;
   private final Subtrees subtrees;
   private final Runs runs;
-  private final ProtectVisitor visitor = new ProtectVisitor();
+  private final ProtectVisitor visitor;
   private final Rewriter[] rewriters;
 
   private VirtualRange range;
@@ -50,6 +51,7 @@ final class Protector {
     this.subtrees = new Subtrees(g);
     this.runs = new Runs(g);
     this.rewriters = new Rewriter[g.levels.length];
+    this.visitor = new ProtectVisitor();
   }
 
   ProtectResult protect(VirtualRange range, Attributes attributes) {
@@ -73,7 +75,8 @@ final class Protector {
     visitor.apply = true;
     walker.walk(g.space.root(), first, last, visitor);
     pool.finish();
-    return new ProtectResult(plan.build(), runs.mappings(), frames);
+    List<Mapping> previous = runs.mappings();
+    return new ProtectResult(plan.build(), previous, frames);
   }
 
   /** The leaf rewriter for {@code depth}; the first walk meets each level it needs before the second. */

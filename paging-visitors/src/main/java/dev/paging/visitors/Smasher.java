@@ -25,12 +25,13 @@ final class Smasher {
   private final Geometry g;
   private final Walker walker;
   private final Subtrees subtrees;
-  private final SmashVisitor visitor = new SmashVisitor();
+  private final SmashVisitor visitor;
 
   Smasher(Geometry g) {
     this.g = g;
     this.walker = g.space.walker();
     this.subtrees = new Subtrees(g);
+    this.visitor = new SmashVisitor();
   }
 
   SmashResult smash(long address, long pageSize) {

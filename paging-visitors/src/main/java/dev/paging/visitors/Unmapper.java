@@ -16,6 +16,7 @@ import dev.paging.api.PhysicalMemory;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -34,7 +35,7 @@ final class Unmapper {
   private final Walker walker;
   private final Subtrees subtrees;
   private final Runs runs;
-  private final UnmapVisitor visitor = new UnmapVisitor();
+  private final UnmapVisitor visitor;
 
   private VirtualRange range;
   private long first;
@@ -46,6 +47,7 @@ final class Unmapper {
     this.walker = g.space.walker();
     this.subtrees = new Subtrees(g);
     this.runs = new Runs(g);
+    this.visitor = new UnmapVisitor();
   }
 
   UnmapResult unmap(VirtualRange range) {
@@ -65,7 +67,8 @@ final class Unmapper {
     visitor.apply = true;
     walker.walk(g.space.root(), first, last, visitor);
     pool.finish();
-    return new UnmapResult(plan.build(), runs.mappings(), runs.removedEntries(), frames);
+    List<Mapping> unmapped = runs.mappings();
+    return new UnmapResult(plan.build(), unmapped, runs.removedEntries(), frames);
   }
 
   private final class UnmapVisitor implements PageTableVisitor {
