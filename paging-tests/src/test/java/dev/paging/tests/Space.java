@@ -117,6 +117,28 @@ final class Space {
     }
   }
 
+  /**
+   * As {@link #allOrNothing(int, Supplier)} when the count is not known in advance: returns the
+   * number of frames the successful run allocated.
+   */
+  int exhaustively(Supplier<?> operation) {
+    for (int k = 1; ; k++) {
+      MemorySnapshot before = memory.snapshot();
+      AllocatorState state = allocator.state();
+      allocator.failAtAllocation(k);
+      try {
+        operation.get();
+        allocator.clearFailures();
+        assertThat(allocator.state().framesNotIn(state)).hasSize(k - 1);
+        return k - 1;
+      } catch (OutOfFramesException e) {
+        allocator.clearFailures();
+        assertThat(before.diff(memory.snapshot())).as("memory after failing at allocation " + k).isEmpty();
+        assertThat(allocator.state()).as("allocator after failing at allocation " + k).isEqualTo(state);
+      }
+    }
+  }
+
   /** Runs {@code operation}, which must throw, and checks it changed nothing; returns what it threw. */
   Throwable unchangedBy(Runnable operation) {
     MemorySnapshot before = memory.snapshot();
