@@ -69,6 +69,7 @@ class SmashCollapseTest {
     assertThat(s.allocator.state().framesNotIn(before)).hasSize(2);
     assertThat(r.tablesAllocated()).isEqualTo(2);
     assertThat(r.plan().ranges()).containsExactly(VirtualRange.ofLength(GIB, GIB));
+    assertThat(r.plan().invalidations()).containsExactly(VirtualRange.ofLength(GIB, GIB));
     assertThat(r.plan().entries()).isEqualTo(1);
     assertThat(r.plan().global()).isTrue();
     assertThat(r.plan().pagingStructures()).isFalse();
@@ -128,6 +129,7 @@ class SmashCollapseTest {
     Space.assertMapping(r.collapsed().get(0), MIB2, 2 * MIB2 - 1, 0x4000_0000L, MIB2, rw);
     assertThat(r.plan().entries()).isEqualTo(513);
     assertThat(r.plan().flushAllSuggested()).isTrue();
+    assertThat(r.plan().invalidations()).isEmpty();
     assertThat(r.plan().pagingStructures()).isTrue();
     assertThat(r.pendingFrees().frames()).containsExactly(pt);
     assertThat(s.allocator.isAllocated(pt)).isTrue();

@@ -87,7 +87,32 @@ class UnmapTest {
     assertThat(s.memory.read(s.entryAddress(MIB2, 2))).isZero();
     // The leaf and the pointer the hardware could have cached; the marker it never caches.
     assertThat(r.plan().entries()).isEqualTo(2);
+    assertThat(r.plan().invalidations()).containsExactly(VirtualRange.page(0x1000), VirtualRange.ofLength(MIB2, MIB2));
     assertThat(r.plan().pagingStructures()).isTrue();
+  }
+
+  @Test
+  void thePlanListsEachStaleEntryUpToTheFlushCeiling() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(MIB2, 40 * KIB4), 0x4000_0000L, RW);
+    UnmapResult few = s.tables.unmap(VirtualRange.ofLength(MIB2 + 4 * KIB4, 33 * KIB4));
+    assertThat(few.plan().entries()).isEqualTo(33);
+    assertThat(few.plan().flushAllSuggested()).isFalse();
+    assertThat(few.plan().invalidations()).hasSize(33).startsWith(VirtualRange.page(MIB2 + 4 * KIB4))
+        .endsWith(VirtualRange.page(MIB2 + 36 * KIB4));
+    assertThat(few.plan().ranges()).containsExactly(VirtualRange.ofLength(MIB2 + 4 * KIB4, 33 * KIB4));
+    UnmapResult rest = s.tables.unmap(VirtualRange.ofLength(0, GIB));
+    assertThat(rest.plan().invalidations()).containsExactly(VirtualRange.page(MIB2), VirtualRange.page(MIB2 + KIB4),
+        VirtualRange.page(MIB2 + 2 * KIB4), VirtualRange.page(MIB2 + 3 * KIB4), VirtualRange.page(MIB2 + 37 * KIB4),
+        VirtualRange.page(MIB2 + 38 * KIB4), VirtualRange.page(MIB2 + 39 * KIB4));
+    s.tables.map(VirtualRange.ofLength(MIB2, 34 * KIB4), 0x4000_0000L, RW);
+    UnmapResult many = s.tables.unmap(VirtualRange.ofLength(MIB2, 34 * KIB4));
+    assertThat(many.plan().flushAllSuggested()).isTrue();
+    assertThat(many.plan().invalidations()).isEmpty();
+    // Together they pass the ceiling: a flush, and no list.
+    assertThat(few.plan().and(rest.plan()).entries()).isEqualTo(40);
+    assertThat(few.plan().and(rest.plan()).invalidations()).isEmpty();
+    assertThat(rest.plan().and(rest.plan()).invalidations()).hasSize(14);
   }
 
   @Test

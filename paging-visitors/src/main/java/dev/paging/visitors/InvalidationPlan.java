@@ -11,6 +11,18 @@ import java.util.List;
  * now stale. Only what changed is listed: a mapping created where nothing was mapped needs no
  * invalidation; a smash that keeps the translation invalidates the one huge entry.
  *
+ * <p>How to apply it: if {@link #flushAllSuggested()}, flush everything (global entries too when
+ * {@link #global()}); otherwise invalidate each of {@link #invalidations()} once, at any address
+ * inside it (x86 INVLPG, RISC-V SFENCE.VMA with that address). If {@link #pagingStructures()},
+ * cached table pointers must go too: x86 INVLPG does that, RISC-V needs SFENCE.VMA with rs1 = x0,
+ * since an address-specific fence orders only leaf entries. If {@link #sharedTables()}, do it on
+ * every processor that may be running any address space sharing those tables.
+ *
+ * <p>Widening a table entry (granting write, user or execute where it did not) is not listed: it
+ * only removes restrictions, and a stale narrower entry can at worst cause one spurious page
+ * fault, which itself invalidates the entries for the faulting address (Intel SDM vol. 3A,
+ * 4.10.4.3, "Optional Invalidation"). RISC-V table entries carry no permissions.
+ *
  * <p>An immutable value. Ranges are sorted (unsigned) and coalesced.
  */
 public final class InvalidationPlan {
@@ -20,17 +32,19 @@ public final class InvalidationPlan {
    */
   public static final int FLUSH_ALL_CEILING = 33;
 
-  private static final InvalidationPlan NONE = new InvalidationPlan(List.of(), 0, false, false, false);
+  private static final InvalidationPlan NONE = new InvalidationPlan(List.of(), List.of(), 0, false, false, false);
 
   private final List<VirtualRange> ranges;
+  private final List<VirtualRange> invalidations;
   private final long entries;
   private final boolean global;
   private final boolean pagingStructures;
   private final boolean sharedTables;
 
-  private InvalidationPlan(List<VirtualRange> ranges, long entries, boolean global, boolean pagingStructures,
-      boolean sharedTables) {
+  private InvalidationPlan(List<VirtualRange> ranges, List<VirtualRange> invalidations, long entries, boolean global,
+      boolean pagingStructures, boolean sharedTables) {
     this.ranges = ranges;
+    this.invalidations = invalidations;
     this.entries = entries;
     this.global = global;
     this.pagingStructures = pagingStructures;
@@ -45,6 +59,15 @@ public final class InvalidationPlan {
   /** The stale virtual ranges, sorted and coalesced. */
   public List<VirtualRange> ranges() {
     return ranges;
+  }
+
+  /**
+   * The stale entries one by one, in address order: each range is one page (of its own size) or
+   * the span of one unlinked table, and one invalidation at any address inside it suffices. Empty
+   * when {@link #flushAllSuggested()}: beyond {@link #FLUSH_ALL_CEILING} entries they are not kept.
+   */
+  public List<VirtualRange> invalidations() {
+    return invalidations;
   }
 
   /** How many entries (pages of any size, or unlinked tables) changed: one invalidation each. */
@@ -101,6 +124,10 @@ public final class InvalidationPlan {
       b.addRange(r);
     }
     b.entries = entries + other.entries;
+    if (b.entries <= FLUSH_ALL_CEILING) {
+      b.single.addAll(invalidations);
+      b.single.addAll(other.invalidations);
+    }
     b.global = global || other.global;
     b.pagingStructures = pagingStructures || other.pagingStructures;
     b.sharedTables = sharedTables || other.sharedTables;
@@ -162,6 +189,8 @@ public final class InvalidationPlan {
   /** Collects stale entries as an operation goes; ranges may arrive in any order. */
   static final class Builder {
     private final List<VirtualRange> ranges = new ArrayList<>();
+    /** The entries one by one, while there are no more than the ceiling. */
+    private final List<VirtualRange> single = new ArrayList<>();
     private long entries;
     private boolean global;
     private boolean pagingStructures;
@@ -169,7 +198,9 @@ public final class InvalidationPlan {
 
     /** A leaf that changed or went away: one entry over {@code [first, last]}. */
     Builder leaf(long first, long last, boolean isGlobal) {
-      addRange(VirtualRange.closed(first, last));
+      VirtualRange r = VirtualRange.closed(first, last);
+      addRange(r);
+      addSingle(r);
       entries++;
       global |= isGlobal;
       return this;
@@ -178,14 +209,28 @@ public final class InvalidationPlan {
     /** {@code count} adjacent leaves that changed or went away, together covering {@code [first, last]}. */
     Builder leaves(long first, long last, long count, boolean isGlobal) {
       addRange(VirtualRange.closed(first, last));
+      if (entries + count <= FLUSH_ALL_CEILING) {
+        long size = (last - first + 1) / count;
+        for (long i = 0; i < count; i++) {
+          single.add(VirtualRange.ofLength(first + i * size, size));
+        }
+      }
       entries += count;
       global |= isGlobal;
       return this;
     }
 
+    private void addSingle(VirtualRange r) {
+      if (entries < FLUSH_ALL_CEILING) {
+        single.add(r);
+      }
+    }
+
     /** A table that was unlinked or replaced, covering {@code [first, last]}. */
     Builder table(long first, long last) {
-      addRange(VirtualRange.closed(first, last));
+      VirtualRange r = VirtualRange.closed(first, last);
+      addRange(r);
+      addSingle(r);
       entries++;
       pagingStructures = true;
       return this;
@@ -232,7 +277,13 @@ public final class InvalidationPlan {
         }
       }
       merged.add(current);
-      return new InvalidationPlan(Collections.unmodifiableList(merged), entries, global, pagingStructures,
+      List<VirtualRange> one = List.of();
+      if (entries <= FLUSH_ALL_CEILING) {
+        List<VirtualRange> s = new ArrayList<>(single);
+        s.sort((a, b) -> Long.compareUnsigned(a.first(), b.first()));
+        one = Collections.unmodifiableList(s);
+      }
+      return new InvalidationPlan(Collections.unmodifiableList(merged), one, entries, global, pagingStructures,
           sharedTables);
     }
   }

@@ -247,10 +247,7 @@ final class Mapper {
                 + ", which is shared with other address spaces, and grants less than " + attributes
                 + " needs; widening it here would not reach their root tables. Nothing was changed");
           }
-          plan.table(eF, eL);
-          if (inShared[d]) {
-            plan.shared();
-          }
+          // A permission upgrade: no invalidation needed (see InvalidationPlan).
         }
       }
       return Control.CONTINUE;

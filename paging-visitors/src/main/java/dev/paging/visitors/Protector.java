@@ -245,10 +245,7 @@ final class Protector {
                 + ", which is shared with other address spaces, and grants less than " + attributes
                 + " needs; widening it here would not reach their root tables. Nothing was changed");
           }
-          plan.table(parent.first(), parent.last());
-          if (inShared[d - 1]) {
-            plan.shared();
-          }
+          // A permission upgrade: no invalidation needed (see InvalidationPlan).
         }
       }
       changed[d - 1] = true;

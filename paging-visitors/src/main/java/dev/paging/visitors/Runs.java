@@ -54,6 +54,30 @@ final class Runs {
     return true;
   }
 
+  /**
+   * The virtual address the current run continues at, if it is a run of leaves at {@code depth}
+   * in tables whose sharing is {@code inShared}; otherwise an address no leaf at that depth has
+   * (it is not aligned), so a loop comparing against it never extends the run.
+   */
+  long nextVa(int depth, boolean inShared) {
+    return this.depth == depth && shared == inShared ? nextVa : 1;
+  }
+
+  /** The bits the leaf at {@link #nextVa} must have to continue the current run. */
+  long nextRaw() {
+    return nextRaw;
+  }
+
+  /** Extends the current run by {@code n} leaves a caller found continuing it, as {@link #extend} would have. */
+  void extendBy(long n) {
+    if (n == 0) {
+      return;
+    }
+    count += n;
+    nextVa += n * g.span(depth);
+    nextRaw += n * step;
+  }
+
   /** The whole leaf {@code raw} at {@code depth} over {@code [va, va + span)}. */
   void leaf(int depth, long va, long raw, boolean inShared) {
     if (extend(depth, va, raw, inShared)) {

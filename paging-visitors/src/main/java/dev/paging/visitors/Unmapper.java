@@ -100,21 +100,36 @@ final class Unmapper {
       long va = t.first() + ((long) iFrom << shift);
       long address = frame + 8L * iFrom;
       long end = frame + 8L * iTo;
+      // The current run's continuation in locals: the common case (the next page of the same run)
+      // is two comparisons, with no field traffic.
+      long step = g.addressShift[d] == Geometry.NONLINEAR ? 0 : span >>> g.addressShift[d];
+      long nextVa = runs.nextVa(d, shared);
+      long nextRaw = runs.nextRaw();
+      long extended = 0;
       for (; address <= end; address += 8, va += span) {
         long raw = memory.read(address);
         if (raw == 0) {
           continue;
         }
-        if (!runs.extend(d, va, raw, shared)) {
+        if (raw == nextRaw && va == nextVa) {
+          extended++;
+          nextRaw += step;
+          nextVa += span;
+        } else {
+          runs.extendBy(extended);
+          extended = 0;
           EntryKind kind = g.kind(d, raw);
           if (kind == EntryKind.LEAF) {
             runs.leaf(d, va, raw, shared);
           } else {
             runs.removed(d, va, raw, kind, kind == EntryKind.MALFORMED ? g.problem(d, raw) : null, shared);
           }
+          nextVa = runs.nextVa(d, shared);
+          nextRaw = runs.nextRaw();
         }
         memory.write(address, 0);
       }
+      runs.extendBy(extended);
     }
 
     @Override
