@@ -1,0 +1,166 @@
+package dev.paging.tests;
+
+import static dev.paging.tests.Space.GIB;
+import static dev.paging.tests.Space.KIB4;
+import static dev.paging.tests.Space.MIB2;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.Formats;
+import dev.paging.testkit.AllocatorState;
+import dev.paging.visitors.DestroyResult;
+import dev.paging.visitors.PageTables;
+import dev.paging.visitors.UnmapResult;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SharedKernelHalfTest {
+  private static final List<PagingFormat> FORMATS = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(),
+      Formats.sv39(), Formats.sv48(), Formats.sv57());
+  private static final Attributes KERNEL = Attributes.readWrite().withGlobal(true);
+
+  @Test
+  void theTemplateGivesEveryKernelHalfRootEntryATableAndRecordsItAsShared() {
+    for (PagingFormat format : FORMATS) {
+      Space kernel = Space.of(format);
+      PageTables process = kernel.allOrNothing(1 + 256, () -> PageTables.createSharingKernelHalf(kernel.tables));
+      long kroot = kernel.space().root();
+      long proot = process.space().root();
+      assertThat(kernel.space().sharedTables().size()).as(format.name()).isEqualTo(256);
+      assertThat(process.space().sharedTables()).isSameAs(kernel.space().sharedTables());
+      for (int i = 0; i < 512; i++) {
+        long k = kernel.memory.read(kroot + 8L * i);
+        long p = kernel.memory.read(proot + 8L * i);
+        if (i < 256) {
+          assertThat(k).as(format.name() + " user entry " + i).isZero();
+          assertThat(p).as(format.name() + " user entry " + i).isZero();
+        } else {
+          assertThat(p).as(format.name() + " kernel entry " + i).isEqualTo(k);
+          long table = format.address(format.root(), k);
+          assertThat(kernel.space().sharedTables().isShared(table)).isTrue();
+        }
+      }
+      // A second process costs one root: the kernel tables exist already.
+      kernel.allOrNothing(1, () -> PageTables.createSharingKernelHalf(kernel.tables));
+    }
+  }
+
+  @Test
+  void aKernelMappingMadeThroughAnySpaceIsSeenByAll() {
+    for (PagingFormat format : FORMATS) {
+      Space kernel = Space.of(format);
+      PageTables early = PageTables.createSharingKernelHalf(kernel.tables);
+      long va = format.upperHalf().first() + 3 * GIB + 5 * MIB2;
+      // Mapped through a process, in a root entry nothing had used before.
+      early.map(VirtualRange.ofLength(va, 3 * MIB2), 0x8000_0000L, KERNEL);
+      PageTables late = PageTables.createSharingKernelHalf(kernel.tables);
+      long top = -KIB4;
+      late.map(VirtualRange.page(top), 0x9000_0000L, KERNEL);
+      for (PageTables t : List.of(kernel.tables, early, late)) {
+        assertThat(t.translate(va + MIB2 + 0x123).physicalAddress()).as(format.name()).isEqualTo(0x8020_0123L);
+        assertThat(t.translate(va).pageSize()).isEqualTo(MIB2);
+        assertThat(t.translate(top + 0x10).physicalAddress()).as(format.name()).isEqualTo(0x9000_0010L);
+      }
+      // Removed through one space, gone from all; the plan says other spaces must flush too.
+      UnmapResult r = late.unmap(VirtualRange.ofLength(va, MIB2));
+      assertThat(r.plan().sharedTables()).isTrue();
+      assertThat(r.plan().global()).isTrue();
+      for (PageTables t : List.of(kernel.tables, early, late)) {
+        assertThat(t.translate(va + 0x123).isMapped()).isFalse();
+        assertThat(t.translate(va + MIB2).isMapped()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void userMappingsStayPrivate() {
+    Space kernel = Space.of(Formats.x86_64());
+    PageTables a = PageTables.createSharingKernelHalf(kernel.tables);
+    PageTables b = PageTables.createSharingKernelHalf(kernel.tables);
+    a.map(VirtualRange.ofLength(0x40_0000, MIB2), 0x1_0000_0000L, Attributes.readWrite().withUser(true));
+    assertThat(a.translate(0x40_0000).isMapped()).isTrue();
+    assertThat(b.translate(0x40_0000).isMapped()).isFalse();
+    assertThat(kernel.translate(0x40_0000).isMapped()).isFalse();
+    assertThat(a.map(VirtualRange.ofLength(0x40_0000 + MIB2, 0x1000), 0x5000, Attributes.readOnly())
+        .plan().sharedTables()).isFalse();
+  }
+
+  @Test
+  void destroyFreesOnlyTheTablesTheProcessOwnsAndOnlyOnRelease() {
+    Space kernel = Space.of(Formats.x86_64());
+    long kva = 0xffff_8000_0000_0000L + 7 * GIB;
+    kernel.tables.map(VirtualRange.ofLength(kva, 16 * KIB4), 0x7000_0000L, KERNEL);
+    PageTables other = PageTables.createSharingKernelHalf(kernel.tables);
+    AllocatorState beforeProcess = kernel.allocator.state();
+    PageTables process = PageTables.createSharingKernelHalf(kernel.tables);
+    process.map(VirtualRange.ofLength(0x40_0000, 4 * MIB2 + KIB4), 0x1_0000_0000L,
+        Attributes.readWrite().withUser(true));
+    process.map(VirtualRange.ofLength(0x7fff_ffe0_0000L, MIB2), 0x2_0000_0000L, Attributes.readOnly().withUser(true));
+    long[] owned = kernel.allocator.state().framesNotIn(beforeProcess);
+    // A kernel mapping made through the process needs a PD and a PT below a shared PDPT: they
+    // are the kernel's, seen by every space, and not the process's to free.
+    AllocatorState beforeKernelMap = kernel.allocator.state();
+    process.map(VirtualRange.ofLength(kva + GIB, 4 * KIB4), 0x7100_0000L, KERNEL);
+    long[] kernelTables = kernel.allocator.state().framesNotIn(beforeKernelMap);
+    assertThat(kernelTables).hasSize(2);
+    DestroyResult r = process.destroy();
+    long[] pending = r.pendingFrees().frames();
+    // Root, 2 PDPTs, 2 PDs (one for the low range, one at the top of the lower half), 1 PT.
+    assertThat(pending).hasSize(6);
+    assertThat(pending[pending.length - 1]).isEqualTo(process.space().root());
+    long[] sortedPending = pending.clone();
+    Arrays.sort(sortedPending);
+    assertThat(sortedPending).containsExactly(owned);
+    assertThat(pending).doesNotContain(kernelTables);
+    for (long frame : pending) {
+      assertThat(kernel.space().sharedTables().isShared(frame)).isFalse();
+      assertThat(kernel.allocator.isAllocated(frame)).isTrue();
+    }
+    assertThat(r.plan().entries()).isGreaterThan(5);
+    r.pendingFrees().release();
+    for (long frame : pending) {
+      assertThat(kernel.allocator.isAllocated(frame)).isFalse();
+    }
+    for (PageTables t : List.of(kernel.tables, other)) {
+      assertThat(t.translate(kva + 0x5123).physicalAddress()).isEqualTo(0x7000_5123L);
+      assertThat(t.translate(kva + GIB + 0x3123).physicalAddress()).isEqualTo(0x7100_3123L);
+    }
+    assertThatThrownBy(() -> process.translate(0)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("was destroyed");
+  }
+
+  @Test
+  void aTemplateWhoseKernelHalfRootHoldsALeafCannotBeShared() {
+    Space kernel = Space.of(Formats.sv39());
+    long va = Formats.sv39().upperHalf().first() + 2 * GIB;
+    kernel.tables.map(VirtualRange.ofLength(va, GIB), 0x8000_0000L, KERNEL);
+    Throwable e = kernel.unchangedBy(() -> PageTables.createSharingKernelHalf(kernel.tables));
+    assertThat(e).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("root entry 258 for 0xffffffc080000000 is a leaf");
+    // Smashing it first makes it shareable, with the same translation.
+    kernel.tables.smash(va, MIB2);
+    PageTables process = PageTables.createSharingKernelHalf(kernel.tables);
+    assertThat(process.translate(va + 0x1234).physicalAddress()).isEqualTo(0x8000_1234L);
+  }
+
+  @Test
+  void widenAKernelRootEntryThatOtherRootsCopiedIsRefused() {
+    Space kernel = Space.of(Formats.x86_64());
+    long va = 0xffff_9000_0000_0000L;
+    // A kernel mapping made before any process: its root entry is only as permissive as it needs.
+    kernel.tables.map(VirtualRange.page(va), 0x5000, Attributes.readOnly());
+    PageTables process = PageTables.createSharingKernelHalf(kernel.tables);
+    Space p = kernel.with(process);
+    Throwable e = p.unchangedBy(() -> process.map(VirtualRange.page(va + KIB4), 0x6000, Attributes.readWrite()));
+    assertThat(e).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("shared with other address spaces").hasMessageContaining("widening it here");
+    // Entries the template created for sharing grant everything: no widening is ever needed.
+    long fresh = 0xffff_a000_0000_0000L;
+    process.map(VirtualRange.page(fresh), 0x7000, Attributes.readWrite().withUser(true).withExecutable(true));
+    assertThat(kernel.tables.translate(fresh).effectiveAttributes().user()).isTrue();
+  }
+}

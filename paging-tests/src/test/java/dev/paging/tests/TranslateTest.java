@@ -1,0 +1,149 @@
+package dev.paging.tests;
+
+import static dev.paging.tests.Space.GIB;
+import static dev.paging.tests.Space.KIB4;
+import static dev.paging.tests.Space.MIB2;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.Formats;
+import dev.paging.visitors.Translation;
+import dev.paging.visitors.Translator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class TranslateTest {
+  @Test
+  void givesPhysicalAddressPageSizeLevelAndLeafAttributes() {
+    Space s = Space.of(Formats.x86_64());
+    Attributes a = Attributes.readExecute().withUser(true).withGlobal(true);
+    s.tables.map(VirtualRange.ofLength(GIB, GIB), 0x1_0000_0000L, a);
+    Translation t = s.translate(GIB + 0x1234_5678L);
+    assertThat(t.isMapped()).isTrue();
+    assertThat(t.physicalAddress()).isEqualTo(0x1_1234_5678L);
+    assertThat(t.pageSize()).isEqualTo(GIB);
+    assertThat(t.level().name()).isEqualTo("PDPT");
+    assertThat(t.leafAttributes()).isEqualTo(a);
+    assertThat(t.effectiveAttributes()).isEqualTo(a);
+    // P, U/S, PS and G; no R/W; XD clear.
+    assertThat(t.entry()).isEqualTo(0x1_0000_0000L | 0x185);
+    assertThat(t.toString()).isEqualTo("0x0000000052345678 -> 0x0000000112345678 1G PDPT r-xug-- (leaf r-xug--)");
+  }
+
+  @Test
+  void effectiveAttributesAndWriteAndUserDownTheLevelsAndOrExecuteDisable() {
+    Space s = Space.of(Formats.x86_64());
+    Attributes all = Attributes.readWrite().withUser(true).withExecutable(true);
+    s.tables.map(VirtualRange.page(0x1000), 0x5000, all);
+    s.tables.map(VirtualRange.page(0x2000), 0x6000, all);
+    // The PD entry loses write, the PDPT entry user, the PML4 entry gains execute-disable.
+    long pd = s.entryAddress(0x1000, 2);
+    s.memory.write(pd, s.memory.read(pd) & ~0x2L);
+    long pdpt = s.entryAddress(0x1000, 1);
+    s.memory.write(pdpt, s.memory.read(pdpt) & ~0x4L);
+    long pml4 = s.entryAddress(0x1000, 0);
+    s.memory.write(pml4, s.memory.read(pml4) | (1L << 63));
+    Translation t = s.translate(0x1234);
+    assertThat(t.leafAttributes()).isEqualTo(all);
+    assertThat(t.effectiveAttributes()).isEqualTo(Attributes.readOnly());
+    assertThat(t.toString()).isEqualTo("0x0000000000001234 -> 0x0000000000005234 4K PT r------ (leaf rwxu---)");
+  }
+
+  @Test
+  void riscVEffectiveAttributesAreTheLeafs() {
+    Space s = Space.of(Formats.sv39());
+    Attributes a = Attributes.readWrite().withUser(true).withAccessed(true).withDirty(true);
+    s.tables.map(VirtualRange.ofLength(MIB2, MIB2), 0x8000_0000L, a);
+    Translation t = s.translate(MIB2 + 0x10);
+    assertThat(t.effectiveAttributes()).isEqualTo(a);
+    assertThat(t.level().name()).isEqualTo("L1");
+  }
+
+  @Test
+  void notMappedSaysAtWhichLevelAndWhy() {
+    Space s = Space.of(Formats.x86_64());
+    assertThat(s.translate(0x1000).toString())
+        .isEqualTo("0x0000000000001000 not mapped: EMPTY at PML4 (entry 0x0000000000000000)");
+    s.tables.map(VirtualRange.page(0x1000), 0x5000, Attributes.readWrite());
+    Translation pt = s.translate(0x3000);
+    assertThat(pt.outcome()).isEqualTo(Translation.Outcome.EMPTY);
+    assertThat(pt.level().name()).isEqualTo("PT");
+    assertThatThrownBy(pt::physicalAddress).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("0x0000000000003000 is not mapped");
+    s.memory.write(s.entryAddress(0x3000, 3), 0x7_0000_0000L);
+    Translation marker = s.translate(0x3000);
+    assertThat(marker.outcome()).isEqualTo(Translation.Outcome.NOT_PRESENT);
+    assertThat(marker.entry()).isEqualTo(0x7_0000_0000L);
+    s.memory.write(s.entryAddress(GIB, 1), 0x10_0000_0003L);
+    Translation outside = s.translate(GIB);
+    assertThat(outside.outcome()).isEqualTo(Translation.Outcome.MALFORMED);
+    assertThat(outside.problem()).isEqualTo(EntryProblem.TABLE_OUTSIDE_MEMORY);
+    assertThat(outside.level().name()).isEqualTo("PDPT");
+    // A PDPT entry pointing back at the PML4: a cycle, reported, not followed.
+    s.memory.write(s.entryAddress(2 * GIB, 1), s.space().root() | 0x3);
+    assertThat(s.translate(2 * GIB).problem()).isEqualTo(EntryProblem.CYCLE);
+    assertThat(s.tables.physicalAddress(2 * GIB)).isEqualTo(Translator.NOT_MAPPED);
+  }
+
+  @Test
+  void translatesTheTopPageAndRejectsNonCanonicalAddresses() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.page(0xffff_ffff_ffff_f000L), 0xabc_d000L, Attributes.readWrite());
+    assertThat(s.tables.physicalAddress(-1L)).isEqualTo(0xabc_dfffL);
+    assertThatThrownBy(() -> s.translate(0x0000_8000_0000_0000L)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0x0000800000000000");
+    assertThatThrownBy(() -> s.tables.physicalAddress(0xffff_7fff_ffff_ffffL))
+        .hasMessageContaining("0xffff7fffffffffff");
+  }
+
+  /**
+   * The fast path and the visitor agree everywhere, on random trees with huge pages, markers,
+   * malformed entries, tables outside memory and cycles.
+   */
+  @Test
+  void theFastPathAgreesWithTheVisitorOnRandomHostileTrees() {
+    for (PagingFormat format : List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv57())) {
+      SplittableRandom random = new SplittableRandom(format.name().hashCode());
+      Space s = Space.of(format);
+      long window = 4 * GIB;
+      for (int i = 0; i < 40; i++) {
+        long va = random.nextLong(window / MIB2) * MIB2;
+        long size = (1 + random.nextInt(3)) * (random.nextBoolean() ? MIB2 : KIB4 * 3);
+        s.tables.map(VirtualRange.ofLength(va, size), 0x4000_0000L + va, Attributes.readWrite(),
+            dev.paging.visitors.MapOptions.replacing());
+      }
+      for (int i = 0; i < 60; i++) {
+        long va = random.nextLong(window) & ~0xfffL;
+        Translation t = s.translate(va);
+        if (t.outcome() == Translation.Outcome.EMPTY && t.level().depth() == 0) {
+          continue;
+        }
+        long address = s.entryAddress(va, t.level().depth());
+        // A marker; pointers back to the root (x86, RISC-V); pointers outside memory (x86,
+        // RISC-V); all bits set; reserved bits with a leaf. Either format reads each somehow.
+        long[] hostile = {
+          0x7_0000_0000L,
+          s.space().root() | 0x3,
+          (s.space().root() >>> 2) | 0x1,
+          0x40_0000_0000L | 0x3,
+          (0x40_0000_0000L >>> 2) | 0x1,
+          -1L,
+          0x0ff0_0000_0000_0083L,
+        };
+        s.memory.write(address, hostile[random.nextInt(hostile.length)]);
+      }
+      Translator fast = Translator.of(s.space());
+      for (int i = 0; i < 20_000; i++) {
+        long va = random.nextLong(window);
+        Translation t = s.translate(va);
+        long expected = t.isMapped() ? t.physicalAddress() : Translator.NOT_MAPPED;
+        assertThat(fast.physicalAddress(va)).as(format.name() + " " + Long.toHexString(va) + " " + t).isEqualTo(expected);
+      }
+    }
+  }
+}
