@@ -6,6 +6,8 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
+import dev.paging.core.WalkOutcome;
+import java.io.IOException;
 import java.util.Objects;
 
 /**
@@ -51,6 +53,7 @@ public final class PageTables {
   private Protector protector;
   private Smasher smasher;
   private Collapser collapser;
+  private Reclaimer reclaimer;
   private boolean destroyed;
 
   private PageTables(AddressSpace space) {
@@ -210,6 +213,39 @@ public final class PageTables {
     DestroyResult result = new Destroyer(geometry).destroy();
     destroyed = true;
     return result;
+  }
+
+  /**
+   * Frees the empty page tables wholly inside {@code range}, bottom-up (see {@link Reclaimer}):
+   * never a mapping, a data frame, the root or a shared table. The frames come back pending, to
+   * release after the result's invalidation is applied.
+   *
+   * @throws TableNotEmptyException in {@link ReclaimMode#STRICT} when a candidate is not empty;
+   *     nothing was changed
+   */
+  public ReclaimResult reclaim(VirtualRange range, ReclaimMode mode) {
+    return reclaim(range, ReclaimOptions.of(mode));
+  }
+
+  /** As {@link #reclaim(VirtualRange, ReclaimMode)}, with tables the caller pins left alone. */
+  public ReclaimResult reclaim(VirtualRange range, ReclaimOptions options) {
+    live();
+    if (reclaimer == null) {
+      reclaimer = Reclaimer.of(space);
+    }
+    return reclaimer.reclaim(range, options);
+  }
+
+  /** Streams a dump of {@code range} through {@code renderer} (ptdump, QEMU, vmprint, JSON, DOT). */
+  public WalkOutcome dump(VirtualRange range, DumpRenderer renderer) throws IOException {
+    live();
+    return Dump.write(space, range, renderer);
+  }
+
+  /** Audits the whole space with the default rules. */
+  public AuditReport audit() {
+    live();
+    return Audit.run(space, VirtualRange.all());
   }
 
   private Translator translator() {

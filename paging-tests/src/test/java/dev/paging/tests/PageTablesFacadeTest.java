@@ -1,0 +1,53 @@
+package dev.paging.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.TableNotEmptyException;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.Formats;
+import dev.paging.testkit.SimulatedMemory;
+import dev.paging.testkit.TrackingFrameAllocator;
+import dev.paging.visitors.DumpRenderer;
+import dev.paging.visitors.PageTables;
+import dev.paging.visitors.ReclaimMode;
+import dev.paging.visitors.ReclaimResult;
+import org.junit.jupiter.api.Test;
+
+/** Reclaim, dump and audit through the facade, after map and unmap, as an OS would call them. */
+class PageTablesFacadeTest {
+  @Test
+  void unmapEverythingThenReclaimTheWholeSpaceLeavesJustTheRoot() throws Exception {
+    SimulatedMemory memory = SimulatedMemory.ofSize(64L << 20);
+    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(0x10_0000, 1024);
+    PageTables tables = PageTables.create(Formats.x86_64(), memory, allocator);
+    tables.map(VirtualRange.halfOpen(0x40_0000L, 0x40_4000L), 0x20_0000L, Attributes.readExecute().withUser(true));
+    tables.map(VirtualRange.ofLength(0xffff_8880_0000_0000L, 4L << 20), 0, Attributes.readWrite().withGlobal(true));
+
+    StringBuilder dump = new StringBuilder();
+    tables.dump(VirtualRange.all(), DumpRenderer.ptdump(dump, false));
+    assertThat(dump.toString()).isEqualTo("---[ User Space ]---\n"
+        + "0x0000000000400000-0x0000000000404000          16K USR ro                     x  pte\n"
+        + "---[ Kernel Space ]---\n"
+        + "0xffff888000000000-0xffff888000400000           4M     RW         PSE     GLB NX pmd\n");
+    assertThat(tables.audit().findings()).isEmpty();
+
+    // Strict reclaim of the whole space refuses while mappings remain, and changes nothing.
+    var before = memory.snapshot();
+    assertThatThrownBy(() -> tables.reclaim(VirtualRange.all(), ReclaimMode.STRICT))
+        .isInstanceOf(TableNotEmptyException.class);
+    assertThat(memory.snapshot()).isEqualTo(before);
+
+    tables.unmap(VirtualRange.all());
+    ReclaimResult result = tables.reclaim(VirtualRange.all(), ReclaimMode.COLLECT);
+    // lower half: PDPT, PD, PT; upper half: PDPT, PD (the 2 MiB leaves sat in the PD)
+    assertThat(result.count()).isEqualTo(5);
+    assertThat(result.pendingFrees().isReleased()).isFalse();
+    assertThat(allocator.allocatedCount()).isEqualTo(6);
+    result.pendingFrees().release();
+    assertThat(allocator.allocatedFrames()).containsExactly(tables.space().root());
+    assertThat(memory.read(tables.space().root())).isZero();
+    assertThat(memory.read(tables.space().root() + 8 * 273)).isZero();
+  }
+}
