@@ -2,68 +2,161 @@ package dev.paging.cli;
 
 import static dev.paging.api.Addresses.hex;
 
+import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
+import dev.paging.core.Formats;
 import dev.paging.core.Visitors;
 import dev.paging.core.WalkOutcome;
-import dev.paging.core.Walker;
 import dev.paging.testkit.SimulatedMemory;
+import dev.paging.testkit.TrackingFrameAllocator;
+import dev.paging.visitors.DumpRenderer;
+import dev.paging.visitors.InvalidationPlan;
+import dev.paging.visitors.Mapping;
+import dev.paging.visitors.PageTables;
+import dev.paging.visitors.ReclaimMode;
+import dev.paging.visitors.ReclaimResult;
 import dev.paging.visitors.Translation;
-import dev.paging.visitors.Translator;
+import dev.paging.visitors.UnmapResult;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code paging demo}: builds a small address space, walks it with two visitors at once, prints what they saw. */
+/**
+ * {@code paging demo}: a small x86-64 kernel and two processes in simulated memory, then map,
+ * smash, unmap and reclaim step by step, each with a dump and the invalidation plan it returns.
+ */
 @Command(
     name = "demo",
     description = {
-        "Builds a tiny x86-64 kernel and process in simulated memory, walks the whole address space "
-            + "with a tree printer and a page census composed into one visitor, and prints what they saw.",
+        "Builds, in simulated memory, an x86-64 kernel and two processes that share its kernel half, "
+            + "then shows map, smash, unmap, reclaim and destroy step by step with dumps and the "
+            + "invalidation plan of each step.",
     })
 final class DemoCommand implements Callable<Integer> {
-  /** An address inside the process's code, translated at the end to show what one walk costs. */
-  static final long CODE_ADDRESS = 0x0000_0000_0040_1234L;
+  static final long MEMORY = 4L << 30;
+  static final long TABLES_BASE = 0x10_0000L;
+  static final long TABLE_FRAMES = 2048;
+
+  static final long DIRECT_MAP = 0xffff_8880_0000_0000L;
+  static final long DIRECT_MAP_SIZE = 64L << 20;
+  static final long KERNEL_TEXT = 0xffff_ffff_8000_0000L;
+  static final long KERNEL_TEXT_PHYS = 0x100_0000L;
+  static final long CODE = 0x40_0000L;
+  static final long STACK_TOP = 0x7fff_ffff_f000L;
+  static final long VMALLOC = 0xffff_c900_0000_0000L;
+
+  private static final Attributes KERNEL_DATA = Attributes.readWrite().withGlobal(true);
+  private static final Attributes KERNEL_CODE = Attributes.readExecute().withGlobal(true);
+  private static final Attributes USER_CODE = Attributes.readExecute().withUser(true);
+  private static final Attributes USER_DATA = Attributes.readWrite().withUser(true);
 
   @Spec
   private CommandSpec spec;
 
+  private PrintWriter out;
+
   @Override
-  public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    DemoSpace demo = DemoSpace.kernelAndProcess();
-    SimulatedMemory memory = demo.memory();
-    out.println("A tiny x86-64 kernel and one process, written entry by entry into " + Sizes.name(memory.size())
-        + " of simulated memory");
-    out.println("with table frames from a tracking allocator. One walk over " + VirtualRange.all() + ",");
-    out.println("root " + hex(demo.space().root()) + ", with a tree printer and a page census composed into one visitor:");
-    out.println();
+  public Integer call() throws IOException {
+    out = spec.commandLine().getOut();
+    SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY);
+    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(TABLES_BASE, TABLE_FRAMES);
 
+    out.println("paging demo: an x86-64 kernel and two processes in " + Sizes.name(MEMORY)
+        + " of simulated memory; page tables come from a tracking allocator at " + hex(TABLES_BASE) + ".");
+
+    heading("1. The kernel: a template address space");
+    PageTables kernel = PageTables.create(Formats.x86_64(), memory, allocator);
+    step("map the direct map, " + Sizes.name(DIRECT_MAP_SIZE) + " of RAM at " + hex(DIRECT_MAP) + ", rw global",
+        kernel.map(VirtualRange.ofLength(DIRECT_MAP, DIRECT_MAP_SIZE), 0, KERNEL_DATA).plan());
+    step("map the kernel text at " + hex(KERNEL_TEXT) + ", r-x global",
+        kernel.map(VirtualRange.ofLength(KERNEL_TEXT, 2L << 20), KERNEL_TEXT_PHYS, KERNEL_CODE).plan());
+    out.println("  largest pages fit: 2 MiB leaves, " + allocator.allocatedCount() + " tables in all");
+
+    heading("2. Two processes share the kernel half");
+    PageTables a = PageTables.createSharingKernelHalf(kernel);
+    PageTables b = PageTables.createSharingKernelHalf(kernel);
+    out.println("  each process root links the template's 256 kernel-half tables (created once, empty ones");
+    out.println("  included, so later kernel mappings reach every process); shared tables recorded: "
+        + kernel.space().sharedTables().size());
+    step("process A: map code [" + hex(CODE) + ", +16K) r-x user",
+        a.map(VirtualRange.ofLength(CODE, 16 << 10), 0x200_0000L, USER_CODE).plan());
+    step("process A: map stack [" + hex(STACK_TOP - 0x7000) + ", +32K) rw user",
+        a.map(VirtualRange.ofLength(STACK_TOP - 0x7000, 32 << 10), 0x210_0000L, USER_DATA).plan());
+    step("process B: map code [" + hex(CODE) + ", +8K) r-x user",
+        b.map(VirtualRange.ofLength(CODE, 8 << 10), 0x220_0000L, USER_CODE).plan());
+    out.println();
+    out.println("  process A, ptdump (holes hidden):");
+    dump(a, VirtualRange.all());
+
+    heading("3. One walk, two visitors composed: a tree printer and a page census of process A's user half");
     TreePrinter printer = new TreePrinter(out);
-    PageCensus census = new PageCensus(demo.format());
-    Walker walker = demo.space().walker();
+    PageCensus census = new PageCensus(a.space().format());
     memory.resetCounters();
-    WalkOutcome outcome = walker.walk(demo.space().root(), VirtualRange.all(), Visitors.compose(printer, census));
-    long reads = memory.reads();
+    WalkOutcome outcome = a.space().walker().walk(a.space().root(), a.space().format().lowerHalf(),
+        Visitors.compose(printer, census));
+    out.println("  walk " + outcome + ": " + printer.tables() + " tables, " + memory.reads()
+        + " entries read; leaves: " + census.leaves() + "; user-reachable: " + census.userLeaves());
 
-    out.println();
-    out.println("walk:           " + outcome);
-    out.println("tables visited: " + printer.tables() + " (" + demo.allocator().allocatedCount()
-        + " frames allocated)");
-    out.println("entries read:   " + reads
-        + " (SimulatedMemory.reads(): each entry of each table, each non-empty one again after onEntry)");
-    out.println("leaves:         " + census.leaves());
-    out.println("user-reachable: " + census.userLeaves());
+    heading("4. A kernel mapping made through process B is seen by process A and the kernel");
+    step("process B: map [" + hex(VMALLOC) + ", +4K) rw global",
+        b.map(VirtualRange.ofLength(VMALLOC, 4096), 0x300_0000L, KERNEL_DATA).plan());
+    for (PageTables space : new PageTables[] {kernel, a}) {
+      Translation t = space.translate(VMALLOC + 0x123);
+      out.println("  " + (space == kernel ? "kernel:    " : "process A: ") + t);
+    }
 
-    // One address costs one entry per level, read twice (the walker re-reads after onEntry):
-    // the cost follows the tables on the path, not the size of the space.
-    memory.resetCounters();
-    Translation t = Translator.of(demo.space()).translate(CODE_ADDRESS);
-    out.println("translate:      " + hex(CODE_ADDRESS) + " -> " + hex(t.physicalAddress()) + ", "
-        + Sizes.name(t.pageSize()) + " page at " + t.level() + ", effective " + t.effectiveAttributes()
-        + ", " + memory.reads() + " entries read");
+    heading("5. Smash: make one 4 KiB page of the direct map read-only");
+    long page = DIRECT_MAP + 0x20_3000L;
+    step("protect [" + hex(page) + ", +4K) r-- global",
+        kernel.protect(VirtualRange.ofLength(page, 4096), Attributes.readOnly().withGlobal(true)).plan());
+    out.println("  the 2 MiB page around it became 512 4 KiB pages in a new table; only the old huge entry");
+    out.println("  needs invalidating, since every other address keeps its translation. Direct map now:");
+    dump(kernel, VirtualRange.ofLength(DIRECT_MAP, 6L << 20));
+
+    heading("6. Unmap process A's stack");
+    UnmapResult unmapped = a.unmap(VirtualRange.ofLength(STACK_TOP - 0x7000, 32 << 10));
+    for (Mapping m : unmapped.unmapped()) {
+      out.println("  was " + m);
+    }
+    step("unmap", unmapped.plan());
+    out.println("  the tables stay (unmap never frees them): " + allocator.allocatedCount() + " tables allocated");
+
+    heading("7. Reclaim process A's empty tables, bottom-up");
+    ReclaimResult reclaimed = a.reclaim(a.space().format().lowerHalf(), ReclaimMode.COLLECT);
+    out.println("  " + reclaimed);
+    out.println("  apply the plan, then release: " + reclaimed.pendingFrees().count() + " frames back");
+    reclaimed.pendingFrees().release();
+    out.println("  " + allocator.allocatedCount() + " tables allocated; process A, ptdump:");
+    dump(a, VirtualRange.all());
+
+    heading("8. Destroy process B");
+    var destroyed = b.destroy();
+    out.println("  " + destroyed);
+    destroyed.pendingFrees().release();
+    out.println("  " + allocator.allocatedCount() + " tables allocated: the kernel's and process A's; the shared");
+    out.println("  kernel half is intact: " + a.translate(VMALLOC + 0x123));
     out.flush();
     return 0;
+  }
+
+  private void heading(String title) {
+    out.println();
+    out.println("== " + title);
+  }
+
+  private void step(String what, InvalidationPlan plan) {
+    out.println("  " + what);
+    out.println("    -> " + plan);
+  }
+
+  private void dump(PageTables tables, VirtualRange range) throws IOException {
+    StringBuilder text = new StringBuilder();
+    tables.dump(range, DumpRenderer.ptdump(text, false));
+    for (String line : text.toString().split("\n")) {
+      out.println("    " + line);
+    }
   }
 }
