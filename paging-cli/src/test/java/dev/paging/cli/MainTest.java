@@ -146,8 +146,11 @@ class MainTest {
     assertThat(r.err).isEmpty();
     assertThat(r.out).startsWith("Usage: paging [-hV] [COMMAND]\n")
         .contains("\n  demo       Builds a tiny x86-64 kernel")
+        .contains("\n  inspect    Dumps the page tables in a memory image as Linux ptdump, QEMU info\n")
         .contains("\n  translate  Translates virtual addresses through the page tables in a memory\n")
         .contains("\n  help       Display help information");
+    assertThat(r.out.indexOf("\n  demo ")).isLessThan(r.out.indexOf("\n  inspect "));
+    assertThat(r.out.indexOf("\n  inspect ")).isLessThan(r.out.indexOf("\n  translate "));
   }
 
   @Test
