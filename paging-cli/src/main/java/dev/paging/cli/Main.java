@@ -33,6 +33,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         DemoCommand.class,
         InspectCommand.class,
         TranslateCommand.class,
+        AuditCommand.class,
         HelpCommand.class,
     })
 public final class Main {
@@ -55,7 +56,8 @@ public final class Main {
    * Runs the command line {@code args}, printing to {@code out} and {@code err}, and returns the
    * exit status: 0 on success, {@value #USAGE_ERROR} on any failure, and what a command documents
    * otherwise (1 when {@code translate} meets an unmapped address, when {@code inspect} runs out of
-   * its entry budget). Progress reports are only for a person at a terminal, so this entry point, which
+   * its entry budget, when {@code audit} finds something at or above its {@code --fail-on}
+   * severity). Progress reports are only for a person at a terminal, so this entry point, which
    * embedders and tests call, prints none.
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
