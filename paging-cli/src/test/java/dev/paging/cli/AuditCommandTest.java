@@ -185,6 +185,33 @@ class AuditCommandTest {
   }
 
   @Test
+  void anImageCutInsideATableHasItsTablesOutsideTheImage() throws IOException {
+    // Only 0x3800 bytes were saved: the root and the PDPT are whole, the PD at 0x3000 is cut in half.
+    Path image = TranslateCommandTest.x86Space().save(dir.resolve("cut.img"), 0, 0x3800);
+
+    CliRun r = audit(image, "--root", "0x1000", "--range", "0-0x7fff_ffff_ffff");
+
+    assertThat(r.err).isEmpty();
+    assertThat(r.out).isEqualTo("""
+        ERROR   table-outside-memory   [0x0000000000000000, 0x000000003fffffff] PDPT table 0x0000000000002000: \
+        PDPT entry 0 0x0000000000003007: points to a table at 0x0000000000003000, outside physical memory
+        ERROR   table-outside-memory   [0x0000000080000000, 0x00000000bfffffff] PDPT table 0x0000000000002000: \
+        PDPT entry 2 0x0000000040000007: points to a table at 0x0000000040000000, outside physical memory
+        ERROR   cycle                  [0x00000000c0000000, 0x00000000ffffffff] PDPT table 0x0000000000002000: \
+        PDPT entry 3 0x0000000000001007: points to table 0x0000000000001000, one of its own ancestors
+        ERROR   table-outside-memory   [0x0000000100000000, 0x000000013fffffff] PDPT table 0x0000000000002000: \
+        PDPT entry 4 0x800000000000a005: points to a table at 0x000000000000a000, outside physical memory
+        ERROR   reserved-bits          [0x0000008000000000, 0x000000ffffffffff] PML4 table 0x0000000000001000: \
+        PML4 entry 1 0x0000000000002087: PS is reserved in a PML4 entry
+        summary: 5 findings: 5 errors, 0 warnings, 0 information
+          cycle                  1
+          reserved-bits          1
+          table-outside-memory   3
+        """);
+    assertThat(r.status).isEqualTo(1);
+  }
+
+  @Test
   void theJsonReportFollowsItsSchema() throws IOException {
     Path image = TranslateCommandTest.x86Space().save(dir.resolve("x86.img"), 0, TranslateCommandTest.IMAGE_SIZE);
 

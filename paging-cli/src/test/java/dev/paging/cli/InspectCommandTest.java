@@ -186,6 +186,28 @@ class InspectCommandTest {
     assertThat(json.status).isZero();
   }
 
+  @Test
+  void anImageCutInsideATableShowsThePointersItCannotFollow() throws IOException {
+    // Only 0x3800 bytes were saved: the root and the PDPT are whole, the PD at 0x3000 is cut in half.
+    Path image = TranslateCommandTest.x86Space().save(dir.resolve("cut.img"), 0, 0x3800);
+
+    CliRun r = inspect(image, "--root", "0x1000", "--range", "0-0x7fff_ffff_ffff");
+
+    assertThat(r.err).isEmpty();
+    // Each pointer the walk cannot follow is a run of its own, with the pointer's bits.
+    assertThat(r.out).isEqualTo("""
+        ---[ User Space ]---
+        0x0000000000000000-0x0000000040000000           1G USR RW                     x  pud
+        0x0000000040000000-0x0000000080000000           1G                               pud
+        0x0000000080000000-0x0000000100000000           2G USR RW                     x  pud
+        0x0000000100000000-0x0000000140000000           1G USR ro                     NX pud
+        0x0000000140000000-0x0000008000000000         507G                               pud
+        0x0000008000000000-0x0000010000000000         512G USR RW         PSE         x  pgd
+        0x0000010000000000-0x0000800000000000         127T                               pgd
+        """);
+    assertThat(r.status).isZero();
+  }
+
   /**
    * x86-64 tables that fan out without end: every root entry points to one PDPT, every PDPT entry
    * to one PD, every PD entry to one PT, and every PT entry is a leaf. Legal (tables may be
