@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.LongSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -30,40 +31,48 @@ import picocli.CommandLine.UnmatchedArgumentException;
     description = "Read and edit hardware page tables: one walking engine, every operation a visitor.",
     subcommands = {
         DemoCommand.class,
+        InspectCommand.class,
         TranslateCommand.class,
+        AuditCommand.class,
         HelpCommand.class,
     })
 public final class Main {
   /** The exit status of every failure, as picocli uses it for usage errors. */
   public static final int USAGE_ERROR = 2;
 
-  /** Whether long work reports progress on standard error. */
-  private final boolean showProgress;
+  /** The clock of progress reports on standard error; null when long work reports none. */
+  private final LongSupplier progressClock;
 
-  private Main(boolean showProgress) {
-    this.showProgress = showProgress;
+  private Main(LongSupplier progressClock) {
+    this.progressClock = progressClock;
   }
 
   /** Runs the command line as a process: progress appears on standard error when a terminal is attached. */
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err, Progress.terminalAttached()));
+    System.exit(run(args, System.out, System.err, Progress.terminalAttached() ? System::nanoTime : null));
   }
 
   /**
    * Runs the command line {@code args}, printing to {@code out} and {@code err}, and returns the
    * exit status: 0 on success, {@value #USAGE_ERROR} on any failure, and what a command documents
-   * otherwise (1 when {@code translate} meets an unmapped address). Progress reports are only for a
-   * person at a terminal, so this entry point, which embedders and tests call, prints none.
+   * otherwise (1 when {@code translate} meets an unmapped address, when {@code inspect} runs out of
+   * its entry budget, when {@code audit} finds something at or above its {@code --fail-on}
+   * severity). Progress reports are only for a person at a terminal, so this entry point, which
+   * embedders and tests call, prints none.
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return run(args, out, err, false);
+    return run(args, out, err, null);
   }
 
-  private static int run(String[] args, PrintStream out, PrintStream err, boolean showProgress) {
+  /**
+   * {@link #run(String[], PrintStream, PrintStream)} with progress reports on {@code err} timed by
+   * {@code progressClock} in nanoseconds (none when it is null): tests drive the clock.
+   */
+  static int run(String[] args, PrintStream out, PrintStream err, LongSupplier progressClock) {
     PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
     try {
-      return commandLine(o, e, showProgress).execute(args);
+      return commandLine(o, e, progressClock).execute(args);
     } finally {
       o.flush();
       e.flush();
@@ -72,11 +81,11 @@ public final class Main {
 
   /** The configured command line, without progress reports, for tests that add a subcommand. */
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    return commandLine(out, err, false);
+    return commandLine(out, err, null);
   }
 
-  private static CommandLine commandLine(PrintWriter out, PrintWriter err, boolean showProgress) {
-    return new CommandLine(new Main(showProgress))
+  private static CommandLine commandLine(PrintWriter out, PrintWriter err, LongSupplier progressClock) {
+    return new CommandLine(new Main(progressClock))
         .setOut(out)
         .setErr(err)
         .setParameterExceptionHandler((ex, args) -> badArguments(ex, err))
@@ -110,7 +119,7 @@ public final class Main {
    * no person is watching.
    */
   Progress progress(PrintWriter err, String label, String unit, long total) {
-    return showProgress ? Progress.on(err, label, unit, total, System::nanoTime) : Progress.disabled();
+    return progressClock != null ? Progress.on(err, label, unit, total, progressClock) : Progress.disabled();
   }
 
   private static String oneLine(String message) {

@@ -36,6 +36,8 @@ final class Progress {
   private boolean everDrawn;
   /** The length of the line on screen; 0 when nothing is drawn. */
   private int drawn;
+  /** Runs before each draw; null for none. */
+  private Runnable beforeDraw;
 
   private Progress(PrintWriter err, String label, String unit, long total, LongSupplier clock) {
     this.err = err;
@@ -79,8 +81,33 @@ final class Progress {
     }
   }
 
+  /** False for a report that never prints. */
+  boolean isEnabled() {
+    return err != null;
+  }
+
+  /**
+   * Runs {@code action} just before each draw. A command whose output streams to the terminal
+   * the report shares flushes that output there, so the report never lands before text written
+   * earlier. Does nothing on a disabled report.
+   */
+  Progress beforeEachDraw(Runnable action) {
+    if (err != null) {
+      beforeDraw = action;
+    }
+    return this;
+  }
+
   /** Reports that {@code done} things are finished; draws only when the delay and interval allow. */
   void update(long done) {
+    update(done, 0, null);
+  }
+
+  /**
+   * Reports {@code done} things and a second count of other things called {@code otherUnit}, as
+   * {@code audit: 52340 entries, 210 tables} (an unknown total) or {@code ... 24%), 210 tables}.
+   */
+  void update(long done, long other, String otherUnit) {
     if (err == null) {
       return;
     }
@@ -92,12 +119,18 @@ final class Progress {
     }
     lastDraw = now;
     everDrawn = true;
+    if (beforeDraw != null) {
+      beforeDraw.run();
+    }
     StringBuilder line = new StringBuilder(label).append(": ").append(done);
     if (total > 0) {
       line.append(" of ").append(total).append(' ').append(unit)
           .append(" (").append(done >= total ? 100 : (long) (100.0 * done / total)).append("%)");
     } else {
       line.append(' ').append(unit);
+    }
+    if (otherUnit != null) {
+      line.append(", ").append(other).append(' ').append(otherUnit);
     }
     // Overwrite what is drawn: a report of the same work never gets shorter, so no padding.
     err.print('\r');

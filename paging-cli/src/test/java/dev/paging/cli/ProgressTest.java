@@ -78,4 +78,37 @@ class ProgressTest {
 
     assertThat(text.toString()).isEmpty();
   }
+
+  @Test
+  void aSecondCountFollowsTheFirst() {
+    Progress known = progress(400);
+    Progress unknown = Progress.on(err, "inspect", "entries", 0, () -> now);
+    now += Progress.DELAY_NANOS;
+    known.update(100, 3, "tables");
+    known.clear();
+    unknown.update(5120, 12, "tables");
+
+    assertThat(text.toString()).isEqualTo(""
+        + "\rtranslate: 100 of 400 addresses (25%), 3 tables"
+        + "\r" + " ".repeat("translate: 100 of 400 addresses (25%), 3 tables".length()) + "\r"
+        + "\rinspect: 5120 entries, 12 tables");
+  }
+
+  @Test
+  void theActionBeforeEachDrawRunsOnlyWhenTheLineIsDrawn() {
+    StringBuilder log = new StringBuilder();
+    Progress p = progress(10).beforeEachDraw(() -> log.append("flush;"));
+    p.update(1); // before the delay: no draw
+    now += Progress.DELAY_NANOS;
+    p.update(2);
+    p.update(3); // too soon
+    now += Progress.INTERVAL_NANOS;
+    p.update(4);
+
+    assertThat(log).hasToString("flush;flush;");
+    assertThat(Progress.disabled().beforeEachDraw(() -> log.append("never;")).isEnabled()).isFalse();
+    Progress.disabled().update(5);
+    assertThat(log).hasToString("flush;flush;");
+    assertThat(p.isEnabled()).isTrue();
+  }
 }

@@ -1,0 +1,143 @@
+package dev.paging.cli;
+
+import dev.paging.api.VirtualRange;
+import dev.paging.visitors.Audit;
+import dev.paging.visitors.AuditReport;
+import dev.paging.visitors.AuditRule;
+import dev.paging.visitors.AuditRules;
+import dev.paging.visitors.Finding;
+import dev.paging.visitors.Severity;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code paging audit}: checks the page tables of a memory image with the library's audit rules
+ * and the image's own, and says through its exit status whether a finding at or above a chosen
+ * severity exists, so that scripts and CI can gate on it.
+ */
+@Command(
+    name = "audit",
+    description = {
+        "Audits the page tables in a memory image; the exit status says whether a finding at or above "
+            + "a chosen severity exists.",
+    },
+    footer = {
+        "",
+        "Rules, by severity:",
+        "  error    reserved-bits, address-width, misaligned-leaf, leaf-not-allowed,",
+        "           reserved-encoding, non-leaf-flags, table-at-last-level,",
+        "           table-outside-memory (a table pointer outside the image), cycle,",
+        "           user-exec-kernel-half",
+        "  warning  wx, user-kernel-half, incomplete-walk",
+        "  info     shared-table, writable-alias, empty-table, outside-image (a page",
+        "           whose memory the image does not hold: a device, or a short image)",
+        "",
+        "Text output: one line per finding in address order,",
+        "  SEVERITY RULE [FIRST, LAST] LEVEL table TABLE: MESSAGE",
+        "then a summary by severity and by rule.",
+        "",
+        "JSON output (--json), schema paging-audit/1:",
+        "  { \"schema\": \"paging-audit/1\", \"format\": FORMAT, \"root\": ADDRESS,",
+        "    \"range\": { \"first\": ADDRESS, \"last\": ADDRESS },",
+        "    \"complete\": true or false,",
+        "    \"findings\": [ { \"rule\": RULE, \"severity\": \"error\", \"warning\" or \"info\",",
+        "                    \"first\": ADDRESS, \"last\": ADDRESS, \"level\": LEVEL,",
+        "                    \"table\": ADDRESS, \"message\": TEXT }, ... ],",
+        "    \"summary\": { \"findings\": N, \"error\": N, \"warning\": N, \"info\": N,",
+        "                 \"byRule\": { RULE: N, ... } } }",
+        "ADDRESS is a string, 0x and 16 hex digits; N is a number. FIRST and LAST are the virtual "
+            + "addresses concerned, both included; TABLE is the physical address of the table holding "
+            + "the first entry concerned.",
+        "",
+        "A walk that reads its --entry-budget stops: the report then ends with an incomplete-walk warning "
+            + "naming the range left unchecked (\"complete\": false), which only --fail-on warning or info "
+            + "turns into exit status 1.",
+        "",
+        "Exit status: 0 when no finding is at or above the --fail-on severity; 1 when one is; 2 on bad input "
+            + "(nothing is audited).",
+    })
+final class AuditCommand implements Callable<Integer> {
+  /** The exit status when a finding at or above the {@code --fail-on} severity exists. */
+  static final int FINDINGS = 1;
+
+  /** Reads a severity by its lowercase name. */
+  static final class SeverityConverter implements ITypeConverter<Severity> {
+    @Override
+    public Severity convert(String text) {
+      for (Severity s : Severity.values()) {
+        if (AuditJson.name(s).equals(text.toLowerCase(Locale.ROOT))) {
+          return s;
+        }
+      }
+      throw new TypeConversionException("unknown severity '" + text + "' (expected error, warning or info)");
+    }
+  }
+
+  @ParentCommand
+  private Main main;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Mixin
+  private ImageOptions imageOptions;
+
+  @Mixin
+  private WalkOptions walkOptions;
+
+  @Option(names = "--json", description = "Write the report as JSON (schema paging-audit/1, below) instead of text.")
+  private boolean json;
+
+  @Option(names = "--fail-on", paramLabel = "SEVERITY", converter = SeverityConverter.class, defaultValue = "error",
+      description = "error, warning or info: exit with status 1 when a finding of this severity or a more "
+          + "serious one exists. Default: ${DEFAULT-VALUE}.")
+  private Severity failOn;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    long budget = walkOptions.entryBudget();
+    try (Image image = imageOptions.open()) {
+      VirtualRange range = walkOptions.range(image.format());
+      Progress progress = main.progress(spec.commandLine().getErr(), "audit", "entries", 0);
+      List<AuditRule> rules = new ArrayList<>(AuditRules.defaults());
+      rules.add(new OutsideImageRule());
+      rules.add(WalkProgress.of(progress).rule());
+      AuditReport report;
+      try {
+        report = Audit.run(image.space(), range, rules, budget);
+      } finally {
+        progress.clear();
+      }
+      if (json) {
+        AuditJson.write(out, image.format(), image.root(), range, report);
+      } else {
+        report.writeTo(out);
+        out.flush();
+      }
+      return fails(report, failOn) ? FINDINGS : 0;
+    }
+  }
+
+  /** True when {@code report} has a finding as serious as {@code threshold} or more. */
+  static boolean fails(AuditReport report, Severity threshold) {
+    for (Finding f : report.findings()) {
+      if (f.severity().compareTo(threshold) <= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
