@@ -82,8 +82,8 @@ public final class InvalidationPlan {
 
   /**
    * True when tables were unlinked or replaced, so paging-structure caches must be flushed for
-   * the ranges (x86 INVLPG does both; RISC-V SFENCE.VMA with an address does both too) before a
-   * freed table frame may be reused.
+   * the ranges before a freed table frame may be reused: x86 INVLPG does both; on RISC-V an
+   * SFENCE.VMA with an address orders only leaf entries, so use one with rs1 = x0.
    */
   public boolean pagingStructures() {
     return pagingStructures;
