@@ -50,4 +50,29 @@ class PageTablesFacadeTest {
     assertThat(memory.read(tables.space().root())).isZero();
     assertThat(memory.read(tables.space().root() + 8 * 273)).isZero();
   }
+
+  @Test
+  void cascadeAfterUnmapInEveryFormatGivesEveryTableFrameBack() {
+    for (var format : java.util.List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(),
+        Formats.sv48(), Formats.sv57())) {
+      SimulatedMemory memory = SimulatedMemory.ofSize(64L << 20);
+      TrackingFrameAllocator allocator = TrackingFrameAllocator.over(0x10_0000, 1024);
+      PageTables tables = PageTables.create(format, memory, allocator);
+      var rootOnly = allocator.state();
+      tables.map(VirtualRange.ofLength(0x1000, 0x3000), 0x20_0000L, Attributes.readWrite());
+      tables.map(VirtualRange.ofLength(0x4000_0000L, 3L << 21), 0x4000_0000L, Attributes.readWrite());
+      tables.map(VirtualRange.ofLength(0x10_4000_0000L, 1L << 30), 0x8000_0000L, Attributes.readWrite());
+      tables.map(VirtualRange.closed(-0x2000L, -1L), 0x30_0000L, Attributes.readWrite());
+      int tablesAfterMap = allocator.allocatedCount();
+
+      tables.unmap(VirtualRange.all());
+      ReclaimResult result = tables.reclaim(VirtualRange.all(), ReclaimMode.COLLECT);
+      assertThat(result.count()).as(format.name()).isEqualTo(tablesAfterMap - 1);
+      result.pendingFrees().release();
+      assertThat(allocator.state()).as(format.name()).isEqualTo(rootOnly);
+      for (int i = 0; i < 512; i++) {
+        assertThat(memory.read(tables.space().root() + 8L * i)).isZero();
+      }
+    }
+  }
 }
