@@ -138,7 +138,7 @@ public class OperationsBenchmark {
     return translate(state.tables);
   }
 
-  private static long translate(PageTables tables) {
+  static long translate(PageTables tables) {
     long x = 0x9E3779B97F4A7C15L;
     long sum = 0;
     for (int i = 0; i < TRANSLATIONS; i++) {

@@ -24,8 +24,9 @@ import dev.paging.core.AddressSpace;
  * <p>Sharing works below the root only: a root entry is a copy in each space. So that a later
  * kernel mapping never needs a new root entry (which the other spaces' roots would lack, the
  * forum thread's "page fault might happen in kernel range"), every kernel-half root entry of the
- * template is given a table the first time a space shares it, as real kernels do (Linux
- * preallocates the kernel's top-level tables for the same reason; 256 tables, 1 MiB). New root
+ * template is given a table the first time a space shares it, as real kernels do (Linux on
+ * x86-64 preallocates the second-level tables of its vmalloc area for this reason,
+ * preallocate_vmalloc_pages; here it is the whole kernel half: 256 tables, 1 MiB). New root
  * entries are made permissive (read, write, execute, user on x86) so that the leaves below always
  * govern and the entries never need widening, which could not reach the other roots.
  */

@@ -48,6 +48,8 @@ final class Mapper {
   private Attributes pointer;
   private Source.NewMapping source;
   private InvalidationPlan.Builder plan;
+  private MapOptions cachedFor = MapOptions.defaults();
+  private LeafCodec[] cachedCodecs;
 
   Mapper(Geometry g) {
     this.g = g;
@@ -84,11 +86,10 @@ final class Mapper {
 
   /** Checks every argument and sets up the leaf encoders; throws before anything is read. */
   private void prepare(VirtualRange range, long pa, Attributes attributes, MapOptions options) {
-    String what = "map " + range + " -> " + hex(pa);
     g.format.checkCanonical(range);
     boolean lower = g.format.lowerHalf().contains(range);
     if (!lower && !g.format.upperHalf().contains(range)) {
-      throw new IllegalArgumentException(what + ": the range crosses the non-canonical hole between "
+      throw new IllegalArgumentException(what(range, pa) + ": the range crosses the non-canonical hole between "
           + hex(g.format.lowerHalf().last()) + " and " + hex(g.format.upperHalf().first()));
     }
     long size = range.size();
@@ -97,31 +98,51 @@ final class Mapper {
     if (options.pageSize().isPresent()) {
       exact = g.depthOfPageSize(align);
       if (exact < 0) {
-        throw new IllegalArgumentException(what + ": page size " + hex(align) + " is not one "
+        throw new IllegalArgumentException(what(range, pa) + ": page size " + hex(align) + " is not one "
             + g.format.name() + " supports (" + supportedSizes() + ")");
       }
     }
     if (!Addresses.isAligned(range.first(), align)) {
-      throw new IllegalArgumentException(what + ": virtual address " + hex(range.first())
+      throw new IllegalArgumentException(what(range, pa) + ": virtual address " + hex(range.first())
           + " is not aligned to the page size " + hex(align));
     }
     if (!Addresses.isAligned(range.last() + 1, align)) {
-      throw new IllegalArgumentException(what + ": the range's end " + hex(range.last() + 1)
+      throw new IllegalArgumentException(what(range, pa) + ": the range's end " + hex(range.last() + 1)
           + " is not aligned to the page size " + hex(align));
     }
     if (!Addresses.isAligned(pa, align)) {
-      throw new IllegalArgumentException(what + ": physical address " + hex(pa)
+      throw new IllegalArgumentException(what(range, pa) + ": physical address " + hex(pa)
           + " is not aligned to the page size " + hex(align));
     }
     int width = g.format.physicalAddressBits();
     long lastPa = pa + size - 1;
     if ((pa >>> width) != 0) {
-      throw new IllegalArgumentException(what + ": physical address " + hex(pa) + " is beyond the "
+      throw new IllegalArgumentException(what(range, pa) + ": physical address " + hex(pa) + " is beyond the "
           + width + "-bit physical address width of " + g.format.name());
     }
     if (ult(lastPa, pa) || (lastPa >>> width) != 0) {
-      throw new IllegalArgumentException(what + ": physical address " + hex(lastPa) + " (the range's last byte) is beyond the "
+      throw new IllegalArgumentException(what(range, pa) + ": physical address " + hex(lastPa) + " (the range's last byte) is beyond the "
           + width + "-bit physical address width of " + g.format.name());
+    }
+    LeafCodec[] codecs = codecs(range, pa, attributes, options, exact);
+    this.range = range;
+    this.first = range.first();
+    this.last = range.last();
+    this.physicalStart = pa;
+    this.policy = options.conflictPolicy();
+    this.source = new Source.NewMapping(g, pa - first, codecs, attributes);
+    subtrees.use(first, last, source, Source.EMPTY, pointer);
+  }
+
+  /**
+   * The leaf encoders for each depth a leaf may be used at (null elsewhere), and the table-entry
+   * attributes, made again only when the attributes or the options change: a loop of map calls
+   * with the same attributes pays for them once.
+   */
+  private LeafCodec[] codecs(VirtualRange range, long pa, Attributes attributes, MapOptions options, int exact) {
+    if (attributes.equals(this.attributes) && options.pageSize().equals(cachedFor.pageSize())
+        && options.maxPageSize().equals(cachedFor.maxPageSize())) {
+      return cachedCodecs;
     }
     long max = options.maxPageSize().orElse(Long.MIN_VALUE);
     LeafCodec[] codecs = new LeafCodec[g.levels.length];
@@ -138,25 +159,28 @@ final class Mapper {
         // A huge page that cannot carry these attributes is simply not used; the small page
         // size, or the one asked for, must be able to.
         if (exact >= 0 || d == g.last) {
-          throw new IllegalArgumentException(what + ": a " + g.levels[d] + " leaf cannot carry "
+          throw new IllegalArgumentException(what(range, pa) + ": a " + g.levels[d] + " leaf cannot carry "
               + attributes + ": " + e.getMessage(), e);
         }
       }
     }
     if (!any) {
-      throw new IllegalArgumentException(what + ": no page size of " + g.format.name() + " is allowed by " + options);
+      throw new IllegalArgumentException(what(range, pa) + ": no page size of " + g.format.name() + " is allowed by " + options);
     }
-    this.range = range;
-    this.first = range.first();
-    this.last = range.last();
-    this.physicalStart = pa;
-    this.policy = options.conflictPolicy();
+    Attributes needs = g.format.tableAttributesFor(attributes);
+    for (int d = 0; d < g.last; d++) {
+      g.format.encodeTable(g.levels[d], 0, needs);
+    }
     this.attributes = attributes;
-    this.needs = g.format.tableAttributesFor(attributes);
-    this.source = new Source.NewMapping(g, pa - first, codecs, attributes);
-    subtrees.use(first, last, source, Source.EMPTY);
-    subtrees.checkPointers();
+    this.needs = needs;
     this.pointer = needs;
+    this.cachedFor = options;
+    this.cachedCodecs = codecs;
+    return codecs;
+  }
+
+  private static String what(VirtualRange range, long pa) {
+    return "map " + range + " -> " + hex(pa);
   }
 
   private String supportedSizes() {

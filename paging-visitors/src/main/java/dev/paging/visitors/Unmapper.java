@@ -91,6 +91,7 @@ final class Unmapper {
 
     /** Clears the entries of a last-level table in the range, coalescing what they mapped. */
     private void clear(TableCursor t, int d) {
+      PhysicalMemory memory = Unmapper.this.memory;
       long frame = t.frame();
       int shift = g.shift[d];
       long span = 1L << shift;
