@@ -4,11 +4,13 @@ import dev.paging.api.Attributes;
 import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
+import dev.paging.api.Level;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.Walker;
+import java.util.List;
 
 /** Walks the leaves of a space with their effective attributes: what the hardware would use. */
 final class Leaves {
@@ -20,21 +22,67 @@ final class Leaves {
 
   static void forEach(AddressSpace space, VirtualRange range, Sink sink) {
     PagingFormat format = space.format();
-    Attributes[] above = new Attributes[format.levels().size()];
+    List<Level> levels = format.levels();
+    int n = levels.size();
+    Attributes[] above = new Attributes[n];
+    // Neighbouring entries differ only in their address bits, so decoding is done once per run
+    // of entries whose other bits agree (and whose parents' effective attributes are the same).
+    long[] addressBits = new long[n];
+    long[] lastKey = new long[n];
+    Attributes[] lastAbove = new Attributes[n];
+    Attributes[] lastEffective = new Attributes[n];
+    for (int d = 0; d < n; d++) {
+      addressBits[d] = addressBits(format, levels.get(d));
+    }
     Walker.walk(space, range, new PageTableVisitor() {
       @Override
       public Control onEntry(EntryCursor e) {
+        EntryKind kind = e.kind();
+        if (kind != EntryKind.TABLE && kind != EntryKind.LEAF) {
+          return Control.CONTINUE;
+        }
         int d = e.level().depth();
-        if (e.kind() == EntryKind.TABLE || e.kind() == EntryKind.LEAF) {
-          Attributes a = d == 0 ? e.attributes() : format.effective(above[d - 1], e.attributes());
-          if (e.kind() == EntryKind.TABLE) {
-            above[d] = a;
-          } else {
-            sink.leaf(e.first(), e.last(), e.target(), a);
-          }
+        Attributes up = d == 0 ? null : above[d - 1];
+        long key = e.raw() & ~addressBits[d];
+        Attributes a;
+        if (lastEffective[d] != null && key == lastKey[d] && lastAbove[d] == up) {
+          a = lastEffective[d];
+        } else {
+          a = d == 0 ? e.attributes() : format.effective(up, e.attributes());
+          lastKey[d] = key;
+          lastAbove[d] = up;
+          lastEffective[d] = a;
+        }
+        if (kind == EntryKind.TABLE) {
+          above[d] = a;
+        } else {
+          sink.leaf(e.first(), e.last(), e.target(), a);
         }
         return Control.CONTINUE;
       }
     });
+  }
+
+  /**
+   * The bits of an entry at {@code level} that hold a physical address, found by encoding the
+   * lowest and the highest address; 0 (no caching) if the format refuses the probe.
+   */
+  private static long addressBits(PagingFormat format, Level level) {
+    long highest = (1L << format.physicalAddressBits()) - 1;
+    Attributes probe = Attributes.readExecute();
+    long bits = 0;
+    try {
+      bits |= format.encodeTable(level, 0, probe) ^ format.encodeTable(level, highest & -4096L, probe);
+    } catch (IllegalArgumentException e) {
+      // No table at this level: its entries are never decoded as one.
+    }
+    if (level.leafAllowed()) {
+      try {
+        bits |= format.encodeLeaf(level, 0, probe) ^ format.encodeLeaf(level, highest & -level.entrySpan(), probe);
+      } catch (IllegalArgumentException e) {
+        return 0;
+      }
+    }
+    return bits;
   }
 }
