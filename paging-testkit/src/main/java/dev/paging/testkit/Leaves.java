@@ -26,13 +26,18 @@ final class Leaves {
     int n = levels.size();
     Attributes[] above = new Attributes[n];
     // Neighbouring entries differ only in their address bits, so decoding is done once per run
-    // of entries whose other bits agree (and whose parents' effective attributes are the same).
-    long[] addressBits = new long[n];
+    // of entries of one kind whose other bits agree (and whose parents' effective attributes are
+    // the same). Leaves and tables have masks of their own: x86 bit 12 is an address bit in a
+    // table entry but PAT in a huge leaf.
+    long[] leafBits = new long[n];
+    long[] tableBits = new long[n];
     long[] lastKey = new long[n];
+    EntryKind[] lastKind = new EntryKind[n];
     Attributes[] lastAbove = new Attributes[n];
     Attributes[] lastEffective = new Attributes[n];
     for (int d = 0; d < n; d++) {
-      addressBits[d] = addressBits(format, levels.get(d));
+      leafBits[d] = leafAddressBits(format, levels.get(d));
+      tableBits[d] = tableAddressBits(format, levels.get(d));
     }
     Walker.walk(space, range, new PageTableVisitor() {
       @Override
@@ -43,13 +48,14 @@ final class Leaves {
         }
         int d = e.level().depth();
         Attributes up = d == 0 ? null : above[d - 1];
-        long key = e.raw() & ~addressBits[d];
+        long key = e.raw() & ~(kind == EntryKind.LEAF ? leafBits[d] : tableBits[d]);
         Attributes a;
-        if (lastEffective[d] != null && key == lastKey[d] && lastAbove[d] == up) {
+        if (lastEffective[d] != null && key == lastKey[d] && kind == lastKind[d] && lastAbove[d] == up) {
           a = lastEffective[d];
         } else {
           a = d == 0 ? e.attributes() : format.effective(up, e.attributes());
           lastKey[d] = key;
+          lastKind[d] = kind;
           lastAbove[d] = up;
           lastEffective[d] = a;
         }
@@ -64,25 +70,30 @@ final class Leaves {
   }
 
   /**
-   * The bits of an entry at {@code level} that hold a physical address, found by encoding the
+   * The bits of a leaf at {@code level} that hold its physical address, found by encoding the
    * lowest and the highest address; 0 (no caching) if the format refuses the probe.
    */
-  private static long addressBits(PagingFormat format, Level level) {
+  private static long leafAddressBits(PagingFormat format, Level level) {
+    if (!level.leafAllowed()) {
+      return 0;
+    }
     long highest = (1L << format.physicalAddressBits()) - 1;
     Attributes probe = Attributes.readExecute();
-    long bits = 0;
     try {
-      bits |= format.encodeTable(level, 0, probe) ^ format.encodeTable(level, highest & -4096L, probe);
+      return format.encodeLeaf(level, 0, probe) ^ format.encodeLeaf(level, highest & -level.entrySpan(), probe);
     } catch (IllegalArgumentException e) {
-      // No table at this level: its entries are never decoded as one.
+      return 0;
     }
-    if (level.leafAllowed()) {
-      try {
-        bits |= format.encodeLeaf(level, 0, probe) ^ format.encodeLeaf(level, highest & -level.entrySpan(), probe);
-      } catch (IllegalArgumentException e) {
-        return 0;
-      }
+  }
+
+  /** The bits of a table entry at {@code level} that hold the table's address; 0 if none. */
+  private static long tableAddressBits(PagingFormat format, Level level) {
+    long highest = (1L << format.physicalAddressBits()) - 1;
+    Attributes probe = Attributes.readExecute();
+    try {
+      return format.encodeTable(level, 0, probe) ^ format.encodeTable(level, highest & -4096L, probe);
+    } catch (IllegalArgumentException e) {
+      return 0;
     }
-    return bits;
   }
 }
