@@ -200,7 +200,8 @@ public final class PagingStep implements Step<PagingSystem> {
         String instead = expected == null ? "" : " instead of " + expected.getSimpleName() + " (" + why + ")";
         throw new AssertionError(this + ": threw " + describe(thrown) + instead, thrown);
       }
-      String unchanged = changes(before, memory.snapshot(), state, allocator.state());
+      String unchanged = changes(before, memory.snapshot(), state, allocator.state(), "frames allocated since: ",
+          "frames freed since: ");
       if (!unchanged.isEmpty()) {
         throw new AssertionError(this + ": threw " + thrown.getClass().getSimpleName()
             + " but did not leave everything as it was: " + unchanged, thrown);
@@ -270,7 +271,8 @@ public final class PagingStep implements Step<PagingSystem> {
         break;
       }
       case RECLAIM: {
-        String difference = changes(oracle.after, memory.snapshot(), oracle.state, allocator.state());
+        String difference = changes(oracle.after, memory.snapshot(), oracle.state, allocator.state(),
+            "frames the library freed and the submission did not: ", "frames the submission freed and the library did not: ");
         if (!difference.isEmpty()) {
           throw new AssertionError(this + ": differs from the library's Reclaimer on a copy of the same tables"
               + " (library -> submission): " + difference);
@@ -306,23 +308,24 @@ public final class PagingStep implements Step<PagingSystem> {
   }
 
   /**
-   * How memory and the allocator went from one state to another, or the empty string when they
-   * did not: the words that differ, the frames allocated since and the frames freed since.
+   * How memory and the allocator differ from one state to another, or the empty string when they
+   * do not: the words that differ, the frames allocated only in the second state (introduced by
+   * {@code kept}) and those allocated only in the first ({@code freed}).
    */
   static String changes(MemorySnapshot before, MemorySnapshot after, AllocatorState stateBefore,
-      AllocatorState stateAfter) {
+      AllocatorState stateAfter, String kept, String freed) {
     List<String> parts = new ArrayList<>();
     String words = before.diff(after);
     if (!words.isEmpty()) {
       parts.add("memory: " + words);
     }
-    long[] kept = stateAfter.framesNotIn(stateBefore);
-    if (kept.length > 0) {
-      parts.add("frames allocated since: " + AllocatorState.list(kept));
+    long[] onlyAfter = stateAfter.framesNotIn(stateBefore);
+    if (onlyAfter.length > 0) {
+      parts.add(kept + AllocatorState.list(onlyAfter));
     }
-    long[] freed = stateBefore.framesNotIn(stateAfter);
-    if (freed.length > 0) {
-      parts.add("frames freed since: " + AllocatorState.list(freed));
+    long[] onlyBefore = stateBefore.framesNotIn(stateAfter);
+    if (onlyBefore.length > 0) {
+      parts.add(freed + AllocatorState.list(onlyBefore));
     }
     return String.join("; ", parts);
   }
