@@ -190,6 +190,9 @@ public final class PagingStep implements Step<PagingSystem> {
       }
     } catch (RuntimeException e) {
       thrown = e;
+    } catch (StackOverflowError e) {
+      // Student code recursing without end: a failure of this step, with its scenario.
+      throw new AssertionError(this + ": threw StackOverflowError", e);
     } finally {
       allocator.clearFailures();
     }

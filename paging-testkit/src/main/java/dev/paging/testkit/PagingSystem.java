@@ -64,6 +64,7 @@ public final class PagingSystem {
     return new PagingSystem(format, Objects.requireNonNull(factory, "factory"), sharedKernelHalf);
   }
 
+  /** The format of every space of the system. */
   public PagingFormat format() {
     return format;
   }
@@ -73,10 +74,12 @@ public final class PagingSystem {
     return fixture;
   }
 
+  /** The fixture's memory, for snapshots; the spaces reach it through a guard that refuses access once abandoned. */
   public SimulatedMemory memory() {
     return fixture.memory();
   }
 
+  /** The fixture's allocator, which every space of the system uses. */
   public TrackingFrameAllocator allocator() {
     return fixture.allocator();
   }
@@ -91,18 +94,22 @@ public final class PagingSystem {
     return spaces;
   }
 
+  /** True when the space is a process sharing the kernel half of a template. */
   public boolean sharedKernelHalf() {
     return sharedKernelHalf;
   }
 
+  /** The implementation under test, over {@link #space()}. */
   public PagingSubmission submission() {
     return submission;
   }
 
+  /** The mappings the space should have after the steps so far. */
   public ReferenceModel model() {
     return model;
   }
 
+  /** The TLB of a processor running the space; each step fills it over the range it touches. */
   public TlbModel tlb() {
     return tlb;
   }
