@@ -21,7 +21,11 @@ final class Leaves {
   private Leaves() {}
 
   static void forEach(AddressSpace space, VirtualRange range, Sink sink) {
-    PagingFormat format = space.format();
+    Walker.walk(space, range, visitor(space.format(), sink));
+  }
+
+  /** A visitor, for one walk of a space of {@code format}, that hands each leaf to {@code sink}. */
+  static PageTableVisitor visitor(PagingFormat format, Sink sink) {
     List<Level> levels = format.levels();
     int n = levels.size();
     Attributes[] above = new Attributes[n];
@@ -39,7 +43,7 @@ final class Leaves {
       leafBits[d] = leafAddressBits(format, levels.get(d));
       tableBits[d] = tableAddressBits(format, levels.get(d));
     }
-    Walker.walk(space, range, new PageTableVisitor() {
+    return new PageTableVisitor() {
       @Override
       public Control onEntry(EntryCursor e) {
         EntryKind kind = e.kind();
@@ -66,7 +70,7 @@ final class Leaves {
         }
         return Control.CONTINUE;
       }
-    });
+    };
   }
 
   /**

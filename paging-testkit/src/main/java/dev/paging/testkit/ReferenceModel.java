@@ -231,6 +231,11 @@ public final class ReferenceModel {
     return null;
   }
 
+  /** A sink that adds each leaf it is given to {@code out}, coalescing as {@link #mappingsOf} does. */
+  static Leaves.Sink collector(List<Mapping> out) {
+    return (first, last, physical, effective) -> add(out, new Mapping(first, last, physical, effective));
+  }
+
   /** Every leaf of {@code space} with its effective attributes, sorted and coalesced. */
   public static List<Mapping> mappingsOf(AddressSpace space) {
     List<Mapping> out = new ArrayList<>();

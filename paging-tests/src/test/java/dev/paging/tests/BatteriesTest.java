@@ -34,13 +34,15 @@ class BatteriesTest {
     List<Supplier<ReclaimSubmission>> broken = List.of(StudentReclaimer.StopsAfterHugePage::new,
         StudentReclaimer.FreesPartlyCoveredTables::new, StudentReclaimer.NoCascade::new,
         StudentReclaimer.FreesSharedTables::new);
+    ScoreCard card = null;
     for (Supplier<ReclaimSubmission> submission : broken) {
-      String name = submission.get().toString();
-      ScoreCard card = Batteries.reclaim().grade(name, submission);
+      card = Batteries.reclaim().grade(submission.get().toString(), submission);
       assertLowerWithScenario(card, full);
     }
-    ScoreCard shared = Batteries.reclaim().grade("shared", StudentReclaimer.FreesSharedTables::new);
-    assertThat(shared.entry("shared kernel tables are never freed").status()).as(shared.toMarkdown())
+    // The last one frees shared tables, and only the check of shared tables sees it.
+    assertThat(card.submission()).isEqualTo("FreesSharedTables");
+    assertThat(card.score()).as(card.toMarkdown()).isEqualTo(8);
+    assertThat(card.entry("shared kernel tables are never freed").status()).as(card.toMarkdown())
         .isEqualTo(ScoreCard.Status.FAILED);
   }
 
@@ -110,13 +112,13 @@ class BatteriesTest {
 
   @Test
   void aSubmissionThatLoopsForeverTimesOutAndIsStopped() throws Exception {
-    Grader<TranslateSubmission> quick = Batteries.translate().withBudgetsScaled(0.2);
+    Grader<TranslateSubmission> quick = Batteries.translate().withBudgetsScaled(0.3);
     long started = System.nanoTime();
     ScoreCard card = quick.grade("loops on malformed entries", () -> BatteriesTest::loopsOnMalformed);
     long elapsed = System.nanoTime() - started;
     ScoreCard.Entry hostile = card.entry("malformed entries and cycles are not mapped");
     assertThat(hostile.status()).as(card.toMarkdown()).isEqualTo(ScoreCard.Status.TIMED_OUT);
-    assertThat(hostile.message()).isEqualTo("did not finish within 1000 ms");
+    assertThat(hostile.message()).isEqualTo("did not finish within 1500 ms");
     assertThat(card.score()).as(card.toMarkdown()).isEqualTo(card.maxScore() - hostile.maxPoints());
     assertThat(Duration.ofNanos(elapsed)).isLessThan(Duration.ofSeconds(20));
     // The abandoned check's next memory access threw, so its thread is gone rather than spinning.
