@@ -37,6 +37,10 @@ import java.util.SplittableRandom;
  *     PagingScenarios.runner(Formats.sv39(), PagingSubmission.library(), PagingScenarios.Mix.everything());
  * runner.runMany(1, 100, 25).assertPassed();   // a failure prints its seed and minimal scenario
  * }</pre>
+ *
+ * <p>A printed scenario replays with {@code runner.replay(PagingScenarios.parse(lines))}, on a
+ * runner of the same format, whose mix shares the kernel half if the failure says so (the other
+ * parts of a mix only shape new scenarios).
  */
 public final class PagingScenarios {
   private static final long PAGE = 4096;
@@ -93,7 +97,7 @@ public final class PagingScenarios {
     /** This mix with an allocation failure injected in one step in {@code oneIn} of those that may allocate. */
     public Mix withAllocationFailures(int oneIn) {
       if (oneIn < 1) {
-        throw new IllegalArgumentException("one step in " + oneIn + " is not a rate");
+        throw new IllegalArgumentException("allocation failures in one step in " + oneIn + ": the rate must be 1 or more");
       }
       return new Mix(operations, oneIn, sharedKernelHalf);
     }
@@ -103,6 +107,7 @@ public final class PagingScenarios {
       return new Mix(operations, failureOneIn, true);
     }
 
+    /** The operations drawn, in their declared order. */
     public Set<Operation> operations() {
       return operations;
     }
@@ -112,6 +117,7 @@ public final class PagingScenarios {
       return failureOneIn;
     }
 
+    /** True when scenarios run on a process sharing a kernel's upper half. */
     public boolean sharedKernelHalf() {
       return sharedKernelHalf;
     }

@@ -130,6 +130,18 @@ class PagingScenariosTest {
   }
 
   @Test
+  void aMixSaysWhatItDraws() {
+    Mix mix = Mix.of(PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.MAP_FAIL)
+        .withAllocationFailures(2).withSharedKernelHalf();
+    assertThat(mix).hasToString("[MAP_FAIL, UNMAP], allocation failures 1 in 2, kernel half shared");
+    assertThat(Mix.everything().allocationFailureOneIn()).isEqualTo(5);
+    assertThat(Mix.everything().operations()).hasSize(8);
+    assertThatThrownBy(() -> Mix.everything().withAllocationFailures(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("allocation failures in one step in 0: the rate must be 1 or more");
+  }
+
+  @Test
   void whatIsNotAStepIsRefusedByName() {
     assertThatThrownBy(() -> PagingStep.parse("unmap 0x1000"))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("not a paging step: 'unmap 0x1000'");
