@@ -12,6 +12,7 @@ import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.SharedTables;
+import dev.paging.core.Visitors;
 import dev.paging.core.Walker;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +48,15 @@ public final class Invariants {
    * {@code PendingFrees}; they are not leaks.
    */
   public static InvariantReport check(List<AddressSpace> spaces, long... heldFrames) {
+    return check(spaces, heldFrames, null, null);
+  }
+
+  /**
+   * As {@link #check(List, long...)}, running {@code visitor} in the same pass over {@code
+   * alongside} (one of {@code spaces}), so a caller that also needs every leaf walks once.
+   */
+  static InvariantReport check(List<AddressSpace> spaces, long[] heldFrames, AddressSpace alongside,
+      PageTableVisitor visitor) {
     if (spaces.isEmpty()) {
       throw new IllegalArgumentException("no address space to check");
     }
@@ -60,7 +70,7 @@ public final class Invariants {
     for (AddressSpace s : spaces) {
       checker.shared = s.sharedTables();
       checker.rootOf = s.root();
-      Walker.walk(s, VirtualRange.all(), checker);
+      Walker.walk(s, VirtualRange.all(), s == alongside ? Visitors.compose(checker, visitor) : checker);
     }
     List<String> violations = checker.violations;
     if (allocator instanceof TrackingFrameAllocator) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * The mappings an address space should have, byte range by byte range, kept in a Guava range
@@ -134,6 +135,21 @@ public final class ReferenceModel {
     return this;
   }
 
+  /**
+   * Gives every mapped byte of {@code range} the attributes {@code change} makes of its current
+   * ones; unmapped bytes stay unmapped. An operation that keeps each leaf's accessed and dirty bits
+   * while it sets the rest is modelled as {@code a -> wanted.withAccessed(a.accessed())
+   * .withDirty(a.dirty())}.
+   */
+  public ReferenceModel protect(VirtualRange range, UnaryOperator<Attributes> change) {
+    List<Map.Entry<Range<UnsignedLong>, Value>> pieces = new ArrayList<>(map.subRangeMap(key(range)).asMapOfRanges().entrySet());
+    for (Map.Entry<Range<UnsignedLong>, Value> piece : pieces) {
+      Attributes next = Objects.requireNonNull(change.apply(piece.getValue().attributes), "changed attributes");
+      map.put(piece.getKey(), new Value(piece.getValue().delta, next));
+    }
+    return this;
+  }
+
   /** True when some byte of {@code range} is mapped. */
   public boolean anyMapped(VirtualRange range) {
     return !map.subRangeMap(key(range)).asMapOfRanges().isEmpty();
@@ -215,6 +231,11 @@ public final class ReferenceModel {
     return null;
   }
 
+  /** A sink that adds each leaf it is given to {@code out}, coalescing as {@link #mappingsOf} does. */
+  static Leaves.Sink collector(List<Mapping> out) {
+    return (first, last, physical, effective) -> add(out, new Mapping(first, last, physical, effective));
+  }
+
   /** Every leaf of {@code space} with its effective attributes, sorted and coalesced. */
   public static List<Mapping> mappingsOf(AddressSpace space) {
     List<Mapping> out = new ArrayList<>();
@@ -235,8 +256,15 @@ public final class ReferenceModel {
     out.add(m);
   }
 
+  /**
+   * {@code [first, last + 1)}, or {@code [first, +inf)} for a range that ends at the top byte. Guava
+   * treats {@code UnsignedLong} as continuous: removing closed ranges from closed ranges would
+   * leave open slivers such as {@code (0x0fff, 0x1000)} that hold no address but count as
+   * mapped. Half-open keys only ever split into half-open pieces.
+   */
   private static Range<UnsignedLong> key(VirtualRange r) {
-    return Range.closed(UnsignedLong.fromLongBits(r.first()), UnsignedLong.fromLongBits(r.last()));
+    UnsignedLong first = UnsignedLong.fromLongBits(r.first());
+    return r.last() == -1L ? Range.atLeast(first) : Range.closedOpen(first, UnsignedLong.fromLongBits(r.last() + 1));
   }
 
   private static long first(Range<UnsignedLong> r) {
@@ -245,6 +273,9 @@ public final class ReferenceModel {
   }
 
   private static long last(Range<UnsignedLong> r) {
+    if (!r.hasUpperBound()) {
+      return -1L;
+    }
     long v = r.upperEndpoint().longValue();
     return r.upperBoundType() == BoundType.OPEN ? v - 1 : v;
   }

@@ -7,7 +7,7 @@ import java.util.List;
  * it is checked against): it applies itself to both and throws an {@link AssertionError} (or
  * any exception) when they disagree.
  *
- * <p>{@link #toString()} must spell the step so that a person can replay it; {@link #shrinks()}
+ * <p>{@link Object#toString() toString()} must spell the step so that a person can replay it; {@link #shrinks()}
  * offers simpler variants (smaller ranges, addresses nearer zero) for the runner to try when a
  * scenario fails.
  */

@@ -91,9 +91,17 @@ public final class TlbModel {
   /** Forgets every cached leaf that overlaps a range of {@code plan}. */
   public void apply(InvalidationPlan plan) {
     for (VirtualRange r : plan.ranges()) {
-      entries.values().removeIf(c -> Long.compareUnsigned(c.first, r.last()) <= 0
-          && Long.compareUnsigned(r.first(), c.last) <= 0);
+      invalidate(r);
     }
+  }
+
+  /**
+   * Forgets every cached leaf that overlaps {@code range}: one invalidation, for plans that do not
+   * come as an {@link InvalidationPlan} (a submission's own list of ranges).
+   */
+  public void invalidate(VirtualRange range) {
+    entries.values().removeIf(c -> Long.compareUnsigned(c.first, range.last()) <= 0
+        && Long.compareUnsigned(range.first(), c.last) <= 0);
   }
 
   /** Forgets everything (a full flush). */
@@ -110,14 +118,36 @@ public final class TlbModel {
     return entries.size();
   }
 
-  /** Cached translations that a fresh walk contradicts, one line each. */
+  /** Cached translations that a fresh walk contradicts, one line each, in address order. */
   public List<String> staleEntries() {
     List<String> stale = new ArrayList<>();
+    if (entries.isEmpty()) {
+      return stale;
+    }
+    // One walk per canonical half over the span of the cached entries, rather than one per entry.
+    TreeMap<Long, Cached> now = new TreeMap<>(Long::compareUnsigned);
+    for (VirtualRange half : List.of(space.format().lowerHalf(), space.format().upperHalf())) {
+      long first = 0;
+      long last = 0;
+      boolean any = false;
+      for (Cached c : entries.values()) {
+        if (half.contains(c.first)) {
+          first = any ? first : c.first;
+          last = !any || Long.compareUnsigned(c.last, last) > 0 ? c.last : last;
+          any = true;
+        }
+      }
+      if (any) {
+        for (Cached c : fresh(VirtualRange.closed(first, Long.compareUnsigned(last, half.last()) > 0 ? half.last() : last))) {
+          now.put(c.first, c);
+        }
+      }
+    }
     for (Cached c : entries.values()) {
-      List<Cached> now = fresh(VirtualRange.closed(c.first, c.first));
-      String is = now.isEmpty() ? "not mapped" : now.get(0).toString();
-      if (now.isEmpty() || !now.get(0).equals(c)) {
-        stale.add("cached " + c + " but the tables now say " + is);
+      Map.Entry<Long, Cached> at = now.floorEntry(c.first);
+      Cached fresh = at != null && Long.compareUnsigned(c.first, at.getValue().last) <= 0 ? at.getValue() : null;
+      if (!c.equals(fresh)) {
+        stale.add("cached " + c + " but the tables now say " + (fresh == null ? "not mapped" : fresh.toString()));
       }
     }
     return stale;

@@ -39,4 +39,38 @@ class TlbModelTest {
     tlb.flushAll();
     assertThat(tlb.size()).isZero();
   }
+
+  @Test
+  void oneRangeInvalidatesEveryEntryItOverlaps() {
+    Trees t = Trees.of(Formats.x86_64());
+    t.leaf(0x1000, 3, 0x5000);
+    t.leaf(0x2000, 3, 0x6000);
+    t.leaf(0x20_0000L, 2, 0x40_0000L);
+    TlbModel tlb = TlbModel.of(t.space);
+    assertThat(tlb.accessAll(VirtualRange.all())).isEqualTo(3);
+    t.raw(0x1000, 3, 0);
+    t.raw(0x20_0000L, 2, 0);
+    assertThat(tlb.staleEntries()).hasSize(2);
+    tlb.invalidate(VirtualRange.closed(0x1fff, 0x1fff));      // the last byte of the first page
+    assertThat(tlb.size()).isEqualTo(2);
+    assertThat(tlb.staleEntries()).hasSize(1);
+    tlb.invalidate(VirtualRange.closed(0x3f_ffffL, 0x40_0000L)); // the last byte of the 2 MiB page, and the next
+    assertThat(tlb.size()).isEqualTo(1);
+    tlb.assertCoherent();
+  }
+
+  @Test
+  void staleEntriesInBothHalvesAreFoundInOrder() {
+    Trees t = Trees.of(Formats.sv39());
+    t.leaf(0x1000, 2, 0x5000);
+    t.leaf(-0x1000L, 2, 0x6000);
+    TlbModel tlb = TlbModel.of(t.space);
+    assertThat(tlb.accessAll(VirtualRange.all())).isEqualTo(2);
+    t.leaf(0x1000, 2, 0x7000);
+    t.raw(-0x1000L, 2, 0);
+    assertThat(tlb.staleEntries()).containsExactly(
+        "cached [0x0000000000001000, 0x0000000000001fff] -> 0x0000000000005000 rw----- but the tables now say"
+            + " [0x0000000000001000, 0x0000000000001fff] -> 0x0000000000007000 rw-----",
+        "cached [0xfffffffffffff000, 0xffffffffffffffff] -> 0x0000000000006000 rw----- but the tables now say not mapped");
+  }
 }

@@ -1,0 +1,109 @@
+package dev.paging.tests;
+
+import static dev.paging.api.Addresses.hex;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.TableCursor;
+import dev.paging.api.TableNotEmptyException;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
+import dev.paging.core.Walker;
+import dev.paging.testkit.Batteries;
+import dev.paging.testkit.ReclaimSubmission;
+import dev.paging.testkit.ScoreCard;
+import dev.paging.visitors.ReclaimMode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The grading example for the README, run as written: a student's reclaim visitor graded in ten lines. */
+class GradingExampleTest {
+  /** A student's visitor: counts live entries, frees empty tables in afterTable, but forgets that a freed child empties its parent. */
+  static final class AliceVisitor implements PageTableVisitor {
+    final AddressSpace space;
+    final ReclaimMode mode;
+    final int[] live = new int[5];
+    final List<long[]> toFree = new ArrayList<>();
+    String notEmpty;
+
+    AliceVisitor(AddressSpace space, ReclaimMode mode) {
+      this.space = space;
+      this.mode = mode;
+    }
+
+    @Override
+    public Control beforeTable(TableCursor table) {
+      live[table.level().depth()] = 0;
+      return Control.CONTINUE;
+    }
+
+    @Override
+    public Control onEntry(EntryCursor entry) {
+      live[entry.level().depth()]++;
+      boolean shared = entry.kind() == EntryKind.TABLE && space.sharedTables().isShared(entry.target());
+      return shared ? Control.SKIP_SUBTREE : Control.CONTINUE;
+    }
+
+    @Override
+    public Control afterTable(TableCursor table) {
+      int d = table.level().depth();
+      if (d > 0 && table.fullyInRange()) {
+        if (live[d] == 0) {
+          toFree.add(new long[] {table.parent().entryAddress(), table.frame()});
+        } else if (mode == ReclaimMode.STRICT) {
+          notEmpty = "table " + hex(table.frame()) + " is not empty";
+          return Control.STOP;
+        }
+      }
+      return Control.CONTINUE;
+    }
+
+    void unlinkAndFree() {
+      if (notEmpty != null) {
+        throw new TableNotEmptyException(notEmpty);
+      }
+      for (long[] link : toFree) {
+        space.memory().write(link[0], 0);
+        space.allocator().free(link[1]);
+      }
+    }
+  }
+
+  // README: begin
+  /** Alice's submission: her reclaim visitor, run over the range. */
+  static class AliceReclaimer implements ReclaimSubmission {
+    @Override
+    public void reclaim(AddressSpace space, VirtualRange range, ReclaimMode mode) {
+      AliceVisitor visitor = new AliceVisitor(space, mode);   // decides in afterTable, bottom-up
+      Walker.walk(space, range, visitor);
+      visitor.unlinkAndFree();                                // or throws TableNotEmptyException
+    }
+  }
+
+  static String grade() {
+    ScoreCard card = Batteries.reclaim().grade("alice", AliceReclaimer::new);
+    return card.toMarkdown();   // or card.toJson() for the gradebook
+  }
+  // README: end
+
+  @Test
+  void aliceLosesThePointsOfTheChecksHerMissingCascadeFails() {
+    String markdown = grade();
+    System.out.println(markdown);
+    assertThat(markdown).startsWith("# reclaim: alice\n\n"
+        + "Score: **1 / 10**\n\n"
+        + "| check | points | status |\n|---|---:|---|\n"
+        + "| emptied tables are freed, cascading up | 0 / 3 | FAILED |\n"
+        + "| huge pages and partly covered tables stay | 0 / 2 | FAILED |\n"
+        + "| STRICT fails without changing anything | 0 / 2 | FAILED |\n"
+        + "| shared kernel tables are never freed | 0 / 2 | FAILED |\n"
+        + "| random sequences of every operation | 1 / 1 | PASSED |\n"
+        + "\n## emptied tables are freed, cascading up — FAILED\n\n");
+    assertThat(markdown).contains("Replay seed: `").contains("Minimal scenario:\n\n```\nmap [");
+    assertThat(grade()).isEqualTo(markdown);
+  }
+}

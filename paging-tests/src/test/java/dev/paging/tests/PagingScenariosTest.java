@@ -1,0 +1,157 @@
+package dev.paging.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.Formats;
+import dev.paging.testkit.PagingScenarios;
+import dev.paging.testkit.PagingScenarios.Mix;
+import dev.paging.testkit.PagingStep;
+import dev.paging.testkit.PagingSubmission;
+import dev.paging.testkit.PagingSystem;
+import dev.paging.testkit.StatefulRunner;
+import dev.paging.visitors.ConflictPolicy;
+import dev.paging.visitors.ReclaimMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** The paging steps and scenarios: our own operations under thousands of random sequences, and the steps' own words. */
+class PagingScenariosTest {
+  private static final int SEQUENCES_PER_FORMAT = 400;
+  private static final int STEPS = 25;
+  /** How often each path must be reached in all the sequences. */
+  private static final int MIN_PATH_COUNT = 25;
+
+  /** What one thread ran: how the steps ended, and the first failure. */
+  private static final class Tally {
+    final Map<String, Integer> outcomes = new TreeMap<>();
+    int sequences;
+    int steps;
+    StatefulRunner.Result<PagingSystem> failure;
+  }
+
+  /**
+   * 2,000 seeded sequences of 25 steps, 400 on each format, every fortieth with the kernel half
+   * shared, with allocation failures injected: zero failures, and every path the steps aim at
+   * is reached many times. Two threads, one per core.
+   */
+  @Test
+  void theLibraryPassesThousandsOfRandomSequences() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    Tally all = new Tally();
+    try {
+      List<Future<Tally>> parts = new ArrayList<>();
+      for (int part = 0; part < 2; part++) {
+        int first = part * SEQUENCES_PER_FORMAT / 2;
+        parts.add(pool.submit(() -> run(first, first + SEQUENCES_PER_FORMAT / 2)));
+      }
+      for (Future<Tally> part : parts) {
+        Tally t = part.get();
+        all.sequences += t.sequences;
+        all.steps += t.steps;
+        t.outcomes.forEach((k, v) -> all.outcomes.merge(k, v, Integer::sum));
+        if (all.failure == null) {
+          all.failure = t.failure;
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(all.failure).as("%s", all.failure).isNull();
+    assertThat(all.sequences).isEqualTo(5 * SEQUENCES_PER_FORMAT);
+    assertThat(all.steps).isEqualTo(5 * SEQUENCES_PER_FORMAT * STEPS);
+    System.out.println(all.sequences + " sequences, " + all.steps + " steps: " + all.outcomes);
+    for (String path : List.of("map FAIL succeeded", "map FAIL threw MappingConflictException",
+        "map FAIL threw OutOfFramesException", "map REPLACE invalidated", "map REPLACE freed tables",
+        "map REPLACE threw OutOfFramesException", "unmap invalidated", "unmap threw OutOfFramesException",
+        "protect invalidated", "protect threw OutOfFramesException", "smash invalidated",
+        "smash threw IllegalArgumentException", "smash threw OutOfFramesException", "collapse freed tables",
+        "reclaim COLLECT freed tables", "reclaim STRICT freed tables", "reclaim STRICT threw TableNotEmptyException")) {
+      assertThat(all.outcomes.getOrDefault(path, 0)).as(path + " in " + all.outcomes).isGreaterThanOrEqualTo(MIN_PATH_COUNT);
+    }
+  }
+
+  private static Tally run(int firstSeed, int endSeed) {
+    Tally tally = new Tally();
+    for (PagingFormat f : PagingScenarios.formats()) {
+      for (int seed = firstSeed; seed < endSeed; seed++) {
+        Mix mix = seed % 40 == 39 ? Mix.everything().withSharedKernelHalf() : Mix.everything();
+        List<PagingSystem> systems = new ArrayList<>();
+        StatefulRunner<PagingSystem> runner = StatefulRunner.of(() -> {
+          PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), mix.sharedKernelHalf());
+          systems.add(s);
+          return s;
+        }, (random, s) -> PagingScenarios.next(random, s, mix), PagingSystem::check);
+        StatefulRunner.Result<PagingSystem> r = runner.run(seed, STEPS);
+        tally.sequences++;
+        tally.steps += r.original().size();
+        systems.get(0).outcomes().forEach((k, v) -> tally.outcomes.merge(k, v, Integer::sum));
+        if (!r.passed() && tally.failure == null) {
+          tally.failure = r;
+        }
+      }
+    }
+    return tally;
+  }
+
+  @Test
+  void everyStepPrintsAsOneLineThatParsesBack() {
+    Attributes kernelData = Attributes.readWrite().withGlobal(true).withDirty(true).withSoftwareBits(2).withMemoryType(3);
+    List<PagingStep> steps = List.of(
+        PagingStep.map(VirtualRange.closed(0xffff_8000_0000_0000L, 0xffff_8000_001f_ffffL), 0x4020_0000L, kernelData,
+            ConflictPolicy.REPLACE).withAllocationFailure(2),
+        PagingStep.map(VirtualRange.page(0), 0x5000, Attributes.readExecute().withUser(true), ConflictPolicy.FAIL),
+        PagingStep.unmap(VirtualRange.closed(-0x1000L, -1L)),
+        PagingStep.protect(VirtualRange.halfOpen(0x20_0000L, 0x40_0000L), Attributes.readOnly()).withAllocationFailure(1),
+        PagingStep.smash(0x4000_0000L, 0x1000),
+        PagingStep.collapse(VirtualRange.all()),
+        PagingStep.reclaim(Formats.sv39().upperHalf(), ReclaimMode.STRICT));
+    List<String> lines = new ArrayList<>();
+    steps.forEach(s -> lines.add(s.toString()));
+    assertThat(lines).containsExactly(
+        "map [0xffff800000000000, 0xffff8000001fffff] to 0x0000000040200000 rw--g-d type=3 sw=0x2 REPLACE, allocation 2 fails",
+        "map [0x0000000000000000, 0x0000000000000fff] to 0x0000000000005000 r-xu--- FAIL",
+        "unmap [0xfffffffffffff000, 0xffffffffffffffff]",
+        "protect [0x0000000000200000, 0x00000000003fffff] r------, allocation 1 fails",
+        "smash 0x0000000040000000 to 0x0000000000001000",
+        "collapse [0x0000000000000000, 0xffffffffffffffff]",
+        "reclaim [0xffffffc000000000, 0xffffffffffffffff] STRICT");
+    assertThat(PagingScenarios.parse(lines)).isEqualTo(steps);
+    assertThat(PagingStep.parse("  unmap [0xfffffffffffff000, 0xffffffffffffffff]  ")).isEqualTo(steps.get(2));
+  }
+
+  @Test
+  void aMixSaysWhatItDraws() {
+    Mix mix = Mix.of(PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.MAP_FAIL)
+        .withAllocationFailures(2).withSharedKernelHalf();
+    assertThat(mix).hasToString("[MAP_FAIL, UNMAP], allocation failures 1 in 2, kernel half shared");
+    assertThat(Mix.everything().allocationFailureOneIn()).isEqualTo(5);
+    assertThat(Mix.everything().operations()).hasSize(8);
+    assertThatThrownBy(() -> Mix.everything().withAllocationFailures(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("allocation failures in one step in 0: the rate must be 1 or more");
+  }
+
+  @Test
+  void whatIsNotAStepIsRefusedByName() {
+    assertThatThrownBy(() -> PagingStep.parse("unmap 0x1000"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("not a paging step: 'unmap 0x1000'");
+    assertThatThrownBy(() -> PagingStep.unmap(VirtualRange.closed(0x1000, 0x1ffe)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("range [0x0000000000001000, 0x0000000000001ffe] is not whole 4 KiB pages");
+    assertThatThrownBy(() -> PagingStep.smash(0x1234, 0x1000))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("address 0x0000000000001234 is not 4 KiB aligned");
+    assertThatThrownBy(() -> PagingStep.smash(0x1000, 0x3000))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("page size 0x0000000000003000 is not a power of two of at least 4 KiB");
+  }
+}
