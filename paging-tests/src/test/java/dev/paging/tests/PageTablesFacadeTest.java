@@ -75,4 +75,41 @@ class PageTablesFacadeTest {
       }
     }
   }
+
+  @Test
+  void reclaimInOneProcessNeverFreesSharedTablesAndDestroyingEveryProcessLeavesTheTemplate() {
+    SimulatedMemory memory = SimulatedMemory.ofSize(64L << 20);
+    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(0x10_0000, 2048);
+    PageTables kernel = PageTables.create(Formats.x86_64(), memory, allocator);
+    kernel.map(VirtualRange.ofLength(0xffff_8880_0000_0000L, 8L << 20), 0, Attributes.readWrite().withGlobal(true));
+    java.util.List<PageTables> processes = new java.util.ArrayList<>();
+    for (int p = 0; p < 3; p++) {
+      PageTables process = PageTables.createSharingKernelHalf(kernel);
+      process.map(VirtualRange.ofLength(0x40_0000L, 0x3000), 0x100_0000L * (p + 1), Attributes.readWrite().withUser(true));
+      processes.add(process);
+    }
+    // The kernel's own tables: its root, the direct map's PD and the 256 kernel-half PDPTs.
+    int kernelTables = 1 + 1 + 256;
+    assertThat(allocator.allocatedCount()).isEqualTo(kernelTables + 3 * 4);
+
+    // Everything in process 0 unmapped, its kernel half included: the kernel half's tables are
+    // shared, so reclaiming the whole space frees only the process's own three user tables.
+    PageTables first = processes.get(0);
+    first.unmap(first.space().format().lowerHalf());
+    ReclaimResult r = first.reclaim(VirtualRange.all(), ReclaimMode.COLLECT);
+    assertThat(r.count()).isEqualTo(3);
+    for (long frame : r.frames()) {
+      assertThat(kernel.space().sharedTables().isShared(frame)).isFalse();
+    }
+    r.pendingFrees().release();
+    assertThat(kernel.translate(0xffff_8880_0012_3456L).physicalAddress()).isEqualTo(0x12_3456L);
+
+    for (PageTables process : processes) {
+      var destroyed = process.destroy();
+      destroyed.pendingFrees().release();
+    }
+    assertThat(allocator.allocatedCount()).isEqualTo(kernelTables);
+    assertThat(kernel.translate(0xffff_8880_0012_3456L).physicalAddress()).isEqualTo(0x12_3456L);
+    dev.paging.testkit.Invariants.check(kernel.space()).assertClean();
+  }
 }
