@@ -1,6 +1,7 @@
 package dev.paging.bench;
 
 import dev.paging.api.Attributes;
+import dev.paging.api.PhysicalMemory;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.testkit.BumpFrameAllocator;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,7 +30,8 @@ import org.openjdk.jmh.annotations.State;
  * runs over 10^6 addresses {@code VA_BASE + (x & (2^30 - 1))}, x from xorshift64 (13, 7, 17)
  * seeded with 0x9E3779B97F4A7C15, summing the physical addresses.
  *
- * <p>Run: {@code java -jar paging-bench/target/benchmarks.jar OperationsBenchmark}. Per-page and
+ * <p>Run: {@code java -jar paging-bench/target/benchmarks.jar OperationsBenchmark} (add {@code -p
+ * memory=simulated} for the protocol's rows only). Per-page and
  * per-translation figures come from {@link OperationsPerInvocation}.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -46,57 +49,76 @@ public class OperationsBenchmark {
   static final MapOptions FOUR_KIB = MapOptions.defaults().withPageSize(4096);
   static final MapOptions TWO_MIB = MapOptions.defaults().withPageSize(2L << 20);
 
-  /** A fresh, empty address space for every invocation; the bump allocator starts over each time. */
+  /**
+   * The memory and allocator of one trial. {@code simulated} is the protocol: a 16 GiB
+   * {@link SimulatedMemory}. {@code flat} is a diagnostic: the same work over {@link FlatMemory},
+   * one {@code long[]} for the tables, to separate what the library costs from what the simulated
+   * memory's radix tree costs.
+   */
   @State(Scope.Thread)
-  public static class Empty {
-    final SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY);
-    final BumpFrameAllocator allocator = BumpFrameAllocator.over(TABLES, 4096);
+  public abstract static class Machine {
+    /** 4 MiB of tables from {@link #TABLES} in the flat memory: 1,024 frames. */
+    static final int FLAT_WINDOW = 4 << 20;
+
+    @Param({"simulated", "flat"})
+    public String memory;
+
+    PhysicalMemory physical;
+    BumpFrameAllocator allocator;
     PageTables tables;
 
+    @Setup(Level.Trial)
+    public void machine() {
+      boolean flat = memory.equals("flat");
+      physical = flat ? new FlatMemory(TABLES, FLAT_WINDOW) : SimulatedMemory.ofSize(MEMORY);
+      allocator = BumpFrameAllocator.over(TABLES, flat ? FLAT_WINDOW >>> 12 : 4096);
+      prepare();
+    }
+
+    /**
+     * What a trial starts from; JMH orders no two setups of one level, so subclasses extend this
+     * rather than declare a trial setup of their own.
+     */
+    void prepare() {}
+
+    /** A new, empty address space; the bump allocator starts over. */
+    void fresh() {
+      allocator.reset();
+      tables = PageTables.create(Formats.x86_64(), physical, allocator);
+    }
+  }
+
+  /** A fresh, empty address space for every invocation. */
+  public static class Empty extends Machine {
     @Setup(Level.Invocation)
     public void reset() {
-      allocator.reset();
-      tables = PageTables.create(Formats.x86_64(), memory, allocator);
+      fresh();
     }
   }
 
   /** The range mapped in 4 KiB pages before every invocation, for unmap. */
-  @State(Scope.Thread)
-  public static class Mapped {
-    final SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY);
-    final BumpFrameAllocator allocator = BumpFrameAllocator.over(TABLES, 4096);
-    PageTables tables;
-
+  public static class Mapped extends Machine {
     @Setup(Level.Invocation)
     public void map() {
-      allocator.reset();
-      tables = PageTables.create(Formats.x86_64(), memory, allocator);
+      fresh();
       tables.map(RANGE, PA_BASE, LEAF, FOUR_KIB);
     }
   }
 
   /** The range mapped once in 4 KiB pages, for translation. */
-  @State(Scope.Thread)
-  public static class Small {
-    PageTables tables;
-
-    @Setup(Level.Trial)
-    public void map() {
-      SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY);
-      tables = PageTables.create(Formats.x86_64(), memory, BumpFrameAllocator.over(TABLES, 4096));
+  public static class Small extends Machine {
+    @Override
+    void prepare() {
+      fresh();
       tables.map(RANGE, PA_BASE, LEAF, FOUR_KIB);
     }
   }
 
   /** The range mapped once in 2 MiB pages, for translation. */
-  @State(Scope.Thread)
-  public static class Huge {
-    PageTables tables;
-
-    @Setup(Level.Trial)
-    public void map() {
-      SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY);
-      tables = PageTables.create(Formats.x86_64(), memory, BumpFrameAllocator.over(TABLES, 4096));
+  public static class Huge extends Machine {
+    @Override
+    void prepare() {
+      fresh();
       tables.map(RANGE, PA_BASE, LEAF, TWO_MIB);
     }
   }
