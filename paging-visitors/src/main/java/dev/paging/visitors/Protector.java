@@ -12,7 +12,6 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.Level;
 import dev.paging.api.MalformedTableException;
-import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
@@ -66,15 +65,7 @@ final class Protector {
     java.util.Arrays.fill(rewriters, null);
     plan = InvalidationPlan.builder();
     runs.reset(plan);
-    subtrees.count();
-    visitor.apply = false;
-    walker.walk(g.space.root(), first, last, visitor);
-    long frames = subtrees.counted();
-    FramePool pool = FramePool.allocate(g.space.allocator(), memory, frames);
-    subtrees.write(pool);
-    visitor.apply = true;
-    walker.walk(g.space.root(), first, last, visitor);
-    pool.finish();
+    long frames = subtrees.countThenWrite(walker, first, last, visitor);
     List<Mapping> previous = runs.mappings();
     return new ProtectResult(plan.build(), previous, frames);
   }
@@ -119,11 +110,10 @@ final class Protector {
     }
   }
 
-  private final class ProtectVisitor implements PageTableVisitor {
+  private final class ProtectVisitor extends Subtrees.TwoPass {
     final boolean[] inShared = new boolean[g.levels.length];
     /** Per depth: a leaf in the current table's subtree changed, so the entry above it may need widening. */
     final boolean[] changed = new boolean[g.levels.length];
-    boolean apply;
 
     @Override
     public Control beforeTable(TableCursor t) {

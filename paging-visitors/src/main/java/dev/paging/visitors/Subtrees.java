@@ -5,7 +5,9 @@ import static dev.paging.visitors.Geometry.ule;
 import static dev.paging.visitors.Geometry.ult;
 
 import dev.paging.api.Attributes;
+import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PhysicalMemory;
+import dev.paging.core.Walker;
 
 /**
  * Builds new subtrees in fresh frames: entries inside a range {@code [a, b]} get the content of
@@ -36,6 +38,30 @@ final class Subtrees {
   Subtrees(Geometry g) {
     this.g = g;
     this.memory = g.memory;
+  }
+
+  /** A visitor that walks a range twice: first only reading and counting, then writing. */
+  abstract static class TwoPass implements PageTableVisitor {
+    /** False during the counting walk, true during the writing one. */
+    boolean apply;
+  }
+
+  /**
+   * Runs an operation's two walks over {@code [first, last]}: the first only reads and counts the
+   * tables the change needs, then every frame is taken at once (the only step that can fail, and
+   * it fails before anything is written), then the second walk writes. Returns the frames taken.
+   */
+  long countThenWrite(Walker walker, long first, long last, TwoPass visitor) {
+    count();
+    visitor.apply = false;
+    walker.walk(g.space.root(), first, last, visitor);
+    long frames = counted;
+    FramePool taken = FramePool.allocate(g.space.allocator(), memory, frames);
+    write(taken);
+    visitor.apply = true;
+    walker.walk(g.space.root(), first, last, visitor);
+    taken.finish();
+    return frames;
   }
 
   /** Count from now on; {@link #counted()} says how many frames the builds so far need. */

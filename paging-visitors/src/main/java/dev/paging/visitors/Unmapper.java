@@ -11,7 +11,6 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.MalformedTableException;
 import dev.paging.api.MappingConflictException;
-import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
@@ -58,22 +57,13 @@ final class Unmapper {
     this.last = range.last();
     InvalidationPlan.Builder plan = InvalidationPlan.builder();
     runs.reset(plan);
-    subtrees.count();
-    visitor.apply = false;
-    walker.walk(g.space.root(), first, last, visitor);
-    long frames = subtrees.counted();
-    FramePool pool = FramePool.allocate(g.space.allocator(), memory, frames);
-    subtrees.write(pool);
-    visitor.apply = true;
-    walker.walk(g.space.root(), first, last, visitor);
-    pool.finish();
+    long frames = subtrees.countThenWrite(walker, first, last, visitor);
     List<Mapping> unmapped = runs.mappings();
     return new UnmapResult(plan.build(), unmapped, runs.removedEntries(), frames);
   }
 
-  private final class UnmapVisitor implements PageTableVisitor {
+  private final class UnmapVisitor extends Subtrees.TwoPass {
     final boolean[] inShared = new boolean[g.levels.length];
-    boolean apply;
 
     @Override
     public Control beforeTable(TableCursor t) {
