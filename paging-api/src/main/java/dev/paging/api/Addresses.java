@@ -34,4 +34,20 @@ public final class Addresses {
     int shift = 64 - bits;
     return (value << shift) >> shift;
   }
+
+  /**
+   * A size (unsigned bytes) as one token in the largest binary unit that divides it exactly, the
+   * way Linux's ptdump and every message of this library write page sizes: {@code 4K}, {@code 2M},
+   * {@code 1G}, {@code 512G}, {@code 12B}. Never rounds, so a size printed is a size.
+   */
+  public static String sizeName(long bytes) {
+    String units = "BKMGTPE";
+    long n = bytes;
+    int unit = 0;
+    while (n != 0 && (n & 1023) == 0 && unit + 1 < units.length()) {
+      n >>>= 10;
+      unit++;
+    }
+    return Long.toUnsignedString(n) + units.charAt(unit);
+  }
 }

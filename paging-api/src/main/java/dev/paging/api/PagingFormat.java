@@ -18,6 +18,9 @@ public interface PagingFormat {
   /** A short name: {@code x86-64}, {@code x86-64-5level}, {@code sv39}... */
   String name();
 
+  /** The architecture whose MMU reads tables of this format. */
+  Architecture architecture();
+
   /** The levels, root first. */
   List<Level> levels();
 

@@ -8,7 +8,7 @@ import dev.paging.api.PhysicalMemory;
 /**
  * Physical memory that backs one window with a single {@code long[]}: one array load per entry,
  * the least a Java {@link PhysicalMemory} can cost. Only for comparing against {@link
- * dev.paging.testkit.SimulatedMemory}, whose sparse radix tree costs four dependent loads per
+ * dev.paging.fakes.SimulatedMemory}, whose sparse radix tree costs four dependent loads per
  * access; the window holds the tables, the data frames are never touched.
  */
 final class FlatMemory implements PhysicalMemory {

@@ -1,12 +1,12 @@
 package dev.paging.cli;
 
 import dev.paging.api.VirtualRange;
-import dev.paging.visitors.Audit;
-import dev.paging.visitors.AuditReport;
-import dev.paging.visitors.AuditRule;
-import dev.paging.visitors.AuditRules;
-import dev.paging.visitors.Finding;
-import dev.paging.visitors.Severity;
+import dev.paging.audit.Audit;
+import dev.paging.audit.AuditReport;
+import dev.paging.audit.AuditRule;
+import dev.paging.audit.AuditRules;
+import dev.paging.audit.Finding;
+import dev.paging.audit.Severity;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;

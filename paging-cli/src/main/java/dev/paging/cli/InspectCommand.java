@@ -1,12 +1,13 @@
 package dev.paging.cli;
 
+import dev.paging.api.Architecture;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Visitors;
 import dev.paging.core.WalkOutcome;
 import dev.paging.core.Walker;
-import dev.paging.visitors.Dump;
-import dev.paging.visitors.DumpFormat;
+import dev.paging.dump.Dump;
+import dev.paging.dump.DumpFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -127,7 +128,7 @@ final class InspectCommand implements Callable<Integer> {
     try (Image image = imageOptions.open()) {
       PagingFormat format = image.format();
       VirtualRange range = walkOptions.range(format);
-      if (view == View.INFO_TLB && !format.name().startsWith("x86")) {
+      if (view == View.INFO_TLB && format.architecture() != Architecture.X86_64) {
         throw new ParameterException(spec.commandLine(), "--view info-tlb: QEMU has info tlb for x86 only, not "
             + format.name() + " (info-mem lists RISC-V mappings)");
       }

@@ -7,8 +7,8 @@ import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.Level;
 import dev.paging.api.PhysicalMemory;
-import dev.paging.visitors.AuditRule;
-import dev.paging.visitors.Severity;
+import dev.paging.audit.AuditRule;
+import dev.paging.audit.Severity;
 
 /**
  * {@value #ID}, information: leaves that map physical memory the image does not hold. On a

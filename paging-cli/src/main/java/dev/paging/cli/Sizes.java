@@ -22,14 +22,4 @@ final class Sizes {
     }
     return Long.toUnsignedString(n) + " " + UNITS[unit];
   }
-
-  /**
-   * {@code bytes} (unsigned) as one token in the largest unit that divides it exactly, the way
-   * Linux's ptdump writes page sizes: {@code 4K}, {@code 2M}, {@code 1G}, {@code 512G}, {@code 12B}.
-   */
-  static String shortName(long bytes) {
-    String name = name(bytes);
-    int space = name.indexOf(' ');
-    return name.substring(0, space) + name.charAt(space + 1);
-  }
 }

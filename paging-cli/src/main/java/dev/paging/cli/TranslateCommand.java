@@ -2,11 +2,12 @@ package dev.paging.cli;
 
 import static dev.paging.api.Addresses.hex;
 
+import dev.paging.api.Addresses;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
-import dev.paging.visitors.Translation;
-import dev.paging.visitors.Translator;
+import dev.paging.ops.Translation;
+import dev.paging.ops.Translator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -112,7 +113,7 @@ final class TranslateCommand implements Callable<Integer> {
   static String line(PagingFormat format, Translation t) {
     String va = hex(t.virtualAddress());
     if (t.isMapped()) {
-      return va + " -> " + hex(t.physicalAddress()) + " " + Sizes.shortName(t.pageSize()) + " " + t.level()
+      return va + " -> " + hex(t.physicalAddress()) + " " + Addresses.sizeName(t.pageSize()) + " " + t.level()
           + " " + t.effectiveAttributes();
     }
     Level level = t.level();

@@ -4,7 +4,7 @@ import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
-import dev.paging.visitors.Audit;
+import dev.paging.audit.Audit;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

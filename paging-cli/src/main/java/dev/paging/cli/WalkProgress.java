@@ -7,7 +7,7 @@ import dev.paging.api.EntryProblem;
 import dev.paging.api.HoleCursor;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
-import dev.paging.visitors.AuditRule;
+import dev.paging.audit.AuditRule;
 
 /**
  * Counts the tables and entries a walk goes through and feeds them to a {@link Progress}: {@code
@@ -15,7 +15,7 @@ import dev.paging.visitors.AuditRule;
  * entries counts each one), so the count grows steadily with the work.
  *
  * <p>It joins a walk either as a visitor composed with the work's ({@link #visitor()}) or as a
- * rule of an {@link dev.paging.visitors.Audit} ({@link #rule()}) that never reports anything, so
+ * rule of an {@link dev.paging.audit.Audit} ({@link #rule()}) that never reports anything, so
  * that the audit keeps its own walk and its own account of an exhausted entry budget.
  */
 final class WalkProgress {

@@ -4,7 +4,7 @@ import dev.paging.api.Attributes;
 import dev.paging.api.EntryKind;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
-import dev.paging.testkit.SimulatedMemory;
+import dev.paging.fakes.SimulatedMemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

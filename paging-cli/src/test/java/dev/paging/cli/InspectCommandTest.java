@@ -6,7 +6,7 @@ import dev.paging.api.Attributes;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.Formats;
-import dev.paging.testkit.SimulatedMemory;
+import dev.paging.fakes.SimulatedMemory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

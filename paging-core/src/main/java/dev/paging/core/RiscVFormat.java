@@ -2,6 +2,7 @@ package dev.paging.core;
 
 import static dev.paging.api.Addresses.hex;
 
+import dev.paging.api.Architecture;
 import dev.paging.api.Attributes;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
@@ -89,6 +90,11 @@ final class RiscVFormat implements PagingFormat {
   @Override
   public String name() {
     return name;
+  }
+
+  @Override
+  public Architecture architecture() {
+    return Architecture.RISC_V;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.paging.core;
 
 import static dev.paging.api.Addresses.hex;
 
+import dev.paging.api.Architecture;
 import dev.paging.api.Attributes;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
@@ -126,6 +127,11 @@ final class X86Format implements PagingFormat {
   @Override
   public String name() {
     return name;
+  }
+
+  @Override
+  public Architecture architecture() {
+    return Architecture.X86_64;
   }
 
   @Override

@@ -14,13 +14,16 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.SharedTables;
 import dev.paging.core.Visitors;
 import dev.paging.core.Walker;
+import dev.paging.fakes.TrackingFrameAllocator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks what must hold of every well-kept page-table hierarchy, naming every violation:
@@ -48,15 +51,22 @@ public final class Invariants {
    * {@code PendingFrees}; they are not leaks.
    */
   public static InvariantReport check(List<AddressSpace> spaces, long... heldFrames) {
-    return check(spaces, heldFrames, null, null);
+    return checkWalking(spaces, heldFrames, null, null);
   }
 
   /**
    * As {@link #check(List, long...)}, running {@code visitor} in the same pass over {@code
-   * alongside} (one of {@code spaces}), so a caller that also needs every leaf walks once.
+   * alongside} (one of {@code spaces}) over the whole space, so a caller that also needs every
+   * leaf (a {@link ReferenceModel#mappingCollector}, say) walks once.
    */
-  static InvariantReport check(List<AddressSpace> spaces, long[] heldFrames, AddressSpace alongside,
+  public static InvariantReport check(List<AddressSpace> spaces, long[] heldFrames, AddressSpace alongside,
       PageTableVisitor visitor) {
+    return checkWalking(spaces, heldFrames, Objects.requireNonNull(alongside, "alongside"),
+        Objects.requireNonNull(visitor, "visitor"));
+  }
+
+  private static InvariantReport checkWalking(List<AddressSpace> spaces, long[] heldFrames,
+      @Nullable AddressSpace alongside, @Nullable PageTableVisitor visitor) {
     if (spaces.isEmpty()) {
       throw new IllegalArgumentException("no address space to check");
     }

@@ -8,13 +8,17 @@ import com.google.common.collect.RangeMap;
 import com.google.common.collect.TreeRangeMap;
 import com.google.common.primitives.UnsignedLong;
 import dev.paging.api.Attributes;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The mappings an address space should have, byte range by byte range, kept in a Guava range
@@ -192,14 +196,22 @@ public final class ReferenceModel {
    * effective attributes.
    */
   public static void assertEquivalent(ReferenceModel model, AddressSpace space) {
-    String difference = firstDifference(model.mappings(), mappingsOf(space));
-    if (difference != null) {
-      throw new AssertionError(space + " differs from the model: " + difference);
+    Optional<String> difference = model.firstDifference(mappingsOf(space));
+    if (difference.isPresent()) {
+      throw new AssertionError(space + " differs from the model: " + difference.get());
     }
   }
 
-  /** The first difference between two coalesced mapping lists, or {@code null}. */
-  static String firstDifference(List<Mapping> expected, List<Mapping> actual) {
+  /**
+   * The first difference, in the words of {@link #assertEquivalent}, between this model and
+   * {@code actual}: a space's mappings as {@link #mappingsOf} or {@link #mappingCollector} give
+   * them. Empty when they agree.
+   */
+  public Optional<String> firstDifference(List<Mapping> actual) {
+    return Optional.ofNullable(firstDifference(mappings(), actual));
+  }
+
+  private static @Nullable String firstDifference(List<Mapping> expected, List<Mapping> actual) {
     int n = Math.min(expected.size(), actual.size());
     for (int i = 0; i < n; i++) {
       Mapping e = expected.get(i);
@@ -231,9 +243,16 @@ public final class ReferenceModel {
     return null;
   }
 
-  /** A sink that adds each leaf it is given to {@code out}, coalescing as {@link #mappingsOf} does. */
-  static Leaves.Sink collector(List<Mapping> out) {
-    return (first, last, physical, effective) -> add(out, new Mapping(first, last, physical, effective));
+  /**
+   * A visitor that appends each leaf it walks to {@code out} with its effective attributes,
+   * coalescing as {@link #mappingsOf} does, so the comparison with a model can share one walk
+   * with other visitors ({@code Visitors.compose}). Walk the whole space, in one walk, for a list
+   * that {@link #firstDifference} can compare.
+   */
+  public static PageTableVisitor mappingCollector(PagingFormat format, List<Mapping> out) {
+    Objects.requireNonNull(out, "out");
+    return Leaves.visitor(format, (first, last, physical, effective) ->
+        add(out, new Mapping(first, last, physical, effective)));
   }
 
   /** Every leaf of {@code space} with its effective attributes, sorted and coalesced. */

@@ -5,7 +5,7 @@ import static dev.paging.api.Addresses.hex;
 import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
-import dev.paging.visitors.InvalidationPlan;
+import dev.paging.ops.InvalidationPlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

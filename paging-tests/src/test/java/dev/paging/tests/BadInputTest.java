@@ -9,7 +9,7 @@ import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
-import dev.paging.visitors.MapOptions;
+import dev.paging.ops.MapOptions;
 import org.junit.jupiter.api.Test;
 
 /** Bad input is an IllegalArgumentException naming the offending value in hex, and changes nothing. */

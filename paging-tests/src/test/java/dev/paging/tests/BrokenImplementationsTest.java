@@ -3,13 +3,13 @@ package dev.paging.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paging.api.PagingFormat;
-import dev.paging.testkit.PagingScenarios;
-import dev.paging.testkit.PagingScenarios.Mix;
-import dev.paging.testkit.PagingScenarios.Operation;
-import dev.paging.testkit.PagingSubmission;
-import dev.paging.testkit.PagingSystem;
-import dev.paging.testkit.ReclaimSubmission;
-import dev.paging.testkit.StatefulRunner;
+import dev.paging.testkit.grading.PagingScenarios.Mix;
+import dev.paging.testkit.grading.PagingScenarios.Operation;
+import dev.paging.testkit.grading.PagingScenarios;
+import dev.paging.testkit.grading.PagingSubmission;
+import dev.paging.testkit.grading.PagingSystem;
+import dev.paging.testkit.grading.ReclaimSubmission;
+import dev.paging.testkit.stateful.StatefulRunner;
 import org.junit.jupiter.api.Test;
 
 /**

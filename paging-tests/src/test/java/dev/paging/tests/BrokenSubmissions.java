@@ -3,10 +3,10 @@ package dev.paging.tests;
 import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
-import dev.paging.testkit.PagingSubmission;
-import dev.paging.visitors.ConflictPolicy;
-import dev.paging.visitors.PageTables;
-import dev.paging.visitors.ReclaimMode;
+import dev.paging.ops.ConflictPolicy;
+import dev.paging.ops.PageTables;
+import dev.paging.ops.ReclaimMode;
+import dev.paging.testkit.grading.PagingSubmission;
 import java.util.List;
 import java.util.function.Supplier;
 

@@ -3,8 +3,8 @@ package dev.paging.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.paging.visitors.DumpFormat;
-import dev.paging.visitors.DumpRenderer;
+import dev.paging.dump.DumpFormat;
+import dev.paging.dump.DumpRenderer;
 import org.junit.jupiter.api.Test;
 
 class DumpFormatTest {

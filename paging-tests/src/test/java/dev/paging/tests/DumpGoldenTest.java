@@ -2,14 +2,14 @@ package dev.paging.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.paging.visitors.DumpRenderer;
+import dev.paging.dump.DumpRenderer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Every renderer's exact text for the spaces of {@link DumpSpaces}: x86-64 4-level with the top

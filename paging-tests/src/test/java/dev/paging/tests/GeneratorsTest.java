@@ -7,7 +7,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
-import dev.paging.testkit.Generators;
+import dev.paging.testkit.stateful.Generators;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

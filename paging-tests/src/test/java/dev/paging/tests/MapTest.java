@@ -10,12 +10,12 @@ import dev.paging.api.MappingConflictException;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
-import dev.paging.testkit.AllocatorState;
-import dev.paging.visitors.ConflictPolicy;
-import dev.paging.visitors.InvalidationPlan;
-import dev.paging.visitors.MapOptions;
-import dev.paging.visitors.MapResult;
-import dev.paging.visitors.Translation;
+import dev.paging.fakes.AllocatorState;
+import dev.paging.ops.ConflictPolicy;
+import dev.paging.ops.InvalidationPlan;
+import dev.paging.ops.MapOptions;
+import dev.paging.ops.MapResult;
+import dev.paging.ops.Translation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -7,12 +7,12 @@ import dev.paging.api.Attributes;
 import dev.paging.api.TableNotEmptyException;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
-import dev.paging.testkit.SimulatedMemory;
-import dev.paging.testkit.TrackingFrameAllocator;
-import dev.paging.visitors.DumpRenderer;
-import dev.paging.visitors.PageTables;
-import dev.paging.visitors.ReclaimMode;
-import dev.paging.visitors.ReclaimResult;
+import dev.paging.dump.DumpRenderer;
+import dev.paging.fakes.SimulatedMemory;
+import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.ops.PageTables;
+import dev.paging.ops.ReclaimMode;
+import dev.paging.ops.ReclaimResult;
 import org.junit.jupiter.api.Test;
 
 /** Reclaim, dump and audit through the facade, after map and unmap, as an OS would call them. */

@@ -9,9 +9,9 @@ import dev.paging.api.Attributes;
 import dev.paging.api.MalformedTableException;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
-import dev.paging.visitors.MapOptions;
-import dev.paging.visitors.ProtectResult;
-import dev.paging.visitors.Translation;
+import dev.paging.ops.MapOptions;
+import dev.paging.ops.ProtectResult;
+import dev.paging.ops.Translation;
 import org.junit.jupiter.api.Test;
 
 class ProtectTest {

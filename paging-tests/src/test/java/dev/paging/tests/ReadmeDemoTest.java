@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
+import dev.paging.audit.Audit;
 import dev.paging.core.Formats;
 import dev.paging.core.Visitors;
 import dev.paging.core.WalkOutcome;
 import dev.paging.core.Walker;
-import dev.paging.visitors.Audit;
-import dev.paging.visitors.Dump;
-import dev.paging.visitors.DumpRenderer;
+import dev.paging.dump.Dump;
+import dev.paging.dump.DumpRenderer;
 import org.junit.jupiter.api.Test;
 
 /**

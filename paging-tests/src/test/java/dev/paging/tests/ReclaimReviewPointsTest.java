@@ -14,15 +14,16 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.core.VirtualRanges;
 import dev.paging.core.X86Options;
-import dev.paging.testkit.AllocatorState;
-import dev.paging.testkit.MemorySnapshot;
-import dev.paging.visitors.InvalidationPlan;
-import dev.paging.visitors.ReclaimMode;
-import dev.paging.visitors.ReclaimOptions;
-import dev.paging.visitors.ReclaimResult;
-import dev.paging.visitors.Reclaimer;
-import dev.paging.visitors.Translation;
-import dev.paging.visitors.Translator;
+import dev.paging.fakes.AllocatorState;
+import dev.paging.fakes.CountingMemory;
+import dev.paging.fakes.MemorySnapshot;
+import dev.paging.ops.InvalidationPlan;
+import dev.paging.ops.ReclaimMode;
+import dev.paging.ops.ReclaimOptions;
+import dev.paging.ops.ReclaimResult;
+import dev.paging.ops.Reclaimer;
+import dev.paging.ops.Translation;
+import dev.paging.ops.Translator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -285,7 +286,7 @@ class ReclaimReviewPointsTest {
     t.leaf(0x40_7000L, 3, 0x9000L);
     long pt2 = t.table(0x40_0000L, 3);
     long pt3 = t.table(0x60_0000L, 3);
-    CountingMemory counting = new CountingMemory(t.memory);
+    CountingMemory counting = CountingMemory.over(t.memory);
     AddressSpace space = AddressSpace.of(t.format, counting, t.allocator, t.root());
     // A range spelled in 4 KiB pages over three PTs: the old loop went page by page.
     ReclaimResult r = Reclaimer.of(space).reclaim(VirtualRange.halfOpen(0x20_0000L, 0x80_0000L), ReclaimMode.COLLECT);
@@ -315,7 +316,7 @@ class ReclaimReviewPointsTest {
     long pt1 = t.table(0x20_0000L, 3);
     long pt2 = t.table(0x40_0000L, 3);
     long pt3 = t.table(0x60_0000L, 3);
-    CountingMemory counting = new CountingMemory(t.memory);
+    CountingMemory counting = CountingMemory.over(t.memory);
     AddressSpace space = AddressSpace.of(t.format, counting, t.allocator, t.root());
     Reclaimer reclaimer = Reclaimer.of(space);
     // Byte-precise ends: one byte of PT0's span and one byte of PT2's are in the range.
@@ -408,7 +409,7 @@ class ReclaimReviewPointsTest {
     Trees u = Trees.of(Formats.x86_64());
     long sharedPt = u.table(0x20_0000L, 3);
     u.space.sharedTables().share(sharedPt);
-    CountingMemory counting = new CountingMemory(u.memory);
+    CountingMemory counting = CountingMemory.over(u.memory);
     AddressSpace space = AddressSpace.of(u.format, counting, u.allocator, u.root(), u.space.sharedTables());
     assertThat(Reclaimer.of(space).reclaim(VirtualRange.all(), ReclaimMode.COLLECT).isEmpty()).isTrue();
     assertThat(counting.readsByFrame()).doesNotContainKey(sharedPt);

@@ -12,11 +12,11 @@ import dev.paging.api.OutOfFramesException;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
-import dev.paging.testkit.AllocatorState;
-import dev.paging.testkit.MemorySnapshot;
-import dev.paging.visitors.ProtectResult;
-import dev.paging.visitors.Translation;
-import dev.paging.visitors.UnmapResult;
+import dev.paging.fakes.AllocatorState;
+import dev.paging.fakes.MemorySnapshot;
+import dev.paging.ops.ProtectResult;
+import dev.paging.ops.Translation;
+import dev.paging.ops.UnmapResult;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -124,14 +124,14 @@ class ReferenceLessonsTest {
       AllocatorState state = s.allocator.state();
       s.allocator.failFromAllocation(k);
       Throwable e = s.unchangedBy(() -> s.tables.map(VirtualRange.ofLength(GIB, GIB), GIB, RW,
-          dev.paging.visitors.MapOptions.defaults().withPageSize(KIB4)));
+          dev.paging.ops.MapOptions.defaults().withPageSize(KIB4)));
       assertThat(e).isInstanceOf(OutOfFramesException.class);
       s.allocator.clearFailures();
       assertThat(s.memory.snapshot()).isEqualTo(before);
       assertThat(s.allocator.state()).isEqualTo(state);
     }
     assertThat(s.tables.map(VirtualRange.ofLength(GIB, GIB), GIB, RW,
-        dev.paging.visitors.MapOptions.defaults().withPageSize(KIB4)).tablesAllocated()).isEqualTo(514);
+        dev.paging.ops.MapOptions.defaults().withPageSize(KIB4)).tablesAllocated()).isEqualTo(514);
   }
 
   @Test

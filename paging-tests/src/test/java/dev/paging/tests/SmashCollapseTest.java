@@ -9,12 +9,12 @@ import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
-import dev.paging.testkit.AllocatorState;
-import dev.paging.visitors.CollapseResult;
-import dev.paging.visitors.InvalidationPlan;
-import dev.paging.visitors.MapOptions;
-import dev.paging.visitors.SmashResult;
-import dev.paging.visitors.Translation;
+import dev.paging.fakes.AllocatorState;
+import dev.paging.ops.CollapseResult;
+import dev.paging.ops.InvalidationPlan;
+import dev.paging.ops.MapOptions;
+import dev.paging.ops.SmashResult;
+import dev.paging.ops.Translation;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

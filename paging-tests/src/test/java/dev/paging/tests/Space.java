@@ -9,13 +9,13 @@ import dev.paging.api.OutOfFramesException;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
-import dev.paging.testkit.AllocatorState;
-import dev.paging.testkit.MemorySnapshot;
-import dev.paging.testkit.SimulatedMemory;
-import dev.paging.testkit.TrackingFrameAllocator;
-import dev.paging.visitors.Mapping;
-import dev.paging.visitors.PageTables;
-import dev.paging.visitors.Translation;
+import dev.paging.fakes.AllocatorState;
+import dev.paging.fakes.MemorySnapshot;
+import dev.paging.fakes.SimulatedMemory;
+import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.ops.Mapping;
+import dev.paging.ops.PageTables;
+import dev.paging.ops.Translation;
 import java.util.function.Supplier;
 
 /** An address space in simulated memory with a tracking allocator, and the checks the operation tests share. */

@@ -2,11 +2,11 @@ package dev.paging.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.paging.testkit.CheckFailure;
-import dev.paging.testkit.Grader;
-import dev.paging.testkit.ScoreCard;
-import dev.paging.testkit.StatefulRunner;
-import dev.paging.testkit.Step;
+import dev.paging.testkit.grading.CheckFailure;
+import dev.paging.testkit.grading.Grader;
+import dev.paging.testkit.grading.ScoreCard;
+import dev.paging.testkit.stateful.StatefulRunner;
+import dev.paging.testkit.stateful.Step;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;

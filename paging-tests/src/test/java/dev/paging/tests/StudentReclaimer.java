@@ -11,8 +11,8 @@ import dev.paging.api.TableNotEmptyException;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.Walker;
-import dev.paging.testkit.ReclaimSubmission;
-import dev.paging.visitors.ReclaimMode;
+import dev.paging.ops.ReclaimMode;
+import dev.paging.testkit.grading.ReclaimSubmission;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
+import dev.paging.ops.InvalidationPlan;
 import dev.paging.testkit.TlbModel;
-import dev.paging.visitors.InvalidationPlan;
 import org.junit.jupiter.api.Test;
 
 class TlbModelTest {

@@ -11,8 +11,8 @@ import dev.paging.api.EntryProblem;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
-import dev.paging.visitors.Translation;
-import dev.paging.visitors.Translator;
+import dev.paging.ops.Translation;
+import dev.paging.ops.Translator;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -115,7 +115,7 @@ class TranslateTest {
         long va = random.nextLong(window / MIB2) * MIB2;
         long size = (1 + random.nextInt(3)) * (random.nextBoolean() ? MIB2 : KIB4 * 3);
         s.tables.map(VirtualRange.ofLength(va, size), 0x4000_0000L + va, Attributes.readWrite(),
-            dev.paging.visitors.MapOptions.replacing());
+            dev.paging.ops.MapOptions.replacing());
       }
       for (int i = 0; i < 60; i++) {
         long va = random.nextLong(window) & ~0xfffL;

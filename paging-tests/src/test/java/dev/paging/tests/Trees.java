@@ -5,8 +5,8 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.AddressSpace;
-import dev.paging.testkit.SimulatedMemory;
-import dev.paging.testkit.TrackingFrameAllocator;
+import dev.paging.fakes.SimulatedMemory;
+import dev.paging.fakes.TrackingFrameAllocator;
 
 /**
  * Builds page-table trees entry by entry, independently of the library's map operation, so the

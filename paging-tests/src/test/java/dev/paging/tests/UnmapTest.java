@@ -12,10 +12,10 @@ import dev.paging.api.MalformedTableException;
 import dev.paging.api.MappingConflictException;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
-import dev.paging.testkit.AllocatorState;
-import dev.paging.visitors.MapOptions;
-import dev.paging.visitors.Translation;
-import dev.paging.visitors.UnmapResult;
+import dev.paging.fakes.AllocatorState;
+import dev.paging.ops.MapOptions;
+import dev.paging.ops.Translation;
+import dev.paging.ops.UnmapResult;
 import org.junit.jupiter.api.Test;
 
 class UnmapTest {

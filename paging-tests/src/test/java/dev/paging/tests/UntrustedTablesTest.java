@@ -12,7 +12,7 @@ import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.core.WalkOutcome;
 import dev.paging.core.Walker;
-import dev.paging.testkit.SimulatedMemory;
+import dev.paging.fakes.SimulatedMemory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,0 +1,13 @@
+package dev.paging.api;
+
+/**
+ * The instruction-set family a {@link PagingFormat} belongs to. Views that print an
+ * architecture's own bits (ptdump's flag columns, QEMU's {@code info tlb}) and rules that only
+ * mean something on one architecture ask the format for it, rather than guessing from its name.
+ */
+public enum Architecture {
+  /** x86-64 with 4- or 5-level paging. */
+  X86_64,
+  /** RISC-V with Sv39, Sv48 or Sv57 paging. */
+  RISC_V
+}

@@ -1,0 +1,293 @@
+package dev.paging.testkit.grading;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.EntryKind;
+import dev.paging.api.Level;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
+import dev.paging.ops.ConflictPolicy;
+import dev.paging.ops.Translator;
+import dev.paging.testkit.Invariants;
+import dev.paging.testkit.PagingFixture;
+import dev.paging.testkit.ReferenceModel;
+import dev.paging.testkit.TlbModel;
+import dev.paging.testkit.stateful.StatefulRunner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The graders' batteries for the three submission contracts: {@link #translate()}, {@link
+ * #reclaim()} and {@link #paging()}. Every check runs on all five formats with fixed seeds, so a
+ * submission always gets the same card; a check built on scenarios reports its first failure
+ * with the format, the replay seed and the shrunk scenario, one {@link PagingStep} a line.
+ *
+ * <pre>{@code
+ * ScoreCard card = Batteries.reclaim().grade("alice", () -> new AliceReclaimer());
+ * System.out.println(card.toMarkdown());
+ * }</pre>
+ *
+ * <p>A scenario that fails replays with {@code PagingScenarios.runner(format, factory,
+ * mix).run(seed, steps)}, or step by step with {@code runner.replay(PagingScenarios.parse(lines))};
+ * the failure message names the format, the mix and the number of steps.
+ */
+public final class Batteries {
+  /** Seeds per format in a scenario check. */
+  static final int SEEDS = 4;
+  /** Steps per scenario. */
+  static final int STEPS = 16;
+  private static final Duration BUDGET = Duration.ofSeconds(10);
+  private static final Duration SHORT = Duration.ofSeconds(5);
+  private static final long PAGE = 4096;
+  private static final long MIB2 = 1L << 21;
+  private static final long GIB = 1L << 30;
+
+  private Batteries() {}
+
+  /**
+   * Checks a {@link TranslateSubmission} against the library's {@link Translator} on spaces the
+   * library builds (10 points): pages of every size, spaces changed by every operation, the
+   * canonical edges and the top page, non-canonical addresses, malformed tables and cycles.
+   */
+  public static Grader<TranslateSubmission> translate() {
+    return Grader.<TranslateSubmission>battery("translate")
+        .check("pages of every size in both halves", 3, BUDGET, t ->
+            scenarios(f -> PagingScenarios.translateRunner(f, t, MAPS), MAPS))
+        .check("after unmap, protect, smash and collapse", 3, BUDGET, t ->
+            scenarios(f -> PagingScenarios.translateRunner(f, t, CHANGES), CHANGES))
+        .check("canonical edges and the top page", 1, SHORT, Batteries::edges)
+        .check("non-canonical addresses are rejected", 1, SHORT, Batteries::nonCanonical)
+        .check("malformed entries and cycles are not mapped", 2, SHORT, Batteries::hostile);
+  }
+
+  /**
+   * Checks a {@link ReclaimSubmission} (10 points) inside the library's other operations, each
+   * reclaim compared with the library's {@link dev.paging.ops.Reclaimer} on an identical copy
+   * of the tables: emptied tables freed with the cascade upwards, huge pages and tables partly
+   * outside the range left alone, strict failures that change nothing, shared kernel tables never
+   * freed, and random sequences of every operation.
+   */
+  public static Grader<ReclaimSubmission> reclaim() {
+    Grader<ReclaimSubmission> g = Grader.battery("reclaim");
+    return g
+        .check("emptied tables are freed, cascading up", 3, BUDGET, r -> reclaimScenarios(r, RECLAIM_EMPTIED))
+        .check("huge pages and partly covered tables stay", 2, BUDGET, r -> reclaimScenarios(r, RECLAIM_HUGE))
+        .check("STRICT fails without changing anything", 2, BUDGET, r -> reclaimScenarios(r, RECLAIM_STRICT))
+        .check("shared kernel tables are never freed", 2, BUDGET, r -> reclaimScenarios(r, RECLAIM_SHARED))
+        .check("random sequences of every operation", 1, BUDGET, r -> reclaimScenarios(r, PagingScenarios.Mix.everything()));
+  }
+
+  /**
+   * Checks a whole {@link PagingSubmission} (10 points) against the {@link ReferenceModel}, the
+   * {@link TlbModel}, the {@link Invariants} and, for reclaim, the library on a copy: map with
+   * both policies, unmap, protect, smash and collapse, reclaim, a shared kernel half, allocation
+   * failures at every point, and random sequences of everything.
+   */
+  public static Grader<PagingSubmission.Factory> paging() {
+    Grader<PagingSubmission.Factory> g = Grader.battery("paging");
+    return g
+        .check("map, with conflicts and replacement", 2, BUDGET, p -> pagingScenarios(p, PAGING_MAP))
+        .check("unmap", 1, BUDGET, p -> pagingScenarios(p, PAGING_UNMAP))
+        .check("protect", 1, BUDGET, p -> pagingScenarios(p, PAGING_PROTECT))
+        .check("smash and collapse", 1, BUDGET, p -> pagingScenarios(p, PAGING_SMASH))
+        .check("reclaim", 1, BUDGET, p -> pagingScenarios(p, PAGING_RECLAIM))
+        .check("shared kernel half", 1, BUDGET, p -> pagingScenarios(p, PAGING_SHARED))
+        .check("all or nothing when the allocator fails", 2, BUDGET, p -> pagingScenarios(p, PAGING_FAILURES))
+        .check("random sequences of every operation", 1, BUDGET, p -> pagingScenarios(p, PagingScenarios.Mix.everything()));
+  }
+
+  private static final PagingScenarios.Mix MAPS = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL);
+  private static final PagingScenarios.Mix CHANGES = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.MAP_REPLACE, PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.PROTECT,
+      PagingScenarios.Operation.SMASH, PagingScenarios.Operation.COLLAPSE);
+  private static final PagingScenarios.Mix RECLAIM_EMPTIED = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_COLLECT);
+  private static final PagingScenarios.Mix RECLAIM_HUGE = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_REPLACE,
+      PagingScenarios.Operation.SMASH, PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_COLLECT);
+  private static final PagingScenarios.Mix RECLAIM_STRICT = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_STRICT);
+  private static final PagingScenarios.Mix RECLAIM_SHARED = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_COLLECT,
+      PagingScenarios.Operation.RECLAIM_STRICT).withSharedKernelHalf();
+  private static final PagingScenarios.Mix PAGING_MAP = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.MAP_REPLACE);
+  private static final PagingScenarios.Mix PAGING_UNMAP = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.UNMAP);
+  private static final PagingScenarios.Mix PAGING_PROTECT = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.PROTECT, PagingScenarios.Operation.UNMAP);
+  private static final PagingScenarios.Mix PAGING_SMASH = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.SMASH, PagingScenarios.Operation.COLLAPSE, PagingScenarios.Operation.PROTECT);
+  private static final PagingScenarios.Mix PAGING_RECLAIM = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_COLLECT,
+      PagingScenarios.Operation.RECLAIM_STRICT);
+  private static final PagingScenarios.Mix PAGING_SHARED = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.MAP_REPLACE, PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.PROTECT,
+      PagingScenarios.Operation.RECLAIM_COLLECT).withSharedKernelHalf();
+  private static final PagingScenarios.Mix PAGING_FAILURES = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.MAP_REPLACE, PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.PROTECT,
+      PagingScenarios.Operation.SMASH).withAllocationFailures(2);
+
+  private static void reclaimScenarios(ReclaimSubmission r, PagingScenarios.Mix mix) {
+    PagingSubmission.Factory factory = PagingSubmission.libraryWith(r);
+    scenarios(f -> PagingScenarios.runner(f, factory, mix), mix);
+  }
+
+  private static void pagingScenarios(PagingSubmission.Factory p, PagingScenarios.Mix mix) {
+    scenarios(f -> PagingScenarios.runner(f, p, mix), mix);
+  }
+
+  /** {@link #SEEDS} scenarios of {@link #STEPS} steps per format; the first failure, shrunk. */
+  private static void scenarios(Function<PagingFormat, StatefulRunner<PagingSystem>> runners,
+      PagingScenarios.Mix mix) {
+    for (PagingFormat f : PagingScenarios.formats()) {
+      StatefulRunner.Result<PagingSystem> r = runners.apply(f).runMany(1, SEEDS, STEPS);
+      if (!r.passed()) {
+        Throwable cause = r.failure();
+        throw CheckFailure.of("on " + f.name() + ", seed " + r.seed() + " of " + STEPS + " steps from " + mix + ": "
+            + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), r.seed(), r.scenario(), cause);
+      }
+    }
+  }
+
+  /** Pages at the ends of both halves, of every size that fits there. */
+  private static void edges(TranslateSubmission t) {
+    for (PagingFormat f : PagingScenarios.formats()) {
+      long lowerTop = f.lowerHalf().last() + 1;
+      long upperBottom = f.upperHalf().first();
+      Attributes rw = Attributes.readWrite();
+      List<List<PagingStep>> scenarios = List.of(
+          List.of(PagingStep.map(VirtualRange.ofLength(0, PAGE), 0x5000, rw, ConflictPolicy.FAIL),
+              PagingStep.map(VirtualRange.ofLength(lowerTop - PAGE, PAGE), 0x6000, rw, ConflictPolicy.FAIL),
+              PagingStep.map(VirtualRange.ofLength(upperBottom, PAGE), 0x7000, rw, ConflictPolicy.FAIL),
+              PagingStep.map(VirtualRange.closed(-PAGE, -1L), 0x8000, rw, ConflictPolicy.FAIL)),
+          List.of(PagingStep.map(VirtualRange.ofLength(lowerTop - MIB2, MIB2), 0x40_0000, rw, ConflictPolicy.FAIL),
+              PagingStep.map(VirtualRange.closed(-MIB2, -1L), 0x60_0000, rw, ConflictPolicy.FAIL)),
+          List.of(PagingStep.map(VirtualRange.ofLength(upperBottom, GIB), GIB, rw, ConflictPolicy.FAIL),
+              PagingStep.map(VirtualRange.closed(-GIB, -1L), 2 * GIB, rw, ConflictPolicy.FAIL)));
+      StatefulRunner<PagingSystem> runner = PagingScenarios.translateRunner(f, t, MAPS);
+      for (List<PagingStep> scenario : scenarios) {
+        Throwable failure = runner.replay(new ArrayList<>(scenario));
+        if (failure != null) {
+          List<String> lines = new ArrayList<>();
+          scenario.forEach(s -> lines.add(s.toString()));
+          throw CheckFailure.of("on " + f.name() + ": " + failure.getMessage(), lines, failure);
+        }
+      }
+    }
+  }
+
+  /** The first addresses outside each canonical half, and the middle of the hole. */
+  private static void nonCanonical(TranslateSubmission t) {
+    for (PagingFormat f : PagingScenarios.formats()) {
+      PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
+      long[] outside = {f.lowerHalf().last() + 1, f.upperHalf().first() - 1, 1L << 62, f.lowerHalf().last() + 1 + PAGE};
+      for (long va : outside) {
+        long got;
+        try {
+          got = t.translate(s.space(), va);
+        } catch (IllegalArgumentException expected) {
+          continue;
+        } catch (RuntimeException e) {
+          throw new AssertionError("on " + f.name() + ": translate(" + hex(va) + ") threw " + e
+              + " instead of IllegalArgumentException: the address is not canonical", e);
+        }
+        throw new AssertionError("on " + f.name() + ": translate(" + hex(va) + ") returned " + name(got)
+            + " instead of throwing IllegalArgumentException: the address is not canonical");
+      }
+    }
+  }
+
+  /**
+   * Tables a walk must not trust: an entry that points back to the root (a cycle), a table
+   * outside memory, an entry with a reserved bit set at each level on the path to a mapped page,
+   * and a table pointer at the last level.
+   */
+  private static void hostile(TranslateSubmission t) {
+    for (PagingFormat f : PagingScenarios.formats()) {
+      List<Level> levels = f.levels();
+      int n = levels.size();
+      Attributes permissive = Attributes.readWrite().withExecutable(true).withUser(true);
+      Level root = levels.get(0);
+
+      PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
+      long rootFrame = s.space().root();
+      long cycle = 0;
+      for (Level level : levels) {
+        cycle |= 1L << level.shift();
+      }
+      s.memory().write(rootFrame + 8, f.encodeTable(root, rootFrame, f.tableAttributesFor(permissive)));
+      expectSame(t, s, cycle, "root entry 1 points back to the root (a cycle)");
+
+      long outside = PagingFixture.MEMORY_SIZE + 16 * PAGE;
+      s.memory().write(rootFrame + 16, f.encodeTable(root, outside, f.tableAttributesFor(permissive)));
+      expectSame(t, s, 2L << root.shift(), "root entry 2 points to a table at " + hex(outside) + ", outside memory");
+
+      for (int depth = 0; depth < n; depth++) {
+        PagingSystem m = PagingSystem.create(f, PagingSubmission.library(), false);
+        long va = 3L << root.shift() | 0x5000;
+        m.submission().map(VirtualRange.ofLength(va, PAGE), 0x7000, permissive, ConflictPolicy.FAIL);
+        long entry = entryAddress(m.space(), va, depth);
+        long raw = m.memory().read(entry);
+        Level level = levels.get(depth);
+        for (int bit = 62; bit >= 0; bit--) {
+          long bad = raw | 1L << bit;
+          if (bad != raw && f.kind(level, bad) == EntryKind.MALFORMED && f.address(level, bad) == f.address(level, raw)) {
+            m.memory().write(entry, bad);
+            expectSame(t, m, va + 0x123, "the " + level.name() + " entry on the path has reserved bit " + bit
+                + " set (" + hex(bad) + ")");
+            break;
+          }
+        }
+      }
+
+      PagingSystem p = PagingSystem.create(f, PagingSubmission.library(), false);
+      long va = 4L << root.shift();
+      p.submission().map(VirtualRange.ofLength(va, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
+      Level last = levels.get(n - 1);
+      long pointer;
+      try {
+        pointer = f.encodeTable(last, p.space().root(), f.tableAttributesFor(permissive));
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (f.kind(last, pointer) != EntryKind.LEAF) {
+        p.memory().write(entryAddress(p.space(), va, n - 1), pointer);
+        expectSame(t, p, va, "the last-level entry is a table pointer");
+      }
+    }
+  }
+
+  /** The address of the entry at {@code depth} on the path to {@code va}, which must exist. */
+  private static long entryAddress(AddressSpace space, long va, int depth) {
+    PagingFormat f = space.format();
+    long table = space.root();
+    for (int d = 0; d < depth; d++) {
+      Level level = f.levels().get(d);
+      table = f.address(level, space.memory().read(table + 8L * level.index(va)));
+    }
+    return table + 8L * f.levels().get(depth).index(va);
+  }
+
+  private static void expectSame(TranslateSubmission t, PagingSystem s, long va, String what) {
+    long want = Translator.of(s.space()).physicalAddress(va);
+    long got;
+    try {
+      got = t.translate(s.space(), va);
+    } catch (RuntimeException e) {
+      throw new AssertionError("on " + s.format().name() + ", where " + what + ": translate(" + hex(va) + ") threw "
+          + e + " instead of returning " + name(want), e);
+    }
+    if (got != want) {
+      throw new AssertionError("on " + s.format().name() + ", where " + what + ": translate(" + hex(va)
+          + ") returned " + name(got) + " instead of " + name(want));
+    }
+  }
+
+  private static String name(long physical) {
+    return physical == Translator.NOT_MAPPED ? "NOT_MAPPED" : hex(physical);
+  }
+}

@@ -1,0 +1,500 @@
+package dev.paging.testkit.grading;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Level;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.Formats;
+import dev.paging.ops.ConflictPolicy;
+import dev.paging.ops.ReclaimMode;
+import dev.paging.ops.Translator;
+import dev.paging.testkit.ReferenceModel;
+import dev.paging.testkit.stateful.Generators;
+import dev.paging.testkit.stateful.StatefulRunner;
+import dev.paging.testkit.stateful.Step;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Random paging scenarios for the {@link StatefulRunner}: sequences of {@link PagingStep}s
+ * against a {@link PagingSystem}, drawn from a {@link Mix} of operations, in any format.
+ *
+ * <p>Steps aim where bugs live. Four in ten ranges are cut from a mapping the model holds (the
+ * whole of it, one page of it, a range across one of its ends or aligned inside it), so that
+ * replacing, unmapping and protecting split huge pages; three in ten come from a range a recent
+ * step touched (the same, its first page, shifted, or widened to the span of a table, which is
+ * what reclaim and collapse need); two in ten start at an {@link Generators#address edge
+ * address} (the canonical boundaries, the top page, a level's boundary); the rest are fresh
+ * {@link Generators#range ranges} anywhere, aligned or not to every page size. Physical addresses
+ * mostly share the virtual address's offset in a 1 GiB block, so that huge pages fit; smashes aim
+ * at mapped pages; reclaims at the spans of tables that earlier steps built.
+ *
+ * <pre>{@code
+ * StatefulRunner<PagingSystem> runner =
+ *     PagingScenarios.runner(Formats.sv39(), PagingSubmission.library(), PagingScenarios.Mix.everything());
+ * runner.runMany(1, 100, 25).assertPassed();   // a failure prints its seed and minimal scenario
+ * }</pre>
+ *
+ * <p>A printed scenario replays with {@code runner.replay(PagingScenarios.parse(lines))}, on a
+ * runner of the same format, whose mix shares the kernel half if the failure says so (the other
+ * parts of a mix only shape new scenarios).
+ */
+public final class PagingScenarios {
+  private static final long PAGE = 4096;
+  private static final long GIB = 1L << 30;
+  /** The longest range a generated map covers. */
+  private static final long MAP_LIMIT = 64 * GIB;
+  private static final List<PagingFormat> FORMATS =
+      List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57());
+
+  private PagingScenarios() {}
+
+  /** The operations a scenario draws from, each with its weight in a {@link Mix}. */
+  public enum Operation {
+    MAP_FAIL(3), MAP_REPLACE(2), UNMAP(2), PROTECT(2), SMASH(2), COLLAPSE(1), RECLAIM_COLLECT(2), RECLAIM_STRICT(1);
+
+    private final int weight;
+
+    Operation(int weight) {
+      this.weight = weight;
+    }
+
+    /** True when the operation may need new tables, so that an injected allocation failure matters. */
+    boolean allocates() {
+      return this != COLLAPSE && this != RECLAIM_COLLECT && this != RECLAIM_STRICT;
+    }
+  }
+
+  /**
+   * Which operations a scenario draws (each with its weight), whether some steps get an
+   * injected allocation failure, and whether the space is a process sharing a kernel's upper half.
+   * An immutable value.
+   */
+  public static final class Mix {
+    private final Set<Operation> operations;
+    private final int failureOneIn;
+    private final boolean sharedKernelHalf;
+
+    private Mix(Set<Operation> operations, int failureOneIn, boolean sharedKernelHalf) {
+      this.operations = Collections.unmodifiableSet(EnumSet.copyOf(operations));
+      this.failureOneIn = failureOneIn;
+      this.sharedKernelHalf = sharedKernelHalf;
+    }
+
+    /** Every operation, one step in five of those that allocate with an allocation failure. */
+    public static Mix everything() {
+      return new Mix(EnumSet.allOf(Operation.class), 5, false);
+    }
+
+    /** These operations only, no allocation failures, a space of its own. */
+    public static Mix of(Operation first, Operation... more) {
+      return new Mix(EnumSet.of(first, more), 0, false);
+    }
+
+    /** This mix with an allocation failure injected in one step in {@code oneIn} of those that may allocate. */
+    public Mix withAllocationFailures(int oneIn) {
+      if (oneIn < 1) {
+        throw new IllegalArgumentException("allocation failures in one step in " + oneIn + ": the rate must be 1 or more");
+      }
+      return new Mix(operations, oneIn, sharedKernelHalf);
+    }
+
+    /** This mix over a process space sharing the kernel half of a template. */
+    public Mix withSharedKernelHalf() {
+      return new Mix(operations, failureOneIn, true);
+    }
+
+    /** The operations drawn, in their declared order. */
+    public Set<Operation> operations() {
+      return operations;
+    }
+
+    /** One step in this many gets an allocation failure; 0 for none. */
+    public int allocationFailureOneIn() {
+      return failureOneIn;
+    }
+
+    /** True when scenarios run on a process sharing a kernel's upper half. */
+    public boolean sharedKernelHalf() {
+      return sharedKernelHalf;
+    }
+
+    Operation pick(SplittableRandom random) {
+      int total = 0;
+      for (Operation o : operations) {
+        total += o.weight;
+      }
+      int at = random.nextInt(total);
+      for (Operation o : operations) {
+        at -= o.weight;
+        if (at < 0) {
+          return o;
+        }
+      }
+      throw new IllegalStateException("weights do not add up");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Mix && ((Mix) o).operations.equals(operations) && ((Mix) o).failureOneIn == failureOneIn
+          && ((Mix) o).sharedKernelHalf == sharedKernelHalf;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(operations, failureOneIn, sharedKernelHalf);
+    }
+
+    /** {@code [MAP_FAIL, UNMAP], allocation failures 1 in 5, kernel half shared}. */
+    @Override
+    public String toString() {
+      return operations + (failureOneIn > 0 ? ", allocation failures 1 in " + failureOneIn : "")
+          + (sharedKernelHalf ? ", kernel half shared" : "");
+    }
+  }
+
+  /** The five formats: x86-64 4- and 5-level, Sv39, Sv48, Sv57. */
+  public static List<PagingFormat> formats() {
+    return FORMATS;
+  }
+
+  /**
+   * A runner of scenarios drawn from {@code mix} against fresh systems of {@code format} built by
+   * {@code factory}, with {@link PagingSystem#check()} after every step.
+   */
+  public static StatefulRunner<PagingSystem> runner(PagingFormat format, PagingSubmission.Factory factory, Mix mix) {
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(factory, "factory");
+    Objects.requireNonNull(mix, "mix");
+    return StatefulRunner.of(() -> PagingSystem.create(format, factory, mix.sharedKernelHalf()),
+        (random, system) -> next(random, system, mix), PagingSystem::check);
+  }
+
+  /**
+   * A runner that builds spaces with the library's operations and, after every step, also asks
+   * {@code translate} where the interesting addresses go (see {@link #probes}) and compares with
+   * the library's {@link Translator}.
+   */
+  public static StatefulRunner<PagingSystem> translateRunner(PagingFormat format, TranslateSubmission translate,
+      Mix mix) {
+    Objects.requireNonNull(translate, "translate");
+    Objects.requireNonNull(mix, "mix");
+    return StatefulRunner.of(() -> PagingSystem.create(format, PagingSubmission.library(), mix.sharedKernelHalf()),
+        (random, system) -> next(random, system, mix), system -> {
+          system.check();
+          assertTranslates(system, translate);
+        });
+  }
+
+  /** The steps of a printed scenario, one a line (see {@link PagingStep#parse}). */
+  public static List<Step<PagingSystem>> parse(List<String> lines) {
+    List<Step<PagingSystem>> steps = new ArrayList<>();
+    for (String line : lines) {
+      steps.add(PagingStep.parse(line));
+    }
+    return steps;
+  }
+
+  /**
+   * Checks {@code translate} against the library at every probe address of {@code system}.
+   *
+   * @throws AssertionError naming the first address where they differ, or what it threw
+   */
+  public static void assertTranslates(PagingSystem system, TranslateSubmission translate) {
+    Translator reference = Translator.of(system.space());
+    for (long va : probes(system)) {
+      long want = reference.physicalAddress(va);
+      long got;
+      try {
+        got = translate.translate(system.space(), va);
+      } catch (RuntimeException e) {
+        throw new AssertionError("translate(" + hex(va) + ") threw " + e + "; it maps to " + name(want), e);
+      }
+      if (got != want) {
+        throw new AssertionError("translate(" + hex(va) + ") returned " + name(got) + ", but the tables map it to "
+            + name(want) + (want == Translator.NOT_MAPPED ? "" : " (" + reference.translate(va) + ")"));
+      }
+    }
+  }
+
+  private static String name(long physical) {
+    return physical == Translator.NOT_MAPPED ? "NOT_MAPPED" : hex(physical);
+  }
+
+  /**
+   * Where a translation is worth checking, in a fixed order: the canonical edges (0, the top of
+   * the lower half, the bottom of the upper half, the top page and byte), and for each mapping
+   * its first and last byte, a byte at an offset, its middle, and the bytes just outside it.
+   */
+  public static List<Long> probes(PagingSystem system) {
+    PagingFormat f = system.format();
+    Set<Long> probes = new LinkedHashSet<>();
+    long lowerTop = f.lowerHalf().last();
+    long upperBottom = f.upperHalf().first();
+    for (long va : new long[] {0, 0xfff, lowerTop & -PAGE, lowerTop, upperBottom, upperBottom + 0x7ff, -PAGE, -1L}) {
+      probes.add(va);
+    }
+    for (ReferenceModel.Mapping m : system.model().mappings()) {
+      long length = m.last() - m.first() + 1;
+      probes.add(m.first());
+      probes.add(m.first() + Math.min(0x123, length - 1));
+      probes.add(m.first() + (length / 2 & -PAGE) + 8);
+      probes.add(m.last() & -PAGE);
+      probes.add(m.last());
+      if (f.isCanonical(m.first() - 1)) {
+        probes.add(m.first() - 1);
+      }
+      if (m.last() != -1L && f.isCanonical(m.last() + 1)) {
+        probes.add(m.last() + 1);
+      }
+    }
+    return new ArrayList<>(probes);
+  }
+
+  /** The next step of a scenario drawn from {@code mix}, aimed at what {@code system} holds now. */
+  public static PagingStep next(SplittableRandom random, PagingSystem system, Mix mix) {
+    Operation op = mix.pick(random);
+    PagingFormat f = system.format();
+    PagingStep step;
+    switch (op) {
+      case MAP_FAIL:
+      case MAP_REPLACE: {
+        VirtualRange range = range(random, system);
+        if (Long.compareUnsigned(range.last() - range.first(), MAP_LIMIT - 1) > 0) {
+          // A range widened to a root entry's span would need hundreds of thousands of leaves.
+          range = VirtualRange.ofLength(range.first(), MAP_LIMIT);
+        }
+        step = PagingStep.map(range, physical(random, f, range), Generators.attributes(random, f),
+            op == Operation.MAP_FAIL ? ConflictPolicy.FAIL : ConflictPolicy.REPLACE);
+        break;
+      }
+      case UNMAP: {
+        // Unmapping whole mappings empties tables, which reclaim then frees.
+        List<ReferenceModel.Mapping> mapped = system.model().mappings();
+        if (!mapped.isEmpty() && random.nextInt(3) == 0) {
+          ReferenceModel.Mapping m = mapped.get(random.nextInt(mapped.size()));
+          step = PagingStep.unmap(VirtualRange.closed(m.first(), m.last()));
+        } else {
+          step = PagingStep.unmap(range(random, system));
+        }
+        break;
+      }
+      case PROTECT:
+        step = PagingStep.protect(range(random, system), Generators.attributes(random, f));
+        break;
+      case SMASH:
+        step = smash(random, system);
+        break;
+      case COLLAPSE:
+        step = PagingStep.collapse(tableRange(random, system, false));
+        break;
+      default:
+        step = PagingStep.reclaim(tableRange(random, system, true),
+            op == Operation.RECLAIM_STRICT ? ReclaimMode.STRICT : ReclaimMode.COLLECT);
+        break;
+    }
+    if (mix.failureOneIn > 0 && op.allocates() && random.nextInt(mix.failureOneIn) == 0) {
+      // Operations that smash at the ends of their range need one or two tables: fail early often.
+      step = step.withAllocationFailure(random.nextBoolean() ? 1 : 2 + random.nextInt(3));
+    }
+    return step;
+  }
+
+  /** A range of whole pages: cut from a mapping, near a recent range, or fresh. */
+  private static VirtualRange range(SplittableRandom random, PagingSystem system) {
+    PagingFormat f = system.format();
+    List<ReferenceModel.Mapping> mapped = system.model().mappings();
+    List<VirtualRange> recent = system.recent();
+    int choice = random.nextInt(10);
+    if (choice < 4 && !mapped.isEmpty()) {
+      return cut(random, f, mapped.get(random.nextInt(mapped.size())));
+    }
+    if (choice < 7 && !recent.isEmpty()) {
+      VirtualRange r = recent.get(random.nextInt(recent.size()));
+      if (!r.isAll()) {
+        return near(random, f, r);
+      }
+    }
+    List<Long> sizes = Generators.pageSizes(f);
+    long size = sizes.get(random.nextInt(sizes.size()));
+    if (choice < 9) {
+      // At an edge: the canonical boundaries, the top page, the boundary of some level's span.
+      long first = Generators.address(random, f) & -size;
+      long last = first + size * (1 + random.nextInt(4)) - 1;
+      if (random.nextBoolean() && size > PAGE) {
+        first += PAGE * (1 + random.nextLong(size / PAGE - 1));
+      }
+      return clamp(f, first, last);
+    }
+    return Generators.range(random, f, size, random.nextBoolean());
+  }
+
+  /** Part of mapping {@code m}: all of it, one page, a range across its start or end, or aligned inside it. */
+  private static VirtualRange cut(SplittableRandom random, PagingFormat f, ReferenceModel.Mapping m) {
+    long pages = (m.last() - m.first()) / PAGE + 1;
+    List<Long> sizes = Generators.pageSizes(f);
+    long size = sizes.get(random.nextInt(sizes.size()));
+    long inside = m.first() + PAGE * random.nextLong(pages);
+    switch (random.nextInt(6)) {
+      case 0:
+        return VirtualRange.closed(m.first(), m.last());
+      case 1:
+        return VirtualRange.ofLength(inside, PAGE);
+      case 2:
+        return clamp(f, inside, inside + size - 1);
+      case 3: {
+        long first = m.first() - PAGE * (1 + random.nextInt(4));
+        return f.isCanonical(first) && sameHalf(first, m.first())
+            ? clamp(f, first, m.first() + PAGE * (1 + random.nextInt(4)) - 1) : VirtualRange.ofLength(m.first(), PAGE);
+      }
+      case 4:
+        return clamp(f, m.last() + 1 - PAGE * (1 + random.nextInt(4)), m.last() + PAGE * (1 + random.nextInt(4)));
+      default: {
+        long aligned = (m.first() + size - 1) & -size;
+        return Long.compareUnsigned(aligned, m.last()) < 0 && sameHalf(aligned, m.first())
+            ? clamp(f, aligned, aligned + size - 1) : VirtualRange.ofLength(inside, PAGE);
+      }
+    }
+  }
+
+  /** Near recent range {@code r}: itself, its first page, shifted by a page size, or widened to a table's span. */
+  private static VirtualRange near(SplittableRandom random, PagingFormat f, VirtualRange r) {
+    long first = r.first() & -PAGE;
+    long last = r.last() | (PAGE - 1);
+    switch (random.nextInt(4)) {
+      case 0:
+        return clamp(f, first, last);
+      case 1:
+        return VirtualRange.ofLength(first, PAGE);
+      case 2: {
+        List<Long> sizes = Generators.pageSizes(f);
+        long shift = sizes.get(random.nextInt(sizes.size()));
+        long moved = first + shift;
+        return sameHalf(moved, first) && f.isCanonical(moved) ? clamp(f, moved, last + shift) : clamp(f, first, last);
+      }
+      default:
+        return widened(random, f, first, last);
+    }
+  }
+
+  /** {@code [first, last]} widened to whole tables of a random level below the root. */
+  private static VirtualRange widened(SplittableRandom random, PagingFormat f, long first, long last) {
+    List<Level> levels = f.levels();
+    long span = levels.get(random.nextInt(levels.size() - 1)).entrySpan();
+    return clamp(f, first & -span, (last & -span) + span - 1);
+  }
+
+  /**
+   * A range for reclaim and collapse, which act on whole tables: mostly a recent range or a
+   * mapping widened to the span of a table, sometimes exactly as it is (the tables partly
+   * outside stay), now and then a whole half or everything. A third of reclaims go where the
+   * latest unmap left nothing, widened as far as nothing is mapped.
+   */
+  private static VirtualRange tableRange(SplittableRandom random, PagingSystem system, boolean reclaim) {
+    PagingFormat f = system.format();
+    List<VirtualRange> recent = system.recent();
+    List<ReferenceModel.Mapping> mapped = system.model().mappings();
+    if (reclaim && random.nextInt(3) == 0) {
+      // Where the latest unmap left nothing mapped: the largest span of tables around it that
+      // maps nothing, so that a whole subtree can go and freeing cascades.
+      for (int i = recent.size() - 1; i >= 0; i--) {
+        VirtualRange r = recent.get(i);
+        if (!r.isAll() && !system.model().anyMapped(r)) {
+          return emptiestWidening(f, system.model(), r.first() & -PAGE, r.last() | (PAGE - 1));
+        }
+      }
+    }
+    int choice = random.nextInt(20);
+    if (choice == 0) {
+      return VirtualRange.all();
+    }
+    if (choice == 1) {
+      return random.nextBoolean() ? f.lowerHalf() : f.upperHalf();
+    }
+    VirtualRange base = null;
+    if (choice < 8 && !recent.isEmpty()) {
+      // What the previous step touched: an unmap or a smash just before makes tables to free or collapse.
+      base = recent.get(recent.size() - 1);
+    } else if (choice < 12 && !recent.isEmpty()) {
+      base = recent.get(random.nextInt(recent.size()));
+    } else if (choice < 16 && !mapped.isEmpty()) {
+      ReferenceModel.Mapping m = mapped.get(random.nextInt(mapped.size()));
+      base = VirtualRange.closed(m.first(), m.last());
+    }
+    if (base == null || base.isAll()) {
+      return range(random, system);
+    }
+    long first = base.first() & -PAGE;
+    long last = base.last() | (PAGE - 1);
+    return random.nextInt(3) == 0 ? clamp(f, first, last) : widened(random, f, first, last);
+  }
+
+  /** {@code [first, last]} widened to the largest table span whose range maps nothing, or as it is. */
+  private static VirtualRange emptiestWidening(PagingFormat f, ReferenceModel model, long first, long last) {
+    List<Level> levels = f.levels();
+    for (int d = 0; d < levels.size() - 1; d++) {
+      long span = levels.get(d).entrySpan();
+      VirtualRange widened = clamp(f, first & -span, (last & -span) + span - 1);
+      if (!model.anyMapped(widened)) {
+        return widened;
+      }
+    }
+    return clamp(f, first, last);
+  }
+
+  private static PagingStep smash(SplittableRandom random, PagingSystem system) {
+    PagingFormat f = system.format();
+    List<Long> sizes = Generators.pageSizes(f);
+    long size = sizes.get(random.nextInt(Math.max(1, sizes.size() - 1)));
+    List<ReferenceModel.Mapping> mapped = system.model().mappings();
+    if (mapped.isEmpty() || random.nextInt(6) == 0) {
+      return PagingStep.smash(Generators.address(random, f), size);
+    }
+    ReferenceModel.Mapping m = mapped.get(random.nextInt(mapped.size()));
+    long pages = (m.last() - m.first()) / PAGE + 1;
+    switch (random.nextInt(3)) {
+      case 0:
+        return PagingStep.smash(m.first(), size);
+      case 1:
+        return PagingStep.smash(m.last() & -PAGE, size);
+      default:
+        return PagingStep.smash(m.first() + PAGE * random.nextLong(pages), size);
+    }
+  }
+
+  /**
+   * A physical start for {@code range}: mostly with the same offset into a 1 GiB block as the
+   * virtual start, so the largest pages fit (and a large range needs few leaves); for small
+   * ranges now and then only 4 KiB aligned, so that only small pages do.
+   */
+  private static long physical(SplittableRandom random, PagingFormat f, VirtualRange range) {
+    if (Long.compareUnsigned(range.last() - range.first(), 2L << 20) < 0 && random.nextInt(4) == 0) {
+      return Generators.physical(random, f, PAGE);
+    }
+    return Generators.physical(random, f, GIB) + (range.first() & (GIB - 1));
+  }
+
+  /** {@code [first, last]} cut to the canonical half of {@code first}. */
+  private static VirtualRange clamp(PagingFormat f, long first, long last) {
+    if (!f.isCanonical(first)) {
+      // In the hole: the nearest canonical page.
+      first = first < 0 ? f.upperHalf().first() : f.lowerHalf().last() & -PAGE;
+    }
+    VirtualRange half = first < 0 ? f.upperHalf() : f.lowerHalf();
+    if (Long.compareUnsigned(last, half.last()) > 0 || Long.compareUnsigned(last, first) < 0) {
+      last = half.last();
+    }
+    return VirtualRange.closed(first, last);
+  }
+
+  private static boolean sameHalf(long a, long b) {
+    return (a < 0) == (b < 0);
+  }
+}

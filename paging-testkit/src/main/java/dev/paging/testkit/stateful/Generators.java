@@ -1,0 +1,144 @@
+package dev.paging.testkit.stateful;
+
+import dev.paging.api.Architecture;
+import dev.paging.api.Attributes;
+import dev.paging.api.Level;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.VirtualRange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Seeded generators of the values page-table code gets wrong: addresses at the canonical edges
+ * and the top page, ranges aligned and unaligned to every page size, attribute sets a format
+ * can express. Every generator takes the {@link SplittableRandom} to draw from, so a seed
+ * replays a whole scenario.
+ */
+public final class Generators {
+  private static final long PAGE = 4096;
+
+  private Generators() {}
+
+  /** The page sizes {@code format} can map, smallest first. */
+  public static List<Long> pageSizes(PagingFormat format) {
+    List<Long> sizes = new ArrayList<>();
+    List<Level> levels = format.levels();
+    for (int d = levels.size() - 1; d >= 0; d--) {
+      if (levels.get(d).leafAllowed() && levels.get(d).entrySpan() <= (1L << 30)) {
+        sizes.add(levels.get(d).entrySpan());
+      }
+    }
+    return sizes;
+  }
+
+  /**
+   * A canonical, 4 KiB-aligned address; about half the time one of the edges: 0, the last page of
+   * the lower half, the first of the upper half, the top page, or a page next to a boundary of
+   * some level's span.
+   */
+  public static long address(SplittableRandom random, PagingFormat format) {
+    long lowerTop = format.lowerHalf().last() & -PAGE;
+    long upperBottom = format.upperHalf().first();
+    switch (random.nextInt(8)) {
+      case 0:
+        return new long[] {0, PAGE, lowerTop, upperBottom, -PAGE}[random.nextInt(5)];
+      case 1:
+      case 2: {
+        Level level = format.levels().get(random.nextInt(format.levels().size()));
+        long span = level.entrySpan();
+        long base = alignedIn(random, format, span);
+        return random.nextBoolean() ? base : canonicalOr(format, base - PAGE, base);
+      }
+      default:
+        return alignedIn(random, format, PAGE);
+    }
+  }
+
+  /**
+   * A range of whole 4 KiB pages within one canonical half. With {@code aligned}, its start and
+   * length are multiples of {@code pageSize}; otherwise they are deliberately not (when {@code
+   * pageSize} is above 4 KiB), so operations must split at the edges.
+   */
+  public static VirtualRange range(SplittableRandom random, PagingFormat format, long pageSize, boolean aligned) {
+    long count = 1 + random.nextInt(random.nextInt(8) == 0 ? 600 : 4);
+    long length = count * pageSize;
+    long start = alignedIn(random, format, pageSize);
+    if (!aligned && pageSize > PAGE) {
+      start += PAGE * (1 + random.nextLong(pageSize / PAGE - 1));
+      length -= PAGE * random.nextLong(pageSize / PAGE);
+    }
+    VirtualRange half = start < 0 ? format.upperHalf() : format.lowerHalf();
+    long last = start + length - 1;
+    if (Long.compareUnsigned(last, half.last()) > 0 || Long.compareUnsigned(last, start) < 0) {
+      // Too close to the top of the half: end the range there instead.
+      last = half.last();
+    }
+    return VirtualRange.closed(start, last);
+  }
+
+  /** A range that may be anything a caller could pass: small, huge, at the edges, unbounded. */
+  public static VirtualRange anyRange(SplittableRandom random, PagingFormat format) {
+    switch (random.nextInt(6)) {
+      case 0:
+        return VirtualRange.all();
+      case 1:
+        return VirtualRange.closed(-PAGE * (1 + random.nextInt(4)), -1L);
+      case 2: {
+        long a = address(random, format);
+        long b = address(random, format);
+        return Long.compareUnsigned(a, b) <= 0 ? VirtualRange.closed(a, b | (PAGE - 1)) : VirtualRange.closed(b, a | (PAGE - 1));
+      }
+      default: {
+        List<Long> sizes = pageSizes(format);
+        return range(random, format, sizes.get(random.nextInt(sizes.size())), random.nextBoolean());
+      }
+    }
+  }
+
+  /** A physical address aligned to {@code pageSize}, below 2^40 and the format's width. */
+  public static long physical(SplittableRandom random, PagingFormat format, long pageSize) {
+    int bits = Math.min(40, format.physicalAddressBits());
+    return random.nextLong(1L << bits) & -pageSize;
+  }
+
+  /** Leaf attributes {@code format} can encode: always readable, other flags at random. */
+  public static Attributes attributes(SplittableRandom random, PagingFormat format) {
+    Attributes a = Attributes.readOnly()
+        .withWritable(random.nextBoolean())
+        .withUser(random.nextBoolean())
+        .withGlobal(random.nextInt(4) == 0)
+        .withAccessed(random.nextBoolean())
+        .withDirty(random.nextBoolean());
+    boolean riscv = format.architecture() == Architecture.RISC_V;
+    // x86 cannot clear execute without NX: probe the encoder rather than assume the options.
+    boolean canDenyExecute = riscv || expressible(format, Attributes.readOnly());
+    a = a.withExecutable(!canDenyExecute || random.nextBoolean());
+    if (riscv) {
+      a = a.withMemoryType(random.nextInt(8) == 0 ? 1 : 0).withSoftwareBits(random.nextInt(4));
+    } else {
+      a = a.withMemoryType(random.nextInt(4) == 0 ? random.nextInt(8) : 0).withSoftwareBits(random.nextInt(8));
+    }
+    return a;
+  }
+
+  private static boolean expressible(PagingFormat format, Attributes a) {
+    try {
+      format.encodeLeaf(format.levels().get(format.levels().size() - 1), 0, a);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** A canonical address aligned to {@code alignment}, in either half. */
+  private static long alignedIn(SplittableRandom random, PagingFormat format, long alignment) {
+    long halfSize = 1L << (format.virtualAddressBits() - 1);
+    long offset = random.nextLong(halfSize) & -alignment;
+    return random.nextBoolean() ? offset : format.upperHalf().first() + offset;
+  }
+
+  private static long canonicalOr(PagingFormat format, long candidate, long fallback) {
+    return format.isCanonical(candidate) ? candidate : fallback;
+  }
+}

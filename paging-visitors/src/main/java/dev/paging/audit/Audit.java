@@ -1,0 +1,265 @@
+package dev.paging.audit;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.HoleCursor;
+import dev.paging.api.Level;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.TableCursor;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
+import dev.paging.core.WalkOutcome;
+import dev.paging.core.Walker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The audit visitor: walks a range once and runs every {@link AuditRule} on what it sees, with
+ * each entry's effective attributes, then gathers the findings into an {@link AuditReport}.
+ *
+ * <p>Safe on corrupt tables (a memory image of random bytes, cycles, pointers anywhere): the
+ * walker reports what it cannot follow instead of following it, the shipped rules never throw,
+ * and {@link #run(AddressSpace, VirtualRange)} gives the walk an {@linkplain Walker#entryBudget
+ * entry budget} so that tables shared many times over cannot make it run for ever. A walk that
+ * does not finish the range adds an {@value #INCOMPLETE_WALK} warning over what was not audited.
+ *
+ * <p>Present-count metadata (a per-table count of present entries, checked against the table)
+ * is not audited: this library keeps no such count; see {@link AuditRules}.
+ *
+ * <p>As a visitor it composes with others; call {@link #report()} after the walk. One walk at a
+ * time.
+ */
+public final class Audit implements PageTableVisitor {
+  /** The entry budget {@link #run(AddressSpace, VirtualRange)} gives its walk: 2^24 entries. */
+  public static final long DEFAULT_ENTRY_BUDGET = 1L << 24;
+  /** The id of the finding an audit adds when its walk stopped before the end of the range. */
+  public static final String INCOMPLETE_WALK = "incomplete-walk";
+
+  private final AddressSpace space;
+  private final PagingFormat format;
+  private final List<AuditRule> rules;
+  private final RuleContext[] contexts;
+  private final Attributes[] path;
+  private final List<Finding> findings = new ArrayList<>();
+  private boolean begun;
+  private boolean ended;
+  private Level rootLevel;
+  private long rootFrame;
+  private long walkLast;
+  /** The address after the last one an event covered; where an interrupted walk stopped. */
+  private long covered;
+  private boolean coveredAll;
+
+  private Audit(AddressSpace space, List<? extends AuditRule> rules) {
+    this.space = Objects.requireNonNull(space, "space");
+    this.format = space.format();
+    this.rules = List.copyOf(rules);
+    if (this.rules.isEmpty()) {
+      throw new IllegalArgumentException("an audit needs at least one rule");
+    }
+    this.contexts = new RuleContext[this.rules.size()];
+    for (int i = 0; i < contexts.length; i++) {
+      String id = this.rules.get(i).id();
+      if (id == null || id.isBlank()) {
+        throw new IllegalArgumentException("audit rule " + i + " (" + this.rules.get(i) + ") has no id");
+      }
+      contexts[i] = new RuleContext(id);
+    }
+    this.path = new Attributes[format.levels().size()];
+  }
+
+  /** An audit of {@code space} with {@link AuditRules#defaults()}. */
+  public static Audit of(AddressSpace space) {
+    return new Audit(space, AuditRules.defaults());
+  }
+
+  /** An audit of {@code space} with {@code rules}, shipped or a user's own. */
+  public static Audit of(AddressSpace space, List<? extends AuditRule> rules) {
+    return new Audit(space, rules);
+  }
+
+  /** Audits {@code range} of {@code space} with the default rules and entry budget. */
+  public static AuditReport run(AddressSpace space, VirtualRange range) {
+    return run(space, range, AuditRules.defaults(), DEFAULT_ENTRY_BUDGET);
+  }
+
+  /**
+   * Audits {@code range} of {@code space} with {@code rules}, reading at most {@code entryBudget}
+   * entries.
+   *
+   * @throws IllegalArgumentException if the range is not canonical or the budget not positive
+   */
+  public static AuditReport run(AddressSpace space, VirtualRange range, List<? extends AuditRule> rules,
+      long entryBudget) {
+    Audit audit = of(space, rules);
+    Walker walker = space.walker().entryBudget(entryBudget);
+    WalkOutcome outcome = walker.walk(space.root(), range, audit);
+    if (outcome == WalkOutcome.BUDGET_EXHAUSTED) {
+      audit.incomplete("the walk read its budget of " + entryBudget + " entries and stopped");
+    }
+    return audit.report();
+  }
+
+  /**
+   * The findings so far. After a walk that did not finish the root table, ends the rules and adds
+   * an {@value #INCOMPLETE_WALK} finding; later calls return the same report.
+   */
+  public AuditReport report() {
+    if (begun && !ended) {
+      incomplete("the walk stopped before the end of the range");
+    }
+    return AuditReport.of(findings, !begun || !hasIncomplete());
+  }
+
+  private boolean hasIncomplete() {
+    for (Finding f : findings) {
+      if (f.ruleId().equals(INCOMPLETE_WALK)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void incomplete(String why) {
+    if (ended && hasIncomplete()) {
+      return;
+    }
+    finishRules();
+    if (coveredAll) {
+      return;
+    }
+    long from = covered;
+    findings.add(Finding.of(INCOMPLETE_WALK, Severity.WARNING, from, walkLast, rootLevel, rootFrame,
+        why + "; [" + hex(from) + ", " + hex(walkLast) + "] was not audited"));
+  }
+
+  private void finishRules() {
+    if (!ended) {
+      ended = true;
+      for (int i = 0; i < rules.size(); i++) {
+        rules.get(i).end(contexts[i]);
+        contexts[i].flush();
+      }
+    }
+  }
+
+  private void covered(long last) {
+    if (last == walkLast) {
+      coveredAll = true;
+    } else {
+      covered = last + 1;
+    }
+  }
+
+  @Override
+  public Control beforeTable(TableCursor table) {
+    if (table.level().depth() == 0) {
+      begun = true;
+      ended = false;
+      findings.clear();
+      rootLevel = table.level();
+      rootFrame = table.frame();
+      walkLast = table.walkLast();
+      covered = table.walkFirst();
+      coveredAll = false;
+      for (int i = 0; i < rules.size(); i++) {
+        contexts[i].pending = null;
+        rules.get(i).begin(contexts[i]);
+      }
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      rules.get(i).beforeTable(table, contexts[i]);
+    }
+    return Control.CONTINUE;
+  }
+
+  @Override
+  public Control onEntry(EntryCursor entry) {
+    Attributes effective = null;
+    EntryKind kind = entry.kind();
+    if (kind == EntryKind.TABLE || kind == EntryKind.LEAF) {
+      int depth = entry.level().depth();
+      Attributes own = entry.attributes();
+      effective = depth == 0 ? own : format.effective(path[depth - 1], own);
+      path[depth] = effective;
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      rules.get(i).onEntry(entry, effective, contexts[i]);
+    }
+    if (kind != EntryKind.TABLE) {
+      covered(entry.last());
+    }
+    return Control.CONTINUE;
+  }
+
+  @Override
+  public Control onHole(HoleCursor hole) {
+    for (int i = 0; i < rules.size(); i++) {
+      rules.get(i).onHole(hole, contexts[i]);
+    }
+    covered(hole.last());
+    return Control.CONTINUE;
+  }
+
+  @Override
+  public Control onMalformed(EntryCursor entry, EntryProblem problem) {
+    for (int i = 0; i < rules.size(); i++) {
+      rules.get(i).onMalformed(entry, problem, contexts[i]);
+    }
+    covered(entry.last());
+    return Control.CONTINUE;
+  }
+
+  @Override
+  public Control afterTable(TableCursor table) {
+    for (int i = 0; i < rules.size(); i++) {
+      rules.get(i).afterTable(table, contexts[i]);
+    }
+    if (table.level().depth() == 0) {
+      coveredAll = true;
+      finishRules();
+    }
+    return Control.CONTINUE;
+  }
+
+  /** One rule's view: reports carry its id, and a report continuing the previous one extends it. */
+  private final class RuleContext implements AuditRule.Context {
+    final String id;
+    Finding pending;
+
+    RuleContext(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public AddressSpace space() {
+      return space;
+    }
+
+    @Override
+    public void report(Severity severity, long first, long last, Level level, long tableFrame, String message) {
+      Finding p = pending;
+      if (p != null && p.last() != -1L && p.last() + 1 == first && p.severity() == severity
+          && p.level().depth() == level.depth() && p.message().equals(message)) {
+        pending = p.extendedTo(last);
+        return;
+      }
+      flush();
+      pending = Finding.of(id, severity, first, last, level, tableFrame, message);
+    }
+
+    void flush() {
+      if (pending != null) {
+        findings.add(pending);
+        pending = null;
+      }
+    }
+  }
+}

@@ -1,0 +1,477 @@
+package dev.paging.audit;
+
+import static dev.paging.api.Addresses.hex;
+import static dev.paging.api.Addresses.sizeName;
+
+import dev.paging.api.Architecture;
+import dev.paging.api.Attributes;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.Level;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.TableCursor;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The audit rules the library ships, each a fresh {@link AuditRule} from a factory, and their
+ * ids. {@link #defaults()} is all of them.
+ *
+ * <p>There is no rule for present-count metadata that disagrees with its table: the library keeps
+ * no such count (tables are the only record of what they hold, and the walker reads them), so
+ * there is nothing for such a rule to compare.
+ */
+public final class AuditRules {
+  /** Writable and executable by effective protection (x86 with NX enabled; RISC-V). */
+  public static final String WX = "wx";
+  /** A user-accessible mapping in the upper (kernel) half. */
+  public static final String USER_KERNEL_HALF = "user-kernel-half";
+  /** A user-accessible, executable mapping in the upper (kernel) half. */
+  public static final String USER_EXEC_KERNEL_HALF = "user-exec-kernel-half";
+  /** A table linked from more than one parent entry. */
+  public static final String SHARED_TABLE = "shared-table";
+  /** A physical frame mapped writable at two virtual addresses. */
+  public static final String WRITABLE_ALIAS = "writable-alias";
+  /** A table whose entries are all zero, which reclamation could free. */
+  public static final String EMPTY_TABLE = "empty-table";
+
+  private static final Map<EntryProblem, String> PROBLEM_IDS = new EnumMap<>(EntryProblem.class);
+
+  static {
+    PROBLEM_IDS.put(EntryProblem.RESERVED_BITS, "reserved-bits");
+    PROBLEM_IDS.put(EntryProblem.ADDRESS_BEYOND_PHYSICAL_WIDTH, "address-width");
+    PROBLEM_IDS.put(EntryProblem.MISALIGNED_LEAF, "misaligned-leaf");
+    PROBLEM_IDS.put(EntryProblem.LEAF_NOT_ALLOWED, "leaf-not-allowed");
+    PROBLEM_IDS.put(EntryProblem.RESERVED_ENCODING, "reserved-encoding");
+    PROBLEM_IDS.put(EntryProblem.NON_LEAF_FLAGS, "non-leaf-flags");
+    PROBLEM_IDS.put(EntryProblem.TABLE_AT_LAST_LEVEL, "table-at-last-level");
+    PROBLEM_IDS.put(EntryProblem.TABLE_OUTSIDE_MEMORY, "table-outside-memory");
+    PROBLEM_IDS.put(EntryProblem.CYCLE, "cycle");
+  }
+
+  private AuditRules() {}
+
+  /**
+   * Every shipped rule, fresh: W+X, the two kernel-half rules, one rule per {@link EntryProblem}
+   * (malformed entries, tables outside memory, cycles), tables linked twice, writable aliases and
+   * empty tables.
+   */
+  public static List<AuditRule> defaults() {
+    List<AuditRule> rules = new ArrayList<>();
+    rules.add(writeExecute());
+    rules.add(userInKernelHalf());
+    rules.add(userExecutableInKernelHalf());
+    for (EntryProblem problem : EntryProblem.values()) {
+      rules.add(malformed(problem));
+    }
+    rules.add(sharedTables());
+    rules.add(writableAliases());
+    rules.add(emptyTables());
+    return rules;
+  }
+
+  /** The id of the rule {@link #malformed(EntryProblem)} makes for {@code problem}. */
+  public static String idOf(EntryProblem problem) {
+    return PROBLEM_IDS.get(Objects.requireNonNull(problem, "problem"));
+  }
+
+  /**
+   * {@link #WX}, a warning for every leaf whose effective attributes are writable and executable.
+   * On x86 without NX every page is executable, so the rule says nothing there (as Linux skips its
+   * W+X check without NX).
+   */
+  public static AuditRule writeExecute() {
+    return new AuditRule() {
+      private boolean meaningful;
+
+      @Override
+      public String id() {
+        return WX;
+      }
+
+      @Override
+      public void begin(Context context) {
+        PagingFormat f = context.format();
+        List<Level> levels = f.levels();
+        // Without NX an x86 leaf with XD set still decodes as executable: nothing can be W^X.
+        meaningful = f.architecture() != Architecture.X86_64 || !f.attributes(levels.get(levels.size() - 1), 1L | Long.MIN_VALUE).executable();
+      }
+
+      @Override
+      public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+        if (meaningful && entry.kind() == EntryKind.LEAF && effective.writable() && effective.executable()) {
+          context.report(Severity.WARNING, entry, "writable and executable");
+        }
+      }
+    };
+  }
+
+  /** {@link #USER_KERNEL_HALF}, a warning for every user-accessible leaf in the upper half. */
+  public static AuditRule userInKernelHalf() {
+    return new AuditRule() {
+      @Override
+      public String id() {
+        return USER_KERNEL_HALF;
+      }
+
+      @Override
+      public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+        if (entry.kind() == EntryKind.LEAF && effective.user()
+            && context.format().upperHalf().contains(entry.first())) {
+          context.report(Severity.WARNING, entry, "user-accessible mapping in the kernel half");
+        }
+      }
+    };
+  }
+
+  /** {@link #USER_EXEC_KERNEL_HALF}, an error for every user-executable leaf in the upper half. */
+  public static AuditRule userExecutableInKernelHalf() {
+    return new AuditRule() {
+      @Override
+      public String id() {
+        return USER_EXEC_KERNEL_HALF;
+      }
+
+      @Override
+      public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+        if (entry.kind() == EntryKind.LEAF && effective.user() && effective.executable()
+            && context.format().upperHalf().contains(entry.first())) {
+          context.report(Severity.ERROR, entry, "user-executable mapping in the kernel half");
+        }
+      }
+    };
+  }
+
+  /**
+   * An error for every entry the walker reports with {@code problem}: reserved bits ({@code
+   * reserved-bits}), address bits beyond the physical width ({@code address-width}), a misaligned
+   * huge leaf ({@code misaligned-leaf}), a leaf where none may be ({@code leaf-not-allowed}), a
+   * RISC-V reserved encoding such as W without R ({@code reserved-encoding}), A, D or U on a RISC-V
+   * pointer ({@code non-leaf-flags}), a pointer at the last level ({@code table-at-last-level}), a
+   * table outside physical memory ({@code table-outside-memory}), a table that is its own ancestor
+   * ({@code cycle}). The message names the entry, its bits and what is wrong.
+   */
+  public static AuditRule malformed(EntryProblem problem) {
+    String id = idOf(problem);
+    return new AuditRule() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public void onMalformed(EntryCursor entry, EntryProblem p, Context context) {
+        if (p == problem) {
+          context.report(Severity.ERROR, entry, entry.level().name() + " entry " + entry.index() + " "
+              + hex(entry.raw()) + ": " + describe(context.format(), entry, p));
+        }
+      }
+    };
+  }
+
+  private static String describe(PagingFormat format, EntryCursor entry, EntryProblem problem) {
+    long raw = entry.raw();
+    Level level = entry.level();
+    boolean x86 = format.architecture() == Architecture.X86_64;
+    switch (problem) {
+      case RESERVED_BITS:
+        if (x86 && (raw & 0x80) != 0 && !level.leafAllowed()) {
+          return "PS is reserved in a " + level.name() + " entry";
+        }
+        if (x86 && raw < 0) {
+          return "XD is reserved while NX is disabled";
+        }
+        if (!x86 && ((raw >>> 54) & 0x7f) != 0) {
+          return "reserved bits 60:54 are set";
+        }
+        return "reserved bits are set";
+      case ADDRESS_BEYOND_PHYSICAL_WIDTH:
+        return "address bits at or above the " + format.physicalAddressBits() + "-bit physical address width";
+      case MISALIGNED_LEAF:
+        return "the " + sizeName(level.entrySpan()) + " page's address " + hex(entry.target())
+            + " is not aligned to its size";
+      case LEAF_NOT_ALLOWED:
+        return "a leaf at " + level.name() + ", which cannot hold one";
+      case RESERVED_ENCODING:
+        if (!x86 && (raw & 0x6) == 0x4) {
+          return "W without R is reserved";
+        }
+        if (!x86 && ((raw >>> 61) & 3) == 3) {
+          return "PBMT value 3 is reserved";
+        }
+        return "a reserved encoding";
+      case NON_LEAF_FLAGS:
+        return flags(raw) + " set on a pointer (reserved on non-leaf entries)";
+      case TABLE_AT_LAST_LEVEL:
+        return "a pointer at the last level";
+      case TABLE_OUTSIDE_MEMORY:
+        return "points to a table at " + hex(entry.target()) + ", outside physical memory";
+      default:
+        return "points to table " + hex(entry.target()) + ", one of its own ancestors";
+    }
+  }
+
+  /** The RISC-V A, D and U bits set in {@code raw}, as {@code A, D and U}. */
+  private static String flags(long raw) {
+    List<String> set = new ArrayList<>(3);
+    if ((raw & 0x40) != 0) {
+      set.add("A");
+    }
+    if ((raw & 0x80) != 0) {
+      set.add("D");
+    }
+    if ((raw & 0x10) != 0) {
+      set.add("U");
+    }
+    if (set.isEmpty()) {
+      return "A, D or U";
+    }
+    if (set.size() == 1) {
+      return set.get(0);
+    }
+    return String.join(", ", set.subList(0, set.size() - 1)) + " and " + set.get(set.size() - 1);
+  }
+
+  /**
+   * {@link #SHARED_TABLE}, information: one finding per table linked from more than one parent
+   * entry (distinct entry addresses, so a table below a shared table, reached twice through the
+   * same entry, is not one), over the span of its first link. Real kernels do this on purpose
+   * (one table mapped at many addresses), hence not a warning. Tracks the frame of every table
+   * walked.
+   */
+  public static AuditRule sharedTables() {
+    return new AuditRule() {
+      private final Map<Long, Link> links = new LinkedHashMap<>();
+
+      @Override
+      public String id() {
+        return SHARED_TABLE;
+      }
+
+      @Override
+      public void begin(Context context) {
+        links.clear();
+      }
+
+      @Override
+      public void beforeTable(TableCursor table, Context context) {
+        if (table.parent() == null) {
+          return;
+        }
+        long parentEntry = table.parent().entryAddress();
+        Link link = links.get(table.frame());
+        if (link == null) {
+          links.put(table.frame(), new Link(table.first(), table.last(), table.level(), parentEntry));
+        } else if (parentEntry != link.firstParent) {
+          if (link.otherParents == null) {
+            link.otherParents = new HashSet<>();
+          }
+          link.otherParents.add(parentEntry);
+        }
+      }
+
+      @Override
+      public void end(Context context) {
+        for (Map.Entry<Long, Link> e : links.entrySet()) {
+          Link link = e.getValue();
+          if (link.otherParents != null) {
+            long frame = e.getKey();
+            boolean recorded = context.space().sharedTables().isShared(frame);
+            context.report(Severity.INFO, link.first, link.last, link.level, frame, link.level.name() + " table "
+                + hex(frame) + " is linked from " + (1 + link.otherParents.size()) + " parent entries"
+                + (recorded ? " (recorded as shared)" : ""));
+          }
+        }
+        links.clear();
+      }
+    };
+  }
+
+  private static final class Link {
+    final long first;
+    final long last;
+    final Level level;
+    final long firstParent;
+    Set<Long> otherParents;
+
+    Link(long first, long last, Level level, long firstParent) {
+      this.first = first;
+      this.last = last;
+      this.level = level;
+      this.firstParent = firstParent;
+    }
+  }
+
+  /**
+   * {@link #WRITABLE_ALIAS}, information: a leaf, writable by effective protection, that maps
+   * physical memory another writable leaf already maps. The finding covers the addresses of the
+   * later leaf that map the shared frames and names the earlier mapping's address; aliases that
+   * continue each other (virtual, physical and the earlier address) form one finding. Keeps the
+   * physical ranges mapped writable, merged where they are contiguous.
+   */
+  public static AuditRule writableAliases() {
+    return new WritableAliases();
+  }
+
+  private static final class WritableAliases implements AuditRule {
+    /** Physical start to {last, virtual address of start}, non-overlapping. */
+    private final TreeMap<Long, long[]> mapped = new TreeMap<>();
+    private boolean pending;
+    private long vaFirst;
+    private long vaLast;
+    private long paFirst;
+    private long paNext;
+    private long otherFirst;
+    private long otherNext;
+    private Level level;
+    private long tableFrame;
+
+    @Override
+    public String id() {
+      return WRITABLE_ALIAS;
+    }
+
+    @Override
+    public void begin(Context context) {
+      mapped.clear();
+      pending = false;
+    }
+
+    @Override
+    public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+      if (entry.kind() != EntryKind.LEAF || !effective.writable()) {
+        return;
+      }
+      long size = entry.level().entrySpan();
+      long pa = entry.target();
+      long paLast = pa + size - 1;
+      long va = entry.first();
+      Map.Entry<Long, long[]> below = mapped.floorEntry(pa);
+      Long from = below != null && below.getValue()[0] >= pa ? below.getKey() : mapped.ceilingKey(pa);
+      if (from == null || from > paLast) {
+        insert(pa, paLast, va);
+        return;
+      }
+      long cursor = pa;
+      for (Map.Entry<Long, long[]> e : new ArrayList<>(mapped.subMap(from, true, paLast, true).entrySet())) {
+        long start = e.getKey();
+        long end = e.getValue()[0];
+        long overlapFirst = Math.max(pa, start);
+        long overlapLast = Math.min(paLast, end);
+        alias(entry, va + (overlapFirst - pa), va + (overlapLast - pa), overlapFirst, overlapLast,
+            e.getValue()[1] + (overlapFirst - start), context);
+        // Record the parts of this leaf no one mapped before, so a third mapping finds them.
+        if (start > cursor) {
+          insert(cursor, start - 1, va + (cursor - pa));
+        }
+        cursor = Math.max(cursor, end + 1);
+      }
+      if (cursor <= paLast) {
+        insert(cursor, paLast, va + (cursor - pa));
+      }
+    }
+
+    private void insert(long first, long last, long va) {
+      Map.Entry<Long, long[]> before = mapped.lowerEntry(first);
+      if (before != null && before.getValue()[0] + 1 == first
+          && before.getValue()[1] + (first - before.getKey()) == va) {
+        before.getValue()[0] = last;
+        return;
+      }
+      mapped.put(first, new long[] {last, va});
+    }
+
+    private void alias(EntryCursor entry, long aliasFirst, long aliasLast, long physicalFirst, long physicalLast,
+        long otherVa, Context context) {
+      long length = aliasLast - aliasFirst + 1;
+      if (pending && aliasFirst == vaLast + 1 && physicalFirst == paNext && otherVa == otherNext) {
+        vaLast = aliasLast;
+        paNext += length;
+        otherNext += length;
+        return;
+      }
+      flush(context);
+      pending = true;
+      vaFirst = aliasFirst;
+      vaLast = aliasLast;
+      paFirst = physicalFirst;
+      paNext = physicalLast + 1;
+      otherFirst = otherVa;
+      otherNext = otherVa + length;
+      level = entry.level();
+      tableFrame = entry.table().frame();
+    }
+
+    private void flush(Context context) {
+      if (pending) {
+        pending = false;
+        context.report(Severity.INFO, vaFirst, vaLast, level, tableFrame, "physical [" + hex(paFirst) + ", "
+            + hex(paNext - 1) + "] is also mapped writable at " + hex(otherFirst));
+      }
+    }
+
+    @Override
+    public void end(Context context) {
+      flush(context);
+      mapped.clear();
+    }
+  }
+
+  /**
+   * {@link #EMPTY_TABLE}, information: a table below the root, wholly inside the audited range,
+   * whose entries are all zero and which is not recorded in the space's {@link
+   * dev.paging.core.SharedTables}: what reclamation over the range would free. Reported once per
+   * table however many entries link it.
+   */
+  public static AuditRule emptyTables() {
+    return new AuditRule() {
+      private boolean[] candidate = new boolean[0];
+      private final Set<Long> reported = new HashSet<>();
+
+      @Override
+      public String id() {
+        return EMPTY_TABLE;
+      }
+
+      @Override
+      public void begin(Context context) {
+        candidate = new boolean[context.format().levels().size()];
+        reported.clear();
+      }
+
+      @Override
+      public void beforeTable(TableCursor table, Context context) {
+        int depth = table.level().depth();
+        candidate[depth] = depth > 0 && table.fullyInRange() && !context.space().sharedTables().isShared(table.frame());
+      }
+
+      @Override
+      public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+        candidate[entry.level().depth()] = false;
+      }
+
+      @Override
+      public void onMalformed(EntryCursor entry, EntryProblem problem, Context context) {
+        candidate[entry.level().depth()] = false;
+      }
+
+      @Override
+      public void afterTable(TableCursor table, Context context) {
+        int depth = table.level().depth();
+        if (candidate[depth] && reported.add(table.frame())) {
+          context.report(Severity.INFO, table.first(), table.last(), table.level(), table.frame(),
+              table.level().name() + " table " + hex(table.frame()) + " has no entries; reclamation could free it");
+        }
+        candidate[depth] = false;
+      }
+    };
+  }
+}

@@ -1,0 +1,257 @@
+package dev.paging.dump;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Addresses;
+import dev.paging.api.Attributes;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.HoleCursor;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.TableCursor;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A Graphviz picture of the tree (see {@link DumpRenderer#dot}). Each row's port is its text
+ * cell and edges leave it eastwards, the direction the picture is laid out in. A node's label must be written
+ * in one statement, so each open table's rows are kept until its {@code afterTable}: at most one
+ * table per level is buffered, never the whole dump. Edges are written as they are found; DOT
+ * lets an edge name a node defined later.
+ */
+final class DotRenderer implements DumpRenderer {
+  private enum Run { NONE, LEAVES, NOT_PRESENT }
+
+  private final Appendable out;
+  private PagingFormat format;
+  private Node[] open;
+  /** Tables already drawn: a table linked from several parents is one node. */
+  private final Set<Long> drawn = new HashSet<>();
+
+  DotRenderer(Appendable out) {
+    this.out = Objects.requireNonNull(out, "out");
+  }
+
+  /** One open table: its buffered rows and the run of similar entries not yet written as a row. */
+  private static final class Node {
+    long frame;
+    String level;
+    boolean duplicate;
+    final StringBuilder rows = new StringBuilder();
+    Run run = Run.NONE;
+    int runFirst;
+    int runLast;
+    long runPa;
+    long runNextPa;
+    long runPageSize;
+    long runRaw;
+    Attributes runAttributes;
+  }
+
+  @Override
+  public void begin(PagingFormat format, TableCursor root) throws IOException {
+    this.format = format;
+    this.open = new Node[format.levels().size()];
+    for (int d = 0; d < open.length; d++) {
+      open[d] = new Node();
+    }
+    drawn.clear();
+    out.append("digraph paging {\n");
+    out.append("  graph [rankdir=LR, label=\"").append(format.name()).append(" root ").append(hex(root.frame()))
+        .append(" [").append(hex(root.walkFirst())).append(", ").append(hex(root.walkLast())).append("]\"];\n");
+    out.append("  node [shape=plaintext, fontname=\"monospace\", fontsize=10];\n");
+    out.append("  edge [arrowsize=0.6];\n");
+  }
+
+  @Override
+  public void beforeTable(TableCursor table) throws IOException {
+    int depth = table.level().depth();
+    Node n = open[depth];
+    n.frame = table.frame();
+    n.level = table.level().name();
+    n.duplicate = !drawn.add(table.frame());
+    n.rows.setLength(0);
+    n.run = Run.NONE;
+    if (depth > 0) {
+      Node parent = open[depth - 1];
+      if (!parent.duplicate || !n.duplicate) {
+        out.append("  ").append(id(parent.frame)).append(":e").append(Integer.toString(table.parent().index()))
+            .append(":e -> ").append(id(table.frame())).append(";\n");
+      }
+    }
+  }
+
+  @Override
+  public void entry(EntryCursor entry, Attributes effective) throws IOException {
+    Node n = open[entry.level().depth()];
+    if (n.duplicate) {
+      return;
+    }
+    int index = entry.index();
+    EntryKind kind = entry.kind();
+    if (kind == EntryKind.LEAF) {
+      long pa = entry.target();
+      long size = entry.level().entrySpan();
+      Attributes a = entry.attributes();
+      if (n.run == Run.LEAVES && n.runLast + 1 == index && n.runNextPa == pa && a.equals(n.runAttributes)) {
+        n.runLast = index;
+        n.runNextPa = pa + size;
+        return;
+      }
+      endRun(n);
+      n.run = Run.LEAVES;
+      n.runFirst = n.runLast = index;
+      n.runPa = pa;
+      n.runNextPa = pa + size;
+      n.runPageSize = size;
+      n.runAttributes = a;
+      return;
+    }
+    if (kind == EntryKind.NOT_PRESENT) {
+      if (n.run == Run.NOT_PRESENT && n.runLast + 1 == index) {
+        n.runLast = index;
+        return;
+      }
+      endRun(n);
+      n.run = Run.NOT_PRESENT;
+      n.runFirst = n.runLast = index;
+      n.runRaw = entry.raw();
+      return;
+    }
+    endRun(n);
+    row(n, index, index, "table " + hex(entry.target()), null);
+  }
+
+  @Override
+  public void hole(HoleCursor hole) throws IOException {
+    Node n = open[hole.level().depth()];
+    if (n.duplicate) {
+      return;
+    }
+    endRun(n);
+    int count = hole.lastIndex() - hole.firstIndex() + 1;
+    row(n, hole.firstIndex(), hole.lastIndex(), count == 1 ? "empty" : count + " empty", "grey50");
+  }
+
+  @Override
+  public void malformed(EntryCursor entry, EntryProblem problem) throws IOException {
+    int depth = entry.level().depth();
+    Node n = open[depth];
+    String from = id(n.frame) + ":e" + entry.index() + ":e";
+    if (problem == EntryProblem.CYCLE) {
+      if (!n.duplicate) {
+        out.append("  ").append(from).append(" -> ").append(id(entry.target()))
+            .append(" [style=dashed, color=red, fontcolor=red, label=\"cycle\"];\n");
+      }
+      return;
+    }
+    if (problem == EntryProblem.TABLE_OUTSIDE_MEMORY) {
+      if (!n.duplicate) {
+        String outside = "m" + hex(entry.target()).substring(2);
+        out.append("  ").append(outside).append(" [shape=box, color=red, fontcolor=red, label=\"")
+            .append(hex(entry.target())).append("\\noutside memory\"];\n");
+        out.append("  ").append(from).append(" -> ").append(outside).append(" [color=red];\n");
+      }
+      return;
+    }
+    if (n.duplicate) {
+      return;
+    }
+    endRun(n);
+    row(n, entry.index(), entry.index(), "malformed " + problem.name() + " " + hex(entry.raw()), "red");
+  }
+
+  @Override
+  public void afterTable(TableCursor table) throws IOException {
+    writeNode(open[table.level().depth()]);
+  }
+
+  @Override
+  public void end(boolean complete) throws IOException {
+    if (!complete) {
+      // Tables the walk left open are drawn with the rows seen so far, deepest first.
+      for (int d = open.length - 1; d >= 0; d--) {
+        if (open[d].level != null) {
+          writeNode(open[d]);
+        }
+      }
+      out.append("  incomplete [shape=box, color=red, label=\"walk stopped early\"];\n");
+    }
+    out.append("}\n");
+  }
+
+  private void writeNode(Node n) throws IOException {
+    if (!n.duplicate) {
+      endRun(n);
+      out.append("  ").append(id(n.frame)).append(" [label=<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\">")
+          .append("<tr><td colspan=\"2\" bgcolor=\"lightgrey\"><b>").append(escape(n.level)).append("</b> ")
+          .append(hex(n.frame)).append("</td></tr>").append(n.rows).append("</table>>];\n");
+    }
+    n.level = null;
+    n.rows.setLength(0);
+  }
+
+  private void endRun(Node n) {
+    if (n.run == Run.LEAVES) {
+      int count = n.runLast - n.runFirst + 1;
+      String size = Addresses.sizeName(n.runPageSize);
+      row(n, n.runFirst, n.runLast, (count == 1 ? size : count + " x " + size) + " -> " + hex(n.runPa)
+          + " " + n.runAttributes, null);
+    } else if (n.run == Run.NOT_PRESENT) {
+      int count = n.runLast - n.runFirst + 1;
+      row(n, n.runFirst, n.runLast, count == 1 ? "not present " + hex(n.runRaw) : count + " not present", "grey50");
+    }
+    n.run = Run.NONE;
+    n.runAttributes = null;
+  }
+
+  private static void row(Node n, int first, int last, String text, String color) {
+    n.rows.append("<tr><td>").append(first);
+    if (last != first) {
+      n.rows.append("..").append(last);
+    }
+    n.rows.append("</td><td port=\"e").append(first).append("\" align=\"left\">");
+    if (color != null) {
+      n.rows.append("<font color=\"").append(color).append("\">").append(escape(text)).append("</font>");
+    } else {
+      n.rows.append(escape(text));
+    }
+    n.rows.append("</td></tr>");
+  }
+
+  private static String id(long frame) {
+    return "t" + hex(frame).substring(2);
+  }
+
+  private static String escape(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '&':
+          b.append("&amp;");
+          break;
+        case '<':
+          b.append("&lt;");
+          break;
+        case '>':
+          b.append("&gt;");
+          break;
+        case '"':
+          b.append("&quot;");
+          break;
+        default:
+          b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "dot renderer" + (format == null ? "" : " for " + format.name());
+  }
+}

@@ -1,0 +1,162 @@
+package dev.paging.dump;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.HoleCursor;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.TableCursor;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
+import dev.paging.core.WalkOutcome;
+import dev.paging.core.Walker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+
+/**
+ * The dump visitor: walks a range and hands every table, entry, hole and malformed entry to a
+ * {@link DumpRenderer}, with each entry's effective attributes (those of the table entries above
+ * it combined as the format says, kept on a stack as the walk descends). The renderer writes as
+ * events arrive, so the dump is never built in memory.
+ *
+ * <p>The simplest use is {@link #write(AddressSpace, VirtualRange, DumpRenderer)}. As a visitor it
+ * composes with others ({@link dev.paging.core.Visitors#compose}): the renderer is ended when the
+ * root table is done; if the walk may stop earlier, call {@link #finish()} after it.
+ *
+ * <p>An {@link IOException} from the renderer surfaces from the walk as an {@link
+ * UncheckedIOException}; {@link #write} unwraps it. A dump keeps per-walk state: one walk at a
+ * time.
+ */
+public final class Dump implements PageTableVisitor {
+  private final PagingFormat format;
+  private final DumpRenderer renderer;
+  private final Attributes[] path;
+  private boolean begun;
+  private boolean ended;
+
+  private Dump(PagingFormat format, DumpRenderer renderer) {
+    this.format = Objects.requireNonNull(format, "format");
+    this.renderer = Objects.requireNonNull(renderer, "renderer");
+    this.path = new Attributes[format.levels().size()];
+  }
+
+  /** A dump of tables laid out as {@code format} into {@code renderer}. */
+  public static Dump of(PagingFormat format, DumpRenderer renderer) {
+    return new Dump(format, renderer);
+  }
+
+  /**
+   * Dumps {@code range} of {@code space} into {@code renderer}.
+   *
+   * @return how the walk ended; the renderer has been ended either way
+   * @throws IOException if the renderer's output fails
+   */
+  public static WalkOutcome write(AddressSpace space, VirtualRange range, DumpRenderer renderer)
+      throws IOException {
+    return write(space.walker(), space.format(), space.root(), range, renderer);
+  }
+
+  /**
+   * Dumps {@code range} of the tables under {@code root} with {@code walker}, which the caller
+   * configures (an {@linkplain Walker#entryBudget entry budget} for untrusted images).
+   *
+   * @throws IOException if the renderer's output fails
+   */
+  public static WalkOutcome write(Walker walker, PagingFormat format, long root, VirtualRange range,
+      DumpRenderer renderer) throws IOException {
+    Dump dump = of(format, renderer);
+    try {
+      WalkOutcome outcome = walker.walk(root, range, dump);
+      dump.finish();
+      return outcome;
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * Ends the renderer if the walk did not reach the end of the root table (it then learns the
+   * dump is incomplete). Does nothing after a complete walk or a second call.
+   */
+  public void finish() {
+    if (begun && !ended) {
+      ended = true;
+      try {
+        renderer.end(false);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  @Override
+  public Control beforeTable(TableCursor table) {
+    try {
+      if (table.level().depth() == 0) {
+        begun = true;
+        ended = false;
+        renderer.begin(format, table);
+      }
+      renderer.beforeTable(table);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Control.CONTINUE;
+  }
+
+  @Override
+  public Control onEntry(EntryCursor entry) {
+    Attributes effective = null;
+    EntryKind kind = entry.kind();
+    if (kind == EntryKind.TABLE || kind == EntryKind.LEAF) {
+      int depth = entry.level().depth();
+      Attributes own = entry.attributes();
+      effective = depth == 0 ? own : format.effective(path[depth - 1], own);
+      path[depth] = effective;
+    }
+    try {
+      renderer.entry(entry, effective);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Control.CONTINUE;
+  }
+
+  @Override
+  public Control onHole(HoleCursor hole) {
+    try {
+      renderer.hole(hole);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Control.CONTINUE;
+  }
+
+  @Override
+  public Control onMalformed(EntryCursor entry, EntryProblem problem) {
+    try {
+      renderer.malformed(entry, problem);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Control.CONTINUE;
+  }
+
+  @Override
+  public Control afterTable(TableCursor table) {
+    try {
+      renderer.afterTable(table);
+      if (table.level().depth() == 0) {
+        ended = true;
+        renderer.end(true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Control.CONTINUE;
+  }
+}

@@ -1,0 +1,226 @@
+package dev.paging.dump;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Architecture;
+import dev.paging.api.Attributes;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.HoleCursor;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.TableCursor;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * Linux's ptdump layout for x86-64 and RISC-V; the layout is documented on {@link
+ * DumpRenderer#ptdump(Appendable, boolean)}. Keeps one pending run and writes it when the next
+ * piece of the walk does not continue it.
+ */
+final class PtdumpRenderer implements DumpRenderer {
+  private static final long X86_P = 1L;
+  private static final long X86_RW = 1L << 1;
+  private static final long X86_US = 1L << 2;
+  private static final long X86_PWT = 1L << 3;
+  private static final long X86_PCD = 1L << 4;
+  private static final long X86_PS = 1L << 7;
+  private static final long X86_G = 1L << 8;
+  private static final long X86_PAT_HUGE = 1L << 12;
+  private static final long X86_NX = 1L << 63;
+  /** Address bits of a table entry or 4 KiB leaf; a huge leaf's start at bit 13 (12 is PAT). */
+  private static final long X86_ADDRESS = 0x000f_ffff_ffff_f000L;
+  private static final long X86_HUGE_ADDRESS = 0x000f_ffff_ffff_e000L;
+  private static final int X86_BLANK_COLUMNS = 30;
+
+  /** The bits Linux's RISC-V ptdump compares and prints: N, PBMT, RSW, D A G U X W R V. */
+  private static final long RISCV_PROT = (1L << 63) | (3L << 61) | (3L << 8) | 0xffL;
+
+  private static final String[] X86_4 = {"pgd", "pud", "pmd", "pte"};
+  private static final String[] X86_5 = {"pgd", "p4d", "pud", "pmd", "pte"};
+  private static final String[] RISCV_3 = {"PGD", "PMD", "PTE"};
+  private static final String[] RISCV_4 = {"PGD", "PUD", "PMD", "PTE"};
+  private static final String[] RISCV_5 = {"PGD", "P4D", "PUD", "PMD", "PTE"};
+
+  private final Appendable out;
+  private final boolean showHoles;
+
+  private PagingFormat format;
+  private boolean x86;
+  private String[] levelNames;
+  private int lastDepth;
+  private long lowerLast;
+  private boolean userMarker;
+  private boolean kernelMarker;
+
+  private boolean active;
+  private long start;
+  /** The exclusive end of the pending run: where a continuation must start (0 past the top). */
+  private long next;
+  private long prot;
+  private int effective;
+  private int depth;
+  private long startPa;
+
+  PtdumpRenderer(Appendable out, boolean showHoles) {
+    this.out = Objects.requireNonNull(out, "out");
+    this.showHoles = showHoles;
+  }
+
+  @Override
+  public void begin(PagingFormat format, TableCursor root) {
+    this.format = format;
+    this.x86 = format.architecture() == Architecture.X86_64;
+    int levels = format.levels().size();
+    if (x86 && (levels == 4 || levels == 5)) {
+      levelNames = levels == 4 ? X86_4 : X86_5;
+    } else if (format.architecture() == Architecture.RISC_V && levels >= 3 && levels <= 5) {
+      levelNames = levels == 3 ? RISCV_3 : levels == 4 ? RISCV_4 : RISCV_5;
+    } else {
+      throw new IllegalArgumentException("ptdump prints the x86-64 and RISC-V layouts of Linux;"
+          + " format " + format.name() + " is neither");
+    }
+    lastDepth = levels - 1;
+    lowerLast = format.lowerHalf().last();
+    userMarker = false;
+    kernelMarker = false;
+    active = false;
+  }
+
+  @Override
+  public void entry(EntryCursor entry, Attributes effective) throws IOException {
+    if (entry.kind() == EntryKind.TABLE) {
+      return;
+    }
+    int e = 0;
+    if (entry.kind() == EntryKind.LEAF && x86) {
+      e = (effective.user() ? 1 : 0) | (effective.writable() ? 2 : 0) | (effective.executable() ? 0 : 4);
+    }
+    piece(entry.first(), entry.last(), entry.level().depth(), entry.raw(), e, entry.target());
+  }
+
+  @Override
+  public void hole(HoleCursor hole) throws IOException {
+    piece(hole.first(), hole.last(), hole.level().depth(), 0, 0, 0);
+  }
+
+  @Override
+  public void malformed(EntryCursor entry, EntryProblem problem) throws IOException {
+    piece(entry.first(), entry.last(), entry.level().depth(), entry.raw(), 0,
+        format.address(entry.level(), entry.raw()));
+  }
+
+  @Override
+  public void end(boolean complete) throws IOException {
+    flush();
+  }
+
+  private long protOf(long raw, int d) {
+    if (!x86) {
+      return raw & RISCV_PROT;
+    }
+    boolean huge = d != lastDepth && (raw & X86_PS) != 0;
+    return raw & ~(huge ? X86_HUGE_ADDRESS : X86_ADDRESS);
+  }
+
+  private void piece(long first, long last, int d, long raw, int eff, long pa) throws IOException {
+    long p = protOf(raw, d);
+    if (active && (p != prot || eff != effective || d != depth || first != next)) {
+      flush();
+    }
+    if (!active) {
+      active = true;
+      start = first;
+      prot = p;
+      effective = eff;
+      depth = d;
+      startPa = pa;
+    }
+    next = last + 1;
+  }
+
+  private void flush() throws IOException {
+    if (!active) {
+      return;
+    }
+    active = false;
+    if (x86) {
+      boolean mapped = (prot & X86_P) != 0;
+      if (mapped || showHoles) {
+        marker();
+        x86Line(mapped);
+      }
+    } else if (prot != 0) {
+      riscvLine();
+    }
+  }
+
+  private void marker() throws IOException {
+    if (Long.compareUnsigned(start, lowerLast) <= 0) {
+      if (!userMarker) {
+        userMarker = true;
+        out.append("---[ User Space ]---\n");
+      }
+    } else if (!kernelMarker) {
+      kernelMarker = true;
+      out.append("---[ Kernel Space ]---\n");
+    }
+  }
+
+  private void x86Line(boolean mapped) throws IOException {
+    DumpText.hex(out, start).append('-');
+    DumpText.hex(out, next).append("   ");
+    size(next - start, "BKMGTPE");
+    out.append(' ');
+    if (!mapped) {
+      for (int i = 0; i < X86_BLANK_COLUMNS; i++) {
+        out.append(' ');
+      }
+    } else {
+      out.append((prot & X86_US) != 0 ? "USR " : "    ");
+      out.append((prot & X86_RW) != 0 ? "RW " : "ro ");
+      out.append((prot & X86_PWT) != 0 ? "PWT " : "    ");
+      out.append((prot & X86_PCD) != 0 ? "PCD " : "    ");
+      out.append(depth != lastDepth && (prot & X86_PS) != 0 ? "PSE " : "    ");
+      // PAT is bit 7 in a pte, bit 12 in a pmd or pud; the levels above have none.
+      long pat = depth == lastDepth ? X86_PS : depth >= lastDepth - 2 ? X86_PAT_HUGE : 0;
+      out.append((prot & pat) != 0 ? "PAT " : "    ");
+      out.append((prot & X86_G) != 0 ? "GLB " : "    ");
+      out.append((prot & X86_NX) != 0 ? "NX " : "x  ");
+    }
+    out.append(levelNames[depth]).append('\n');
+  }
+
+  private void riscvLine() throws IOException {
+    DumpText.hex(out, start).append('-');
+    DumpText.hex(out, next).append("    ");
+    DumpText.hex(out, startPa).append(' ');
+    size((next - start) >>> 10, "KMGTPE");
+    out.append(' ').append(levelNames[depth]);
+    out.append((prot & (1L << 63)) != 0 ? " N" : " .");
+    int type = (int) ((prot >>> 61) & 3);
+    out.append(type == 0 ? "   ..  " : type == 1 ? " MT(NC)" : type == 2 ? " MT(IO)" : " MT(??)");
+    int rsw = (int) ((prot >>> 8) & 3);
+    out.append(rsw == 0 ? "   ..  " : " RSW(" + rsw + ")");
+    String letters = "VRWXUGAD";
+    for (int bit = 7; bit >= 0; bit--) {
+      out.append(' ').append((prot & (1L << bit)) != 0 ? letters.charAt(bit) : '.');
+    }
+    out.append('\n');
+  }
+
+  /** {@code %9lu%c}: the size in the largest of {@code units} that divides it. */
+  private void size(long delta, String units) throws IOException {
+    int unit = 0;
+    while (delta != 0 && (delta & 1023) == 0 && unit + 1 < units.length()) {
+      delta >>>= 10;
+      unit++;
+    }
+    DumpText.padLeft(out, delta, 9).append(units.charAt(unit));
+  }
+
+  @Override
+  public String toString() {
+    return "ptdump renderer" + (showHoles ? "" : " (holes hidden)") + (active ? ", run from " + hex(start) : "");
+  }
+}

@@ -1,0 +1,112 @@
+package dev.paging.ops;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.Level;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.TableCursor;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.Walker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Replaces tables whose entries all map one aligned, physically contiguous block with identical
+ * attributes by one huge leaf, bottom-up (so 4 KiB pages can become 2 MiB and then 1 GiB in one
+ * call), for tables wholly inside the range. The huge leaf carries the rights in force before
+ * (the table entry's combined with the leaves'), so no address gains a permission. Shared tables
+ * and the root are never collapsed. Needs no allocation, so it cannot fail part way; the old
+ * tables go back to the allocator only through {@link PendingFrees#release()}.
+ */
+final class Collapser {
+  private final FormatLayout g;
+  private final Walker walker;
+  private final CollapseVisitor visitor;
+
+  Collapser(FormatLayout g) {
+    this.g = g;
+    this.walker = g.space.walker();
+    this.visitor = new CollapseVisitor();
+  }
+
+  CollapseResult collapse(VirtualRange range) {
+    Objects.requireNonNull(range, "range");
+    g.format.checkCanonical(range);
+    visitor.plan = InvalidationPlan.builder();
+    visitor.frames.clear();
+    visitor.collapsed = new ArrayList<>();
+    walker.walk(g.space.root(), range.first(), range.last(), visitor);
+    return new CollapseResult(visitor.plan.build(), List.copyOf(visitor.collapsed),
+        PendingFrees.of(g.space.allocator(), visitor.frames.toArray()));
+  }
+
+  private final class CollapseVisitor implements PageTableVisitor {
+    final boolean[] inShared = new boolean[g.levels.length];
+    final FrameList frames = new FrameList();
+    InvalidationPlan.Builder plan;
+    List<Mapping> collapsed;
+
+    @Override
+    public Control beforeTable(TableCursor t) {
+      int d = t.level().depth();
+      inShared[d] = (d > 0 && inShared[d - 1]) || g.shared.isShared(t.frame());
+      return Control.CONTINUE;
+    }
+
+    @Override
+    public Control afterTable(TableCursor t) {
+      int d = t.level().depth();
+      if (d == 0 || !t.fullyInRange() || g.shared.isShared(t.frame())) {
+        return Control.CONTINUE;
+      }
+      EntryCursor parent = t.parent();
+      Level up = parent.level();
+      Level level = t.level();
+      if (!up.leafAllowed()) {
+        return Control.CONTINUE;
+      }
+      long first = t.read(0);
+      if (g.kind(d, first) != EntryKind.LEAF) {
+        return Control.CONTINUE;
+      }
+      long pa = g.format.address(level, first);
+      if ((pa & (up.entrySpan() - 1)) != 0) {
+        return Control.CONTINUE;
+      }
+      Attributes attributes = g.format.attributes(level, first);
+      int s = g.addressShift[d];
+      long step = s == FormatLayout.NONLINEAR ? 0 : level.entrySpan() >>> s;
+      for (int i = 1; i < level.entries(); i++) {
+        long raw = t.read(i);
+        if (s != FormatLayout.NONLINEAR) {
+          if (raw != first + i * step) {
+            return Control.CONTINUE;
+          }
+        } else if (g.kind(d, raw) != EntryKind.LEAF || g.format.address(level, raw) != pa + i * level.entrySpan()
+            || !g.format.attributes(level, raw).equals(attributes)) {
+          return Control.CONTINUE;
+        }
+      }
+      Attributes huge = g.format.effective(g.format.attributes(up, parent.raw()), attributes);
+      long leaf;
+      try {
+        leaf = g.format.encodeLeaf(up, pa, huge);
+      } catch (IllegalArgumentException e) {
+        // Attributes only small leaves can carry (a RISC-V NAPOT mark): not collapsible.
+        return Control.CONTINUE;
+      }
+      parent.write(leaf);
+      frames.add(t.frame());
+      plan.leaves(t.first(), t.last(), level.entries(), attributes.global());
+      plan.table(t.first(), t.last());
+      if (inShared[d - 1]) {
+        plan.shared();
+      }
+      collapsed.add(Mapping.of(VirtualRange.closed(t.first(), t.last()), pa, up, huge));
+      return Control.CONTINUE;
+    }
+  }
+}

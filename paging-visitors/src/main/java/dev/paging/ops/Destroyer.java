@@ -1,0 +1,94 @@
+package dev.paging.ops;
+
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.TableCursor;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.Walker;
+
+/**
+ * Collects every table an address space owns, post-order (children before parents, the root
+ * last), without descending into tables shared with other spaces: a process's exit frees its
+ * user half and its root, never the kernel half it links to.
+ */
+final class Destroyer {
+  private final FormatLayout g;
+  private final Walker walker;
+
+  Destroyer(FormatLayout g) {
+    this.g = g;
+    this.walker = g.space.walker();
+  }
+
+  DestroyResult destroy() {
+    InvalidationPlan.Builder plan = InvalidationPlan.builder();
+    FrameList frames = new FrameList();
+    long[] global = new long[g.levels.length];
+    for (int d = 0; d <= g.last; d++) {
+      if (g.levels[d].leafAllowed()) {
+        global[d] = globalBit(d);
+      }
+    }
+    PageTableVisitor v = new PageTableVisitor() {
+      long runFirst;
+      long runNext;
+      long runCount;
+      boolean runGlobal;
+
+      @Override
+      public Control onEntry(EntryCursor e) {
+        if (e.kind() == EntryKind.TABLE) {
+          return g.shared.isShared(e.target()) ? Control.SKIP_SUBTREE : Control.CONTINUE;
+        }
+        if (e.kind() == EntryKind.LEAF) {
+          boolean isGlobal = (e.raw() & global[e.level().depth()]) != 0;
+          if (runCount > 0 && e.first() == runNext && isGlobal == runGlobal) {
+            runCount++;
+          } else {
+            flush();
+            runFirst = e.first();
+            runCount = 1;
+            runGlobal = isGlobal;
+          }
+          runNext = e.last() + 1;
+        }
+        return Control.CONTINUE;
+      }
+
+      @Override
+      public Control afterTable(TableCursor t) {
+        if (!g.shared.isShared(t.frame())) {
+          frames.add(t.frame());
+          if (t.level().depth() > 0) {
+            plan.table(t.first(), t.last());
+          }
+        }
+        if (t.level().depth() == 0) {
+          flush();
+        }
+        return Control.CONTINUE;
+      }
+
+      private void flush() {
+        if (runCount > 0) {
+          plan.leaves(runFirst, runNext - 1, runCount, runGlobal);
+          runCount = 0;
+        }
+      }
+    };
+    walker.walk(g.space.root(), VirtualRange.all(), v);
+    return new DestroyResult(plan.build(), PendingFrees.of(g.space.allocator(), frames.toArray()));
+  }
+
+  /** The bit that makes a leaf at {@code depth} global, found by encoding. */
+  private long globalBit(int depth) {
+    try {
+      dev.paging.api.Attributes a = dev.paging.api.Attributes.readExecute();
+      return g.format.encodeLeaf(g.levels[depth], 0, a.withGlobal(true)) ^ g.format.encodeLeaf(g.levels[depth], 0, a);
+    } catch (IllegalArgumentException e) {
+      return 0;
+    }
+  }
+}

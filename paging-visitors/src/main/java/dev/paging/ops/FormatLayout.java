@@ -1,0 +1,178 @@
+package dev.paging.ops;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Addresses;
+import dev.paging.api.Attributes;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.Level;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.PhysicalMemory;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
+import dev.paging.core.SharedTables;
+import java.util.List;
+
+/**
+ * What every operation on one address space needs to know about its format, computed once: the
+ * levels as arrays, and how the format embeds a physical address in a leaf, so that consecutive
+ * leaves can be written by adding a constant instead of calling the encoder for each page.
+ */
+final class FormatLayout {
+  /** Marks a level whose leaf encoding is not a plain shift of the address. */
+  static final int NONLINEAR = -1;
+
+  final AddressSpace space;
+  final PagingFormat format;
+  final PhysicalMemory memory;
+  final SharedTables shared;
+  final Level[] levels;
+  final int last;
+  final int vaBits;
+  final int[] shift;
+  final int[] entries;
+  /**
+   * Per depth, the right shift that turns a page address into the entry's address bits (0 for
+   * x86, 2 for RISC-V), or {@link #NONLINEAR}; only for levels that may hold a leaf.
+   */
+  final int[] addressShift;
+
+  FormatLayout(AddressSpace space) {
+    this.space = space;
+    this.format = space.format();
+    this.memory = space.memory();
+    this.shared = space.sharedTables();
+    List<Level> list = format.levels();
+    this.levels = list.toArray(new Level[0]);
+    this.last = levels.length - 1;
+    this.vaBits = format.virtualAddressBits();
+    this.shift = new int[levels.length];
+    this.entries = new int[levels.length];
+    this.addressShift = new int[levels.length];
+    for (int d = 0; d < levels.length; d++) {
+      shift[d] = levels[d].shift();
+      entries[d] = levels[d].entries();
+      addressShift[d] = levels[d].leafAllowed() ? probeAddressShift(levels[d]) : NONLINEAR;
+    }
+  }
+
+  /**
+   * Finds the shift by encoding single address bits with attributes every format accepts, and
+   * checks it on every bit the format can hold; anything else is treated as non-linear and
+   * encoded page by page.
+   */
+  private int probeAddressShift(Level level) {
+    Attributes probe = Attributes.readExecute();
+    try {
+      long zero = format.encodeLeaf(level, 0, probe);
+      long image = format.encodeLeaf(level, level.entrySpan(), probe) ^ zero;
+      if (Long.bitCount(image) != 1) {
+        return NONLINEAR;
+      }
+      int s = level.shift() - Long.numberOfTrailingZeros(image);
+      if (s < 0) {
+        return NONLINEAR;
+      }
+      for (int b = level.shift(); b < format.physicalAddressBits(); b++) {
+        long bit = 1L << b;
+        if ((format.encodeLeaf(level, bit, probe) ^ zero) != bit >>> s || (zero & (bit >>> s)) != 0) {
+          return NONLINEAR;
+        }
+      }
+      return s;
+    } catch (IllegalArgumentException e) {
+      return NONLINEAR;
+    }
+  }
+
+  long span(int depth) {
+    return 1L << shift[depth];
+  }
+
+  /** The first address of entry {@code index} of a table at {@code depth} that starts at {@code tableFirst}. */
+  long entryFirst(int depth, long tableFirst, int index) {
+    long offset = (long) index << shift[depth];
+    // Root entries of the upper half map sign-extended addresses.
+    return depth == 0 ? Addresses.signExtend(offset, vaBits) : tableFirst + offset;
+  }
+
+  /** The depth whose leaves are {@code size} bytes and may exist, or -1. */
+  int depthOfPageSize(long size) {
+    for (int d = 0; d <= last; d++) {
+      if (span(d) == size && levels[d].leafAllowed()) {
+        return d;
+      }
+    }
+    return -1;
+  }
+
+  /** What the walker makes of {@code raw} at {@code depth}: a pointer at the last level is malformed. */
+  EntryKind kind(int depth, long raw) {
+    EntryKind kind = format.kind(levels[depth], raw);
+    return kind == EntryKind.TABLE && depth == last ? EntryKind.MALFORMED : kind;
+  }
+
+  EntryProblem problem(int depth, long raw) {
+    EntryProblem p = format.problem(levels[depth], raw);
+    return p == null ? EntryProblem.TABLE_AT_LAST_LEVEL : p;
+  }
+
+  /**
+   * The table entry {@code raw} at {@code depth}, widened so that it grants what {@code needs}
+   * asks (read, write, execute, user), or {@code raw} itself when it already does.
+   */
+  long widen(int depth, long raw, Attributes needs) {
+    Level level = levels[depth];
+    Attributes current = format.attributes(level, raw);
+    if (needs == null || current.permits(needs)) {
+      return raw;
+    }
+    Attributes wider = current.withReadable(current.readable() || needs.readable())
+        .withWritable(current.writable() || needs.writable())
+        .withExecutable(current.executable() || needs.executable())
+        .withUser(current.user() || needs.user());
+    return format.encodeTable(level, format.address(level, raw), wider);
+  }
+
+  /** Permissions granted by either: what a table above leaves of both kinds must grant. */
+  static Attributes union(Attributes a, Attributes b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    return a.withReadable(a.readable() || b.readable()).withWritable(a.writable() || b.writable())
+        .withExecutable(a.executable() || b.executable()).withUser(a.user() || b.user());
+  }
+
+  /** Rejects a range whose ends are not canonical or not on 4 KiB boundaries. */
+  void checkPageRange(String operation, VirtualRange range) {
+    format.checkCanonical(range);
+    if (!Addresses.isAligned(range.first(), Addresses.FRAME_SIZE)) {
+      throw new IllegalArgumentException(operation + ": range start " + hex(range.first())
+          + " is not 4 KiB aligned");
+    }
+    if (!Addresses.isAligned(range.last() + 1, Addresses.FRAME_SIZE)) {
+      throw new IllegalArgumentException(operation + ": range end " + hex(range.last() + 1)
+          + " (exclusive; last byte " + hex(range.last()) + ") is not 4 KiB aligned");
+    }
+  }
+
+  static boolean ule(long a, long b) {
+    return Long.compareUnsigned(a, b) <= 0;
+  }
+
+  static boolean ult(long a, long b) {
+    return Long.compareUnsigned(a, b) < 0;
+  }
+
+  static long umax(long a, long b) {
+    return ult(a, b) ? b : a;
+  }
+
+  static long umin(long a, long b) {
+    return ult(a, b) ? a : b;
+  }
+}

@@ -1,0 +1,101 @@
+package dev.paging.ops;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.HoleCursor;
+import dev.paging.api.Level;
+import dev.paging.api.MalformedTableException;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.PhysicalMemory;
+import dev.paging.api.TableCursor;
+import dev.paging.core.AddressSpace;
+
+/**
+ * Creates address spaces that share the kernel half of a template: the root entries of the
+ * upper canonical half (x86-64 PML4 or PML5 entries 256-511, the upper half of a RISC-V root)
+ * point to the template's tables, so whatever is mapped below them, through any of the spaces, is
+ * seen by all.
+ *
+ * <p>Sharing works below the root only: a root entry is a copy in each space. So that a later
+ * kernel mapping never needs a new root entry (which the other spaces' roots would lack, the
+ * forum thread's "page fault might happen in kernel range"), every kernel-half root entry of the
+ * template is given a table the first time a space shares it, as real kernels do (Linux on
+ * x86-64 preallocates the second-level tables of its vmalloc area for this reason,
+ * preallocate_vmalloc_pages; here it is the whole kernel half: 256 tables, 1 MiB). New root
+ * entries are made permissive (read, write, execute, user on x86) so that the leaves below always
+ * govern and the entries never need widening, which could not reach the other roots.
+ */
+final class KernelHalf {
+  private KernelHalf() {}
+
+  static AddressSpace share(AddressSpace template) {
+    FormatLayout g = new FormatLayout(template);
+    Level rootLevel = g.levels[0];
+    int from = rootLevel.index(g.format.upperHalf().first());
+    int count = rootLevel.entries() - from;
+    long[] tables = new long[count];
+    int[] missing = new int[count];
+    int[] missingCount = new int[1];
+    PageTableVisitor reader = new PageTableVisitor() {
+      @Override
+      public Control onEntry(EntryCursor e) {
+        if (e.kind() != EntryKind.TABLE) {
+          throw new IllegalArgumentException("cannot share the kernel half of " + template + ": root entry "
+              + e.index() + " for " + hex(e.first()) + " is " + (e.kind() == EntryKind.LEAF ? "a leaf " : "a not-present marker ")
+              + hex(e.raw()) + ", and only tables can be shared; smash or unmap it first");
+        }
+        tables[e.index() - from] = e.target();
+        return Control.SKIP_SUBTREE;
+      }
+
+      @Override
+      public Control onHole(HoleCursor h) {
+        for (int i = h.firstIndex(); i <= h.lastIndex(); i++) {
+          missing[missingCount[0]++] = i;
+        }
+        return Control.CONTINUE;
+      }
+
+      @Override
+      public Control onMalformed(EntryCursor e, EntryProblem problem) {
+        throw new MalformedTableException("cannot share the kernel half of " + template + ": root entry "
+            + e.index() + " " + hex(e.raw()) + " is malformed (" + problem + ")");
+      }
+    };
+    template.walker().walk(template.root(), g.format.upperHalf(), reader);
+    int n = missingCount[0];
+    Attributes permissive = g.format.tableAttributesFor(
+        Attributes.readWrite().withExecutable(true).withUser(true));
+    g.format.encodeTable(rootLevel, 0, permissive);
+    FramePool pool = FramePool.allocate(template.allocator(), g.memory, 1L + n);
+    PhysicalMemory memory = g.memory;
+    long root = pool.take();
+    for (int k = 0; k < n; k++) {
+      long table = pool.take();
+      clear(memory, table, g.entries[1]);
+      int i = missing[k];
+      memory.write(template.root() + 8L * i, g.format.encodeTable(rootLevel, table, permissive));
+      tables[i - from] = table;
+    }
+    clear(memory, root, rootLevel.entries());
+    for (int i = from; i < rootLevel.entries(); i++) {
+      memory.write(root + 8L * i, memory.read(template.root() + 8L * i));
+    }
+    pool.finish();
+    for (long table : tables) {
+      template.sharedTables().share(table);
+    }
+    return AddressSpace.of(g.format, memory, template.allocator(), root, template.sharedTables());
+  }
+
+  private static void clear(PhysicalMemory memory, long table, int entries) {
+    for (int i = 0; i < entries; i++) {
+      memory.write(table + 8L * i, 0);
+    }
+  }
+}

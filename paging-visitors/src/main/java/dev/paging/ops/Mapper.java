@@ -1,0 +1,409 @@
+package dev.paging.ops;
+
+import static dev.paging.api.Addresses.hex;
+import static dev.paging.ops.FormatLayout.ule;
+import static dev.paging.ops.FormatLayout.ult;
+import static dev.paging.ops.FormatLayout.umax;
+import static dev.paging.ops.FormatLayout.umin;
+
+import dev.paging.api.Addresses;
+import dev.paging.api.Attributes;
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.HoleCursor;
+import dev.paging.api.MalformedTableException;
+import dev.paging.api.MappingConflictException;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.TableCursor;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.Walker;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Maps a range as two walks of one visitor over it. The first walk changes nothing: it finds
+ * conflicts and malformed entries, counts the table frames the map needs and records what it will
+ * replace. The frames are then all allocated, and the second walk writes: holes are filled with
+ * complete subtrees built by {@link SubtreeBuilder}, huge leaves straddling an end of the range are
+ * smashed with the rest kept, existing tables on the way are widened if the new leaves need more.
+ * Nothing can fail once the second walk starts, which is what makes a map all-or-nothing.
+ */
+final class Mapper {
+  private final FormatLayout g;
+  private final Walker walker;
+  private final SubtreeBuilder subtrees;
+  private final ChangeRecorder runs;
+  private final FrameList freed = new FrameList();
+  private final MapVisitor visitor;
+
+  private VirtualRange range;
+  private long first;
+  private long last;
+  private long physicalStart;
+  private ConflictPolicy policy;
+  private Attributes attributes;
+  private Attributes needs;
+  private Attributes pointer;
+  private LeafSource.NewMapping source;
+  private InvalidationPlan.Builder plan;
+  private MapOptions cachedFor = MapOptions.defaults();
+  private LeafCodec[] cachedCodecs;
+
+  Mapper(FormatLayout g) {
+    this.g = g;
+    this.walker = g.space.walker();
+    this.subtrees = new SubtreeBuilder(g);
+    this.runs = new ChangeRecorder(g);
+    this.visitor = new MapVisitor();
+  }
+
+  MapResult map(VirtualRange range, long physicalStart, Attributes attributes, MapOptions options) {
+    Objects.requireNonNull(range, "range");
+    Objects.requireNonNull(attributes, "attributes");
+    Objects.requireNonNull(options, "options");
+    prepare(range, physicalStart, attributes, options);
+    plan = InvalidationPlan.builder();
+    runs.reset(plan);
+    freed.clear();
+    subtrees.count();
+    visitor.begin(false);
+    walker.walk(g.space.root(), first, last, visitor);
+    if (visitor.conflict != null) {
+      throw new MappingConflictException(visitor.conflict);
+    }
+    long frames = subtrees.counted();
+    FramePool pool = FramePool.allocate(g.space.allocator(), g.memory, frames);
+    subtrees.write(pool);
+    visitor.begin(true);
+    walker.walk(g.space.root(), first, last, visitor);
+    pool.finish();
+    List<Mapping> replaced = runs.mappings();
+    return new MapResult(plan.build(), replaced, runs.removedEntries(), frames,
+        PendingFrees.of(g.space.allocator(), freed.toArray()));
+  }
+
+  /** Checks every argument and sets up the leaf encoders; throws before anything is read. */
+  private void prepare(VirtualRange range, long pa, Attributes attributes, MapOptions options) {
+    g.format.checkCanonical(range);
+    boolean lower = g.format.lowerHalf().contains(range);
+    if (!lower && !g.format.upperHalf().contains(range)) {
+      throw new IllegalArgumentException(what(range, pa) + ": the range crosses the non-canonical hole between "
+          + hex(g.format.lowerHalf().last()) + " and " + hex(g.format.upperHalf().first()));
+    }
+    long size = range.size();
+    long align = options.pageSize().orElse(Addresses.FRAME_SIZE);
+    int exact = -1;
+    if (options.pageSize().isPresent()) {
+      exact = g.depthOfPageSize(align);
+      if (exact < 0) {
+        throw new IllegalArgumentException(what(range, pa) + ": page size " + hex(align) + " is not one "
+            + g.format.name() + " supports (" + supportedSizes() + ")");
+      }
+    }
+    if (!Addresses.isAligned(range.first(), align)) {
+      throw new IllegalArgumentException(what(range, pa) + ": virtual address " + hex(range.first())
+          + " is not aligned to the page size " + hex(align));
+    }
+    if (!Addresses.isAligned(range.last() + 1, align)) {
+      throw new IllegalArgumentException(what(range, pa) + ": the range's end " + hex(range.last() + 1)
+          + " is not aligned to the page size " + hex(align));
+    }
+    if (!Addresses.isAligned(pa, align)) {
+      throw new IllegalArgumentException(what(range, pa) + ": physical address " + hex(pa)
+          + " is not aligned to the page size " + hex(align));
+    }
+    int width = g.format.physicalAddressBits();
+    long lastPa = pa + size - 1;
+    if ((pa >>> width) != 0) {
+      throw new IllegalArgumentException(what(range, pa) + ": physical address " + hex(pa) + " is beyond the "
+          + width + "-bit physical address width of " + g.format.name());
+    }
+    if (ult(lastPa, pa) || (lastPa >>> width) != 0) {
+      throw new IllegalArgumentException(what(range, pa) + ": physical address " + hex(lastPa) + " (the range's last byte) is beyond the "
+          + width + "-bit physical address width of " + g.format.name());
+    }
+    LeafCodec[] codecs = codecs(range, pa, attributes, options, exact);
+    this.range = range;
+    this.first = range.first();
+    this.last = range.last();
+    this.physicalStart = pa;
+    this.policy = options.conflictPolicy();
+    this.source = new LeafSource.NewMapping(g, pa - first, codecs, attributes);
+    subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
+  }
+
+  /**
+   * The leaf encoders for each depth a leaf may be used at (null elsewhere), and the table-entry
+   * attributes, made again only when the attributes or the options change: a loop of map calls
+   * with the same attributes pays for them once.
+   */
+  private LeafCodec[] codecs(VirtualRange range, long pa, Attributes attributes, MapOptions options, int exact) {
+    if (attributes.equals(this.attributes) && options.pageSize().equals(cachedFor.pageSize())
+        && options.maxPageSize().equals(cachedFor.maxPageSize())) {
+      return cachedCodecs;
+    }
+    long max = options.maxPageSize().orElse(Long.MIN_VALUE);
+    LeafCodec[] codecs = new LeafCodec[g.levels.length];
+    boolean any = false;
+    for (int d = 0; d <= g.last; d++) {
+      boolean allowed = g.levels[d].leafAllowed() && (exact >= 0 ? d == exact : ule(g.span(d), max));
+      if (!allowed) {
+        continue;
+      }
+      try {
+        codecs[d] = LeafCodec.of(g, d, attributes);
+        any = true;
+      } catch (IllegalArgumentException e) {
+        // A huge page that cannot carry these attributes is simply not used; the small page
+        // size, or the one asked for, must be able to.
+        if (exact >= 0 || d == g.last) {
+          throw new IllegalArgumentException(what(range, pa) + ": a " + g.levels[d] + " leaf cannot carry "
+              + attributes + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    if (!any) {
+      throw new IllegalArgumentException(what(range, pa) + ": no page size of " + g.format.name() + " is allowed by " + options);
+    }
+    Attributes needs = g.format.tableAttributesFor(attributes);
+    for (int d = 0; d < g.last; d++) {
+      g.format.encodeTable(g.levels[d], 0, needs);
+    }
+    this.attributes = attributes;
+    this.needs = needs;
+    this.pointer = needs;
+    this.cachedFor = options;
+    this.cachedCodecs = codecs;
+    return codecs;
+  }
+
+  private static String what(VirtualRange range, long pa) {
+    return "map " + range + " -> " + hex(pa);
+  }
+
+  private String supportedSizes() {
+    StringBuilder s = new StringBuilder();
+    for (int d = g.last; d >= 0; d--) {
+      if (g.levels[d].leafAllowed()) {
+        s.append(s.length() == 0 ? "" : ", ").append(hex(g.span(d)));
+      }
+    }
+    return s.toString();
+  }
+
+  /** The visitor of both walks; {@code apply} says which. */
+  private final class MapVisitor implements PageTableVisitor {
+    final boolean[] inShared = new boolean[g.levels.length];
+    boolean apply;
+    String conflict;
+    /** In the first walk, the depth of a table entry a huge leaf will replace, while below it; else -1. */
+    int replaceDepth = -1;
+
+    void begin(boolean apply) {
+      this.apply = apply;
+      this.conflict = null;
+      this.replaceDepth = -1;
+    }
+
+    @Override
+    public Control beforeTable(TableCursor t) {
+      int d = t.level().depth();
+      inShared[d] = (d > 0 && inShared[d - 1]) || g.shared.isShared(t.frame());
+      return Control.CONTINUE;
+    }
+
+    @Override
+    public Control onHole(HoleCursor h) {
+      int d = h.level().depth();
+      leave(d);
+      if (replaceDepth >= 0) {
+        return Control.CONTINUE;
+      }
+      TableCursor t = h.table();
+      subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
+      subtrees.fill(d, t.frame(), g.entryFirst(d, t.first(), h.firstIndex()), h.firstIndex(), h.lastIndex());
+      return Control.CONTINUE;
+    }
+
+    @Override
+    public Control onEntry(EntryCursor e) {
+      int d = e.level().depth();
+      leave(d);
+      long eF = e.first();
+      long eL = e.last();
+      boolean full = ule(first, eF) && ule(eL, last);
+      if (replaceDepth >= 0) {
+        return insideReplaced(e, d, eF);
+      }
+      switch (e.kind()) {
+        case TABLE:
+          return table(e, d, eF, eL, full);
+        case LEAF:
+          return leaf(e, d, eF, eL, full);
+        default:
+          return notPresent(e, d, eF, eL, full);
+      }
+    }
+
+    private Control table(EntryCursor e, int d, long eF, long eL, boolean full) {
+      long target = e.target();
+      if (full && source.fits(d, eF) && !g.shared.isShared(target)) {
+        // A huge page takes the table's place; its subtree is checked and collected in the first
+        // walk, unlinked in the second and freed by the caller after invalidating.
+        if (apply) {
+          e.write(source.leaf(d, eF));
+          return Control.SKIP_SUBTREE;
+        }
+        replaceDepth = d;
+        return Control.CONTINUE;
+      }
+      long raw = e.raw();
+      long widened = g.widen(d, raw, needs);
+      if (widened != raw) {
+        if (apply) {
+          e.write(widened);
+        } else {
+          if (d == 0 && g.shared.isShared(target)) {
+            throw new IllegalArgumentException("map " + range + " -> " + hex(physicalStart) + ": the "
+                + e.level() + " entry for [" + hex(eF) + ", " + hex(eL) + "] links table " + hex(target)
+                + ", which is shared with other address spaces, and grants less than " + attributes
+                + " needs; widening it here would not reach their root tables. Nothing was changed");
+          }
+          // A permission upgrade: no invalidation needed (see InvalidationPlan).
+        }
+      }
+      return Control.CONTINUE;
+    }
+
+    private Control leaf(EntryCursor e, int d, long eF, long eL, boolean full) {
+      long raw = e.raw();
+      if (policy == ConflictPolicy.FAIL) {
+        return conflict(eF, "is already mapped by the " + Addresses.sizeName(g.span(d)) + " " + e.level()
+            + " leaf " + hex(raw) + " (-> " + hex(e.target()) + ")");
+      }
+      if (!apply) {
+        if (full) {
+          runs.leaf(d, eF, raw, inShared[d]);
+        } else {
+          runs.piece(d, eF, umax(first, eF), umin(last, eL), raw, inShared[d]);
+        }
+      }
+      if (full) {
+        subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
+      } else {
+        subtrees.use(first, last, source,
+            new LeafSource.Pieces(g, eF, e.target(), g.format.attributes(e.level(), raw)));
+      }
+      long built = subtrees.entry(d, eF);
+      if (apply) {
+        e.write(built);
+      }
+      return Control.SKIP_SUBTREE;
+    }
+
+    private Control notPresent(EntryCursor e, int d, long eF, long eL, boolean full) {
+      long raw = e.raw();
+      if (policy == ConflictPolicy.FAIL) {
+        return conflict(eF, "holds the not-present " + e.level() + " entry " + hex(raw));
+      }
+      if (!full) {
+        throw new MappingConflictException("map " + range + " -> " + hex(physicalStart) + ": the not-present "
+            + e.level() + " entry " + hex(raw) + " covers [" + hex(eF) + ", " + hex(eL)
+            + "], only part of which is in the range, and a marker cannot be split; nothing was changed");
+      }
+      if (!apply) {
+        runs.removed(d, eF, raw, EntryKind.NOT_PRESENT, null, inShared[d]);
+      }
+      subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
+      long built = subtrees.entry(d, eF);
+      if (apply) {
+        e.write(built);
+      }
+      return Control.SKIP_SUBTREE;
+    }
+
+    @Override
+    public Control onMalformed(EntryCursor e, EntryProblem problem) {
+      int d = e.level().depth();
+      leave(d);
+      long eF = e.first();
+      long eL = e.last();
+      long raw = e.raw();
+      if (policy == ConflictPolicy.FAIL) {
+        return conflict(eF, "holds the malformed " + e.level() + " entry " + hex(raw) + " (" + problem + ")");
+      }
+      if (replaceDepth >= 0) {
+        runs.removed(d, eF, raw, EntryKind.MALFORMED, problem, inShared[d]);
+        return Control.CONTINUE;
+      }
+      if (!(ule(first, eF) && ule(eL, last))) {
+        throw new MalformedTableException("map " + range + " -> " + hex(physicalStart) + ": the " + e.level()
+            + " entry " + hex(raw) + " covering [" + hex(eF) + ", " + hex(eL) + "] is malformed (" + problem
+            + ") and only partly in the range, so it cannot be followed or replaced; nothing was changed");
+      }
+      if (!apply) {
+        runs.removed(d, eF, raw, EntryKind.MALFORMED, problem, inShared[d]);
+      }
+      subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
+      long built = subtrees.entry(d, eF);
+      if (apply) {
+        g.memory.write(e.entryAddress(), built);
+      }
+      return Control.CONTINUE;
+    }
+
+    /** First walk only: an entry below a table a huge leaf will replace. */
+    private Control insideReplaced(EntryCursor e, int d, long eF) {
+      long raw = e.raw();
+      switch (e.kind()) {
+        case TABLE:
+          // A shared table is unlinked here but never freed: other spaces still use it.
+          return g.shared.isShared(e.target()) ? Control.SKIP_SUBTREE : Control.CONTINUE;
+        case LEAF:
+          if (policy == ConflictPolicy.FAIL) {
+            return conflict(eF, "is already mapped by the " + Addresses.sizeName(g.span(d)) + " "
+                + e.level() + " leaf " + hex(raw) + " (-> " + hex(e.target()) + ")");
+          }
+          runs.leaf(d, eF, raw, inShared[d]);
+          return Control.SKIP_SUBTREE;
+        default:
+          if (policy == ConflictPolicy.FAIL) {
+            return conflict(eF, "holds the not-present " + e.level() + " entry " + hex(raw));
+          }
+          runs.removed(d, eF, raw, EntryKind.NOT_PRESENT, null, inShared[d]);
+          return Control.SKIP_SUBTREE;
+      }
+    }
+
+    @Override
+    public Control afterTable(TableCursor t) {
+      int d = t.level().depth();
+      if (replaceDepth >= 0) {
+        if (d > replaceDepth) {
+          freed.add(t.frame());
+          plan.table(t.first(), t.last());
+          if (inShared[d]) {
+            plan.shared();
+          }
+        } else {
+          replaceDepth = -1;
+        }
+      }
+      return Control.CONTINUE;
+    }
+
+    private void leave(int d) {
+      if (replaceDepth >= 0 && d <= replaceDepth) {
+        replaceDepth = -1;
+      }
+    }
+
+    private Control conflict(long eF, String what) {
+      conflict = "map " + range + " -> " + hex(physicalStart) + ": " + hex(umax(first, eF)) + " " + what
+          + "; nothing was changed";
+      return Control.STOP;
+    }
+  }
+}

@@ -1,0 +1,274 @@
+package dev.paging.ops;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.FrameAllocator;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.PhysicalMemory;
+import dev.paging.api.VirtualRange;
+import dev.paging.audit.Audit;
+import dev.paging.audit.AuditReport;
+import dev.paging.core.AddressSpace;
+import dev.paging.core.WalkOutcome;
+import dev.paging.dump.Dump;
+import dev.paging.dump.DumpRenderer;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * The operations an OS project calls every day on one address space, without writing a visitor:
+ * create, translate, map, unmap, protect, smash, collapse and destroy. Each operation is a
+ * visitor on the walking engine ({@link dev.paging.core.Walker}).
+ *
+ * <p>Every mutating operation
+ *
+ * <ul>
+ *   <li>is all-or-nothing: it checks its arguments and the tables, and takes every table frame it
+ *       needs from the allocator, before it writes anything; bad input is an {@link
+ *       IllegalArgumentException} naming the offending value in hex, a conflict a {@link
+ *       dev.paging.api.MappingConflictException}, a malformed entry in the way a {@link
+ *       dev.paging.api.MalformedTableException}, a failing allocator an {@link
+ *       dev.paging.api.OutOfFramesException}, and in each case the tables are bit for bit as
+ *       before and no frame is kept;
+ *   <li>returns an {@link InvalidationPlan}: what the caller must invalidate (INVLPG, SFENCE.VMA,
+ *       or a full flush when {@link InvalidationPlan#flushAllSuggested()}) before relying on the
+ *       change; creating a mapping where nothing was mapped needs nothing;
+ *   <li>returns table frames it unlinked as {@link PendingFrees}, to release only after the plan
+ *       is applied, since paging-structure caches may still point at them;
+ *   <li>writes each new subtree completely before the one entry that links it, so the hardware
+ *       never sees half of one.
+ * </ul>
+ *
+ * <p>Entries the operations meet are treated consistently: an entry wholly inside an unmapped
+ * range is cleared whatever it holds (a not-present marker or a malformed entry is reported in
+ * {@link UnmapResult#removedEntries()}); a map under {@link ConflictPolicy#FAIL} treats any
+ * non-empty entry but a table as a conflict; entries an operation would have to look into or split
+ * but cannot (a malformed table pointer, a not-present marker straddling an end of the range)
+ * stop it before it changes anything.
+ *
+ * <p>Not thread-safe: like the tables, a {@code PageTables} is used by one thread at a time (the
+ * caller's page-table lock). It reuses its walkers between calls.
+ */
+public final class PageTables {
+  private final AddressSpace space;
+  private final FormatLayout geometry;
+  private Translator translator;
+  private Mapper mapper;
+  private Unmapper unmapper;
+  private Protector protector;
+  private Smasher smasher;
+  private Collapser collapser;
+  private Reclaimer reclaimer;
+  private boolean destroyed;
+
+  private PageTables(AddressSpace space) {
+    this.space = space;
+    this.geometry = new FormatLayout(space);
+  }
+
+  /** A new, empty address space with a root table from {@code allocator}. */
+  public static PageTables create(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator) {
+    return new PageTables(AddressSpace.create(format, memory, allocator));
+  }
+
+  /** The operations over an existing address space. */
+  public static PageTables of(AddressSpace space) {
+    return new PageTables(Objects.requireNonNull(space, "space"));
+  }
+
+  /**
+   * A new address space (a process) whose kernel half is the kernel half of {@code template}:
+   * its root's upper-half entries point to the template's tables, which are recorded as shared in
+   * the template's {@link dev.paging.core.SharedTables} registry, now also the new space's. A
+   * mapping made in the kernel half through any of these spaces is seen by all of them.
+   *
+   * <p>The first time, every empty kernel-half root entry of the template gets a new empty table
+   * (256 tables on every supported format), so later kernel mappings never need a root entry the
+   * processes lack; this is what kernels do, and it costs 1 MiB once. The new root entries grant
+   * everything (the leaves govern), so they never need widening.
+   *
+   * @throws IllegalArgumentException if a kernel-half root entry of the template is a leaf or a
+   *     not-present marker, which cannot be shared
+   * @throws dev.paging.api.OutOfFramesException if the allocator runs out; nothing is changed
+   */
+  public static PageTables createSharingKernelHalf(PageTables template) {
+    return createSharingKernelHalf(template.live().space);
+  }
+
+  /** As {@link #createSharingKernelHalf(PageTables)}, from the template's address space. */
+  public static PageTables createSharingKernelHalf(AddressSpace template) {
+    return new PageTables(KernelHalf.share(Objects.requireNonNull(template, "template")));
+  }
+
+  /** The address space these operations work on. */
+  public AddressSpace space() {
+    return space;
+  }
+
+  /**
+   * The translation of {@code virtualAddress}: physical address, page size, level, the leaf's
+   * attributes and the effective ones, or at which level and why the walk ended.
+   *
+   * @throws IllegalArgumentException if the address is not canonical
+   */
+  public Translation translate(long virtualAddress) {
+    return translator().translate(virtualAddress);
+  }
+
+  /**
+   * The physical address {@code virtualAddress} maps to, or {@link Translator#NOT_MAPPED}; the
+   * allocation-free fast path.
+   */
+  public long physicalAddress(long virtualAddress) {
+    return translator().physicalAddress(virtualAddress);
+  }
+
+  /** Maps {@code range} to physical memory from {@code physicalStart}, failing on conflicts, with the largest pages. */
+  public MapResult map(VirtualRange range, long physicalStart, Attributes attributes) {
+    return map(range, physicalStart, attributes, MapOptions.defaults());
+  }
+
+  /**
+   * Maps {@code range} to physically contiguous memory from {@code physicalStart} with leaves
+   * carrying {@code attributes}. At each address the largest page is used that the virtual and
+   * physical addresses are aligned to, that fits in the rest of the range, that the format (1 GiB
+   * pages only where supported) and {@code options} allow. New table entries are present and
+   * grant what the leaves need (the leaf governs); existing ones are widened when a new leaf
+   * needs more. A table wholly covered by a new huge page is replaced by it, and its tables
+   * returned in {@link MapResult#pendingFrees()} (a table shared with other spaces is never
+   * replaced: the map goes into it).
+   *
+   * @throws IllegalArgumentException naming the value in hex for a non-canonical range, a range
+   *     crossing the canonical hole, an address not aligned to 4 KiB (or to the page size asked
+   *     for), a physical range beyond the format's width, or attributes no allowed leaf can carry
+   * @throws dev.paging.api.MappingConflictException under {@link ConflictPolicy#FAIL} when the
+   *     range holds anything but empty entries and tables, naming the first such address
+   */
+  public MapResult map(VirtualRange range, long physicalStart, Attributes attributes, MapOptions options) {
+    live();
+    if (mapper == null) {
+      mapper = new Mapper(geometry);
+    }
+    return mapper.map(range, physicalStart, attributes, options);
+  }
+
+  /**
+   * Removes every mapping in {@code range} (4 KiB aligned) and returns what was mapped. A huge
+   * page straddling an end of the range is smashed and its part outside stays mapped. Data frames
+   * are the caller's and are never freed; neither are tables, even emptied ones (reclaiming them
+   * is a separate operation).
+   */
+  public UnmapResult unmap(VirtualRange range) {
+    live();
+    if (unmapper == null) {
+      unmapper = new Unmapper(geometry);
+    }
+    return unmapper.unmap(range);
+  }
+
+  /**
+   * Gives every leaf in {@code range} (4 KiB aligned) the attributes {@code attributes}, except
+   * accessed and dirty, which each leaf keeps. A huge page wholly inside the range stays whole;
+   * one straddling an end is smashed, only as far as needed.
+   */
+  public ProtectResult protect(VirtualRange range, Attributes attributes) {
+    live();
+    if (protector == null) {
+      protector = new Protector(geometry);
+    }
+    return protector.protect(range, attributes);
+  }
+
+  /**
+   * Splits the huge page mapping {@code address} until the page holding the address is {@code
+   * pageSize} bytes, with identical translation and attributes everywhere. Nothing happens if that
+   * page is already that small.
+   *
+   * @throws IllegalArgumentException if nothing is mapped at {@code address}, or {@code pageSize}
+   *     is not a page size of the format
+   */
+  public SmashResult smash(long address, long pageSize) {
+    live();
+    if (smasher == null) {
+      smasher = new Smasher(geometry);
+    }
+    return smasher.smash(address, pageSize);
+  }
+
+  /**
+   * Replaces each table wholly inside {@code range} whose entries map one aligned, contiguous
+   * physical block with identical attributes by one huge leaf, bottom-up. Opt-in only: no other
+   * operation ever collapses, because a collapse must invalidate every entry of the table.
+   */
+  public CollapseResult collapse(VirtualRange range) {
+    live();
+    if (collapser == null) {
+      collapser = new Collapser(geometry);
+    }
+    return collapser.collapse(range);
+  }
+
+  /**
+   * Ends the address space: returns every table it owns (never a shared one, nor anything below
+   * one) as {@link PendingFrees}, to release once the space is no longer in use and the plan is
+   * applied. This object refuses every operation afterwards.
+   */
+  public DestroyResult destroy() {
+    live();
+    DestroyResult result = new Destroyer(geometry).destroy();
+    destroyed = true;
+    return result;
+  }
+
+  /**
+   * Frees the empty page tables wholly inside {@code range}, bottom-up (see {@link Reclaimer}):
+   * never a mapping, a data frame, the root or a shared table. The frames come back pending, to
+   * release after the result's invalidation is applied.
+   *
+   * @throws TableNotEmptyException in {@link ReclaimMode#STRICT} when a candidate is not empty;
+   *     nothing was changed
+   */
+  public ReclaimResult reclaim(VirtualRange range, ReclaimMode mode) {
+    return reclaim(range, ReclaimOptions.of(mode));
+  }
+
+  /** As {@link #reclaim(VirtualRange, ReclaimMode)}, with tables the caller pins left alone. */
+  public ReclaimResult reclaim(VirtualRange range, ReclaimOptions options) {
+    live();
+    if (reclaimer == null) {
+      reclaimer = Reclaimer.of(space);
+    }
+    return reclaimer.reclaim(range, options);
+  }
+
+  /** Streams a dump of {@code range} through {@code renderer} (ptdump, QEMU, vmprint, JSON, DOT). */
+  public WalkOutcome dump(VirtualRange range, DumpRenderer renderer) throws IOException {
+    live();
+    return Dump.write(space, range, renderer);
+  }
+
+  /** Audits the whole space with the default rules. */
+  public AuditReport audit() {
+    live();
+    return Audit.run(space, VirtualRange.all());
+  }
+
+  private Translator translator() {
+    live();
+    if (translator == null) {
+      translator = Translator.of(space);
+    }
+    return translator;
+  }
+
+  private PageTables live() {
+    if (destroyed) {
+      throw new IllegalStateException(space + " was destroyed");
+    }
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return "PageTables[" + space + (destroyed ? ", destroyed" : "") + "]";
+  }
+}

@@ -1,0 +1,84 @@
+package dev.paging.ops;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.FrameAllocator;
+import java.util.Arrays;
+
+/**
+ * Table frames an operation has unlinked but not yet returned to the allocator. A freed table
+ * may still sit in paging-structure caches, so the frames go back only when the caller, having
+ * applied the operation's {@link InvalidationPlan}, calls {@link #release()}: the safe order is
+ * the natural one.
+ */
+public final class PendingFrees {
+  private static final long[] NO_FRAMES = new long[0];
+
+  private final FrameAllocator allocator;
+  private final long[] frames;
+  private boolean released;
+
+  private PendingFrees(FrameAllocator allocator, long[] frames) {
+    this.allocator = allocator;
+    this.frames = frames;
+  }
+
+  static PendingFrees of(FrameAllocator allocator, long[] frames) {
+    return new PendingFrees(allocator, frames.length == 0 ? NO_FRAMES : frames.clone());
+  }
+
+  /** The frames, in the order the operation unlinked them (children before parents). */
+  public long[] frames() {
+    return frames.clone();
+  }
+
+  public int count() {
+    return frames.length;
+  }
+
+  public boolean isReleased() {
+    return released;
+  }
+
+  /**
+   * Returns every frame to the allocator, in order. Call it after applying the invalidation plan.
+   *
+   * @throws IllegalStateException if already released
+   */
+  public void release() {
+    if (released) {
+      throw new IllegalStateException("these " + frames.length + " frames were already released");
+    }
+    released = true;
+    for (long frame : frames) {
+      allocator.free(frame);
+    }
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder().append(frames.length).append(frames.length == 1 ? " frame" : " frames");
+    s.append(released ? " released" : " pending");
+    if (frames.length > 0) {
+      s.append(": ");
+      for (int i = 0; i < Math.min(frames.length, 8); i++) {
+        s.append(i == 0 ? "" : ", ").append(hex(frames[i]));
+      }
+      if (frames.length > 8) {
+        s.append(", ...");
+      }
+    }
+    return s.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PendingFrees && Arrays.equals(((PendingFrees) o).frames, frames)
+        && ((PendingFrees) o).released == released;
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(frames) * 2 + (released ? 1 : 0);
+  }
+}

@@ -1,0 +1,446 @@
+package dev.paging.ops;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Addresses;
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.Level;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.PhysicalMemory;
+import dev.paging.api.TableCursor;
+import dev.paging.api.TableNotEmptyException;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
+import dev.paging.core.SharedTables;
+import dev.paging.core.Walker;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Frees the empty page tables of a virtual range, bottom-up: a visitor on the engine that
+ * decides in the walker's {@code afterTable} hook, after a table's children, so freeing the last
+ * tables below a table can empty it and free it in the same call.
+ *
+ * <p><b>Page tables only.</b> Reclamation never changes a mapping and never frees a data frame:
+ * the pages that leaves map belong to the caller, who unmaps them first (and returns their
+ * frames to whoever owns them). It frees only table frames whose every entry is zero, replacing
+ * the parent's link with a zero entry, so no translation in the space changes.
+ *
+ * <p><b>What is freed.</b> A table is a <em>candidate</em> when
+ *
+ * <ul>
+ *   <li>its whole virtual span lies inside the range (the floor/ceiling rule: a table partly
+ *       outside the range may serve mappings there, so it stays even when empty; the parts of the
+ *       range a table covers only in part are still walked for smaller tables inside them);
+ *   <li>it is not the root;
+ *   <li>it is not recorded in the space's {@link SharedTables} registry, and no table above it
+ *       is (a shared table's subtree belongs to every space that links it, so it is not even
+ *       read);
+ *   <li>the walk did not reach it through two links (a table linked from two parents the
+ *       registry does not know about is treated as shared, never freed twice; a link from
+ *       outside the range or from another space cannot be seen in the tables, so such tables
+ *       must be registered or pinned);
+ *   <li>the caller's {@linkplain ReclaimOptions#withPinned pin predicate} does not claim it.
+ * </ul>
+ *
+ * <p>A candidate is <em>empty</em> when all its entries are zero, counting as zero the links to
+ * tables this call frees. Anything else keeps it, in both modes: a leaf of any size (a 1 GiB or
+ * 2 MiB leaf keeps its table and the walk goes on with the next entry), a link to a table that
+ * stays, a non-present entry that is not zero (a swap or guard marker maps nothing, but it is the
+ * OS's information, and every operation of this library reads such entries the same way), and a
+ * malformed entry (reported by the walker, never followed; reclamation neither throws nor
+ * guesses, it keeps the table). {@link ReclaimMode#COLLECT} frees every empty candidate; {@link
+ * ReclaimMode#STRICT} requires every candidate to be empty and otherwise throws {@link
+ * TableNotEmptyException} naming the table and its first non-empty entry.
+ *
+ * <p><b>All or nothing.</b> The walk only decides; nothing is written until it has finished and
+ * every check has passed, so a strict failure, a bad range, or an exception thrown during the walk
+ * by the memory or the pin predicate changes nothing.
+ * Then the links are cleared, children first (each freed frame therefore holds an all-zero
+ * table), and if memory refuses a write the entries already cleared are restored.
+ *
+ * <p><b>Invalidation before reuse.</b> The frames are not returned to the allocator by this
+ * class: {@link ReclaimResult#pendingFrees()} holds them until the caller has applied {@link
+ * ReclaimResult#invalidation()} (a processor may still cache the unlinked tables in its
+ * paging-structure caches), then calls {@link PendingFrees#release()}.
+ *
+ * <p><b>Ranges are byte ranges.</b> A range written as one 1 GiB page is the same {@link
+ * VirtualRange} as the same bytes written as 262,144 4 KiB pages and reclaims the same tables;
+ * half-open, closed (up to {@code 0xffffffffffffffff}) and unbounded ({@link VirtualRange#all()},
+ * both canonical halves) ranges all work, and Guava ranges come in through {@link
+ * dev.paging.core.VirtualRanges#fromGuava}.
+ *
+ * <p><b>Cost.</b> One walk that reads each table inside the range once (each entry of it once,
+ * plus one re-read of each table link it follows), skipping absent subtrees: reclaiming the whole
+ * 256 TiB (or 128 PiB) space of a sparse tree reads only the tables that exist. The walk
+ * allocates nothing per table beyond growing reusable buffers; the result is proportional to the
+ * tables freed.
+ *
+ * <pre>{@code
+ * Reclaimer reclaimer = Reclaimer.of(space);
+ * ReclaimResult r = reclaimer.reclaim(VirtualRange.halfOpen(start, end), ReclaimMode.COLLECT);
+ * r.releaseAfter(plan -> tlb.invalidate(plan));   // flush first, then the frames go back
+ * }</pre>
+ *
+ * <p>Not thread-safe: a reclaimer reuses its walker and buffers from call to call, and callers
+ * serialise changes to a hierarchy.
+ */
+public final class Reclaimer {
+  private final AddressSpace space;
+  private final PagingFormat format;
+  private final PhysicalMemory memory;
+  private final Walker walker;
+  private final Pass pass;
+
+  private Reclaimer(AddressSpace space) {
+    this.space = space;
+    this.format = space.format();
+    this.memory = space.memory();
+    this.walker = space.walker();
+    this.pass = new Pass(format.levels(), space.sharedTables());
+  }
+
+  /** A reclaimer of the tables of {@code space}, returning frames to the space's allocator. */
+  public static Reclaimer of(AddressSpace space) {
+    return new Reclaimer(Objects.requireNonNull(space, "space"));
+  }
+
+  /** The same as {@link #reclaim(VirtualRange, ReclaimOptions)} with nothing pinned. */
+  public ReclaimResult reclaim(VirtualRange range, ReclaimMode mode) {
+    return reclaim(range, ReclaimOptions.of(mode));
+  }
+
+  /**
+   * Frees the empty candidate tables of {@code range} (see the class description) and returns
+   * what was freed, with the frames still pending.
+   *
+   * @throws IllegalArgumentException if an end of the range is not canonical for the format
+   * @throws TableNotEmptyException in {@link ReclaimMode#STRICT} mode, when a candidate is not
+   *     empty; nothing was changed
+   */
+  public ReclaimResult reclaim(VirtualRange range, ReclaimOptions options) {
+    Objects.requireNonNull(range, "range");
+    Objects.requireNonNull(options, "options");
+    format.checkCanonical(range);
+    long tables = 0;
+    long entries = 0;
+    pass.protectedFrames.clear();
+    while (true) {
+      pass.start(options);
+      walker.walk(space.root(), range.first(), range.last(), pass);
+      tables += walker.tablesVisited();
+      entries += walker.entriesRead();
+      if (pass.failure != null) {
+        String message = "STRICT reclaim of " + range + ": " + pass.failure + "; nothing was changed";
+        pass.failure = null;
+        throw new TableNotEmptyException(message);
+      }
+      // A table met through a second link was skipped there but may have been walked, and its
+      // subtree freed, through the first. Walk again with every such table treated as shared:
+      // the second walk meets a subset of the first one's tables, so it finds no new alias.
+      if (pass.aliases.size() == 0 || pass.freedCount == 0) {
+        break;
+      }
+      pass.protectedFrames.addAll(pass.aliases);
+    }
+    return apply(range, options.mode(), tables, entries);
+  }
+
+  private ReclaimResult apply(VirtualRange range, ReclaimMode mode, long tables, long entries) {
+    int n = pass.freedCount;
+    long[] frames = Arrays.copyOf(pass.freedFrame, n);
+    int[] countByDepth = new int[pass.depths];
+    InvalidationPlan.Builder plan = InvalidationPlan.builder();
+    for (int i = 0; i < n; i++) {
+      countByDepth[pass.freedDepth[i]]++;
+      plan.table(pass.freedFirst[i], pass.freedLast[i]);
+    }
+    int written = 0;
+    try {
+      for (; written < n; written++) {
+        memory.write(pass.linkAddress[written], 0);
+      }
+    } catch (RuntimeException e) {
+      for (int j = written - 1; j >= 0; j--) {
+        try {
+          memory.write(pass.linkAddress[j], pass.linkRaw[j]);
+        } catch (RuntimeException again) {
+          e.addSuppressed(again);
+        }
+      }
+      throw e;
+    }
+    return new ReclaimResult(range, mode, format.levels(), frames, countByDepth, plan.build(),
+        PendingFrees.of(space.allocator(), frames), tables, entries);
+  }
+
+  @Override
+  public String toString() {
+    return "Reclaimer of " + space;
+  }
+
+  /**
+   * The visitor. Per depth it keeps the current table's frame, whether it is a candidate and how
+   * many of its entries are still live: non-zero and not a link to a table this pass frees. The
+   * walker has read each entry once by the time {@code afterTable} runs, so the count is exact
+   * without reading the table again.
+   */
+  private static final class Pass implements PageTableVisitor {
+    final int depths;
+    private final SharedTables shared;
+    private final long[] frame;
+    private final int[] live;
+    private final boolean[] candidate;
+    private final FrameSet visited = new FrameSet();
+    final FrameSet aliases = new FrameSet();
+    final FrameSet protectedFrames = new FrameSet();
+    private boolean strict;
+    private ReclaimOptions.PinnedTables pins;
+    private boolean pinsNothing;
+    String failure;
+
+    int freedCount;
+    long[] freedFrame = new long[64];
+    long[] freedFirst = new long[64];
+    long[] freedLast = new long[64];
+    int[] freedDepth = new int[64];
+    long[] linkAddress = new long[64];
+    long[] linkRaw = new long[64];
+
+    Pass(List<Level> levelList, SharedTables shared) {
+      this.depths = levelList.size();
+      this.shared = shared;
+      this.frame = new long[depths];
+      this.live = new int[depths];
+      this.candidate = new boolean[depths];
+    }
+
+    void start(ReclaimOptions options) {
+      strict = options.mode() == ReclaimMode.STRICT;
+      pins = options.pinned();
+      pinsNothing = options.pinsNothing();
+      failure = null;
+      freedCount = 0;
+      visited.clear();
+      aliases.clear();
+    }
+
+    @Override
+    public Control beforeTable(TableCursor table) {
+      int d = table.level().depth();
+      long f = table.frame();
+      frame[d] = f;
+      live[d] = 0;
+      visited.add(f);
+      boolean inRange = d > 0 && table.fullyInRange();
+      candidate[d] = inRange && (pinsNothing || !pins.isPinned(f, table.level()));
+      return Control.CONTINUE;
+    }
+
+    @Override
+    public Control onEntry(EntryCursor entry) {
+      int d = entry.level().depth();
+      live[d]++;
+      if (entry.kind() != EntryKind.TABLE) {
+        // A leaf or a non-present marker: it stays, and there is nothing below it to walk.
+        return keep(entry, d, Why.HOLDS, 0, null);
+      }
+      long child = entry.target();
+      if (shared.isShared(child)) {
+        return keep(entry, d, Why.SHARED, child, null);
+      }
+      if (protectedFrames.contains(child)) {
+        return keep(entry, d, Why.LINKED_TWICE, child, null);
+      }
+      if (visited.contains(child) && !isAncestor(child, d)) {
+        aliases.add(child);
+        return keep(entry, d, Why.LINKED_TWICE, child, null);
+      }
+      // Descend; a cycle or a table outside memory comes back through onMalformed.
+      return Control.CONTINUE;
+    }
+
+    @Override
+    public Control onMalformed(EntryCursor entry, EntryProblem problem) {
+      int d = entry.level().depth();
+      if (problem != EntryProblem.CYCLE && problem != EntryProblem.TABLE_OUTSIDE_MEMORY) {
+        // Entries the format rejects come here without an onEntry; links the walker refuses
+        // to follow were counted in onEntry.
+        live[d]++;
+      }
+      return keep(entry, d, Why.MALFORMED, 0, problem) == Control.STOP ? Control.STOP : Control.CONTINUE;
+    }
+
+    @Override
+    public Control afterTable(TableCursor table) {
+      int d = table.level().depth();
+      if (d == 0) {
+        return Control.CONTINUE;
+      }
+      if (candidate[d] && live[d] == 0) {
+        EntryCursor link = table.parent();
+        record(table.frame(), d, table.first(), table.last(), link.entryAddress(), link.raw());
+        live[d - 1]--;
+        return Control.CONTINUE;
+      }
+      // The table stays. Below a candidate it lies wholly in the range too, and had it been a
+      // non-empty candidate a strict pass would have failed inside it already: it is pinned.
+      return keep(table.parent(), d - 1, Why.PINNED, table.frame(), null) == Control.STOP
+          ? Control.STOP : Control.CONTINUE;
+    }
+
+    /**
+     * An entry that keeps its table alive. A strict pass fails there if the table is a
+     * candidate; the message is built only then, so a collecting pass allocates nothing.
+     */
+    private Control keep(EntryCursor entry, int d, Why why, long child, EntryProblem problem) {
+      if (strict && candidate[d]) {
+        failure = describe(entry, why, child, problem);
+        return Control.STOP;
+      }
+      return Control.SKIP_SUBTREE;
+    }
+
+    private boolean isAncestor(long f, int depth) {
+      for (int d = 0; d <= depth; d++) {
+        if (frame[d] == f) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private String describe(EntryCursor entry, Why why, long child, EntryProblem problem) {
+      TableCursor t = entry.table();
+      StringBuilder s = new StringBuilder();
+      s.append(t.level().name()).append(" table ").append(hex(t.frame())).append(" spanning [")
+          .append(hex(t.first())).append(", ").append(hex(t.last())).append("] is not empty: entry ")
+          .append(entry.index()).append(" [").append(hex(entry.first())).append(", ")
+          .append(hex(entry.last())).append("] holds ").append(hex(entry.raw())).append(", ");
+      switch (why) {
+        case SHARED:
+          return s.append("a link to the shared table ").append(hex(child)).toString();
+        case LINKED_TWICE:
+          return s.append("a link to the table ").append(hex(child))
+              .append(", which is also linked from another entry").toString();
+        case PINNED:
+          return s.append("a link to the pinned table ").append(hex(child)).toString();
+        case MALFORMED:
+          return s.append("malformed (").append(problem).append(')').toString();
+        default:
+          if (entry.kind() == EntryKind.NOT_PRESENT) {
+            return s.append("a non-present entry that is not zero").toString();
+          }
+          return s.append(entry.level().entrySpan() == Addresses.FRAME_SIZE ? "a leaf" : "a huge leaf")
+              .append(" mapping ").append(hex(entry.target())).toString();
+      }
+    }
+
+    private void record(long f, int depth, long first, long last, long address, long raw) {
+      if (freedCount == freedFrame.length) {
+        int n = freedCount * 2;
+        freedFrame = Arrays.copyOf(freedFrame, n);
+        freedFirst = Arrays.copyOf(freedFirst, n);
+        freedLast = Arrays.copyOf(freedLast, n);
+        freedDepth = Arrays.copyOf(freedDepth, n);
+        linkAddress = Arrays.copyOf(linkAddress, n);
+        linkRaw = Arrays.copyOf(linkRaw, n);
+      }
+      int i = freedCount++;
+      freedFrame[i] = f;
+      freedFirst[i] = first;
+      freedLast[i] = last;
+      freedDepth[i] = depth;
+      linkAddress[i] = address;
+      linkRaw[i] = raw;
+    }
+  }
+
+  /** Why an entry keeps its table; words for a strict failure's message. */
+  private enum Why {
+    HOLDS, SHARED, LINKED_TWICE, PINNED, MALFORMED
+  }
+
+  /** A set of frames by open addressing; -1 marks a free slot, since frames are 4 KiB aligned. */
+  private static final class FrameSet {
+    private static final long FREE = -1L;
+    private long[] slots = newSlots(256);
+    private int size;
+
+    private static long[] newSlots(int n) {
+      long[] s = new long[n];
+      Arrays.fill(s, FREE);
+      return s;
+    }
+
+    int size() {
+      return size;
+    }
+
+    void clear() {
+      if (size > 0) {
+        Arrays.fill(slots, FREE);
+        size = 0;
+      }
+    }
+
+    boolean contains(long f) {
+      int mask = slots.length - 1;
+      for (int i = slot(f, mask); ; i = (i + 1) & mask) {
+        long s = slots[i];
+        if (s == f) {
+          return true;
+        }
+        if (s == FREE) {
+          return false;
+        }
+      }
+    }
+
+    void add(long f) {
+      if (2 * (size + 1) > slots.length) {
+        long[] old = slots;
+        slots = newSlots(old.length * 2);
+        size = 0;
+        for (long s : old) {
+          if (s != FREE) {
+            insert(s);
+          }
+        }
+      }
+      insert(f);
+    }
+
+    void addAll(FrameSet other) {
+      for (long s : other.slots) {
+        if (s != FREE) {
+          add(s);
+        }
+      }
+    }
+
+    private void insert(long f) {
+      int mask = slots.length - 1;
+      for (int i = slot(f, mask); ; i = (i + 1) & mask) {
+        long s = slots[i];
+        if (s == f) {
+          return;
+        }
+        if (s == FREE) {
+          slots[i] = f;
+          size++;
+          return;
+        }
+      }
+    }
+
+    private static int slot(long f, int mask) {
+      return (int) (((f >>> 12) * 0x9E37_79B9_7F4A_7C15L) >>> 40) & mask;
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package dev.paging.ops;
+
+import static dev.paging.api.Addresses.hex;
+import static dev.paging.ops.FormatLayout.ule;
+import static dev.paging.ops.FormatLayout.umax;
+import static dev.paging.ops.FormatLayout.umin;
+
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.EntryProblem;
+import dev.paging.api.MalformedTableException;
+import dev.paging.api.MappingConflictException;
+import dev.paging.api.PhysicalMemory;
+import dev.paging.api.TableCursor;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.Walker;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Unmaps a range as two walks of one visitor. An entry wholly inside the range is cleared
+ * whatever it holds, so only the entries straddling the ends of the range can stop an unmap or
+ * need new tables (a huge page is smashed there, keeping the part outside). The first walk
+ * therefore visits only those: it skips every table wholly inside the range. The frames are then
+ * allocated and the second walk clears, reading each last-level table in one tight loop.
+ *
+ * <p>Data frames are never freed (the caller owns them) and neither are tables, even emptied
+ * ones: reclaiming them is a separate operation.
+ */
+final class Unmapper {
+  private final FormatLayout g;
+  private final PhysicalMemory memory;
+  private final Walker walker;
+  private final SubtreeBuilder subtrees;
+  private final ChangeRecorder runs;
+  private final UnmapVisitor visitor;
+
+  private VirtualRange range;
+  private long first;
+  private long last;
+
+  Unmapper(FormatLayout g) {
+    this.g = g;
+    this.memory = g.memory;
+    this.walker = g.space.walker();
+    this.subtrees = new SubtreeBuilder(g);
+    this.runs = new ChangeRecorder(g);
+    this.visitor = new UnmapVisitor();
+  }
+
+  UnmapResult unmap(VirtualRange range) {
+    Objects.requireNonNull(range, "range");
+    g.checkPageRange("unmap", range);
+    this.range = range;
+    this.first = range.first();
+    this.last = range.last();
+    InvalidationPlan.Builder plan = InvalidationPlan.builder();
+    runs.reset(plan);
+    long frames = subtrees.countThenWrite(walker, first, last, visitor);
+    List<Mapping> unmapped = runs.mappings();
+    return new UnmapResult(plan.build(), unmapped, runs.removedEntries(), frames);
+  }
+
+  private final class UnmapVisitor extends SubtreeBuilder.TwoPass {
+    final boolean[] inShared = new boolean[g.levels.length];
+
+    @Override
+    public Control beforeTable(TableCursor t) {
+      int d = t.level().depth();
+      inShared[d] = (d > 0 && inShared[d - 1]) || g.shared.isShared(t.frame());
+      if (d == g.last) {
+        // Every last-level entry is wholly inside a 4 KiB-aligned range: nothing here can fail.
+        if (apply) {
+          clear(t, d);
+        }
+        return Control.SKIP_SUBTREE;
+      }
+      return Control.CONTINUE;
+    }
+
+    /** Clears the entries of a last-level table in the range, coalescing what they mapped. */
+    private void clear(TableCursor t, int d) {
+      PhysicalMemory memory = Unmapper.this.memory;
+      long frame = t.frame();
+      int shift = g.shift[d];
+      long span = 1L << shift;
+      int iFrom = t.level().index(t.walkFirst());
+      int iTo = t.level().index(t.walkLast());
+      boolean shared = inShared[d];
+      long va = t.first() + ((long) iFrom << shift);
+      long address = frame + 8L * iFrom;
+      long end = frame + 8L * iTo;
+      // The current run's continuation in locals: the common case (the next page of the same run)
+      // is two comparisons, with no field traffic.
+      long step = g.addressShift[d] == FormatLayout.NONLINEAR ? 0 : span >>> g.addressShift[d];
+      long nextVa = runs.nextVa(d, shared);
+      long nextRaw = runs.nextRaw();
+      long extended = 0;
+      for (; address <= end; address += 8, va += span) {
+        long raw = memory.read(address);
+        if (raw == 0) {
+          continue;
+        }
+        if (raw == nextRaw && va == nextVa) {
+          extended++;
+          nextRaw += step;
+          nextVa += span;
+        } else {
+          runs.extendBy(extended);
+          extended = 0;
+          EntryKind kind = g.kind(d, raw);
+          if (kind == EntryKind.LEAF) {
+            runs.leaf(d, va, raw, shared);
+          } else {
+            runs.removed(d, va, raw, kind, kind == EntryKind.MALFORMED ? g.problem(d, raw) : null, shared);
+          }
+          nextVa = runs.nextVa(d, shared);
+          nextRaw = runs.nextRaw();
+        }
+        memory.write(address, 0);
+      }
+      runs.extendBy(extended);
+    }
+
+    @Override
+    public Control onEntry(EntryCursor e) {
+      int d = e.level().depth();
+      long eF = e.first();
+      long eL = e.last();
+      boolean full = ule(first, eF) && ule(eL, last);
+      long raw = e.raw();
+      switch (e.kind()) {
+        case TABLE:
+          // The first walk needs only the paths to the ends of the range.
+          return full && !apply ? Control.SKIP_SUBTREE : Control.CONTINUE;
+        case LEAF:
+          if (full) {
+            if (apply) {
+              runs.leaf(d, eF, raw, inShared[d]);
+              e.write(0);
+            }
+            return Control.SKIP_SUBTREE;
+          }
+          subtrees.use(first, last, LeafSource.EMPTY,
+              new LeafSource.Pieces(g, eF, e.target(), g.format.attributes(e.level(), raw)));
+          long built = subtrees.entry(d, eF);
+          if (apply) {
+            runs.piece(d, eF, umax(first, eF), umin(last, eL), raw, inShared[d]);
+            e.write(built);
+          }
+          return Control.SKIP_SUBTREE;
+        default:
+          if (!full) {
+            throw new MappingConflictException("unmap " + range + ": the not-present " + e.level() + " entry "
+                + hex(raw) + " covers [" + hex(eF) + ", " + hex(eL)
+                + "], only part of which is in the range, and a marker cannot be split; nothing was changed");
+          }
+          if (apply) {
+            runs.removed(d, eF, raw, EntryKind.NOT_PRESENT, null, inShared[d]);
+            e.write(0);
+          }
+          return Control.SKIP_SUBTREE;
+      }
+    }
+
+    @Override
+    public Control onMalformed(EntryCursor e, EntryProblem problem) {
+      int d = e.level().depth();
+      long eF = e.first();
+      long eL = e.last();
+      if (!(ule(first, eF) && ule(eL, last))) {
+        throw new MalformedTableException("unmap " + range + ": the " + e.level() + " entry " + hex(e.raw())
+            + " covering [" + hex(eF) + ", " + hex(eL) + "] is malformed (" + problem
+            + ") and only partly in the range, so it cannot be followed or split; nothing was changed");
+      }
+      if (apply) {
+        runs.removed(d, eF, e.raw(), EntryKind.MALFORMED, problem, inShared[d]);
+        memory.write(e.entryAddress(), 0);
+      }
+      return Control.CONTINUE;
+    }
+  }
+}
