@@ -9,6 +9,12 @@ package dev.paging.api;
  * {@link #onEntry} (a non-empty entry; if it points to a table, that table's hooks follow before
  * the next entry), {@link #onHole} (a run of empty entries) or {@link #onMalformed}, then {@link
  * #afterTable} once its children are done (post-order, so bottom-up work comes naturally).
+ *
+ * <p>Each non-empty entry reaches exactly one of {@link #onEntry} and {@link #onMalformed}: an
+ * entry the walker cannot follow — malformed bits, or a table pointer whose table lies outside
+ * physical memory or is one of its own ancestors — goes to {@code onMalformed} and never to
+ * {@code onEntry}. (An entry a visitor rewrites in {@code onEntry} is read again; if what it
+ * wrote cannot be followed, that new value is reported to {@code onMalformed}.)
  */
 public interface PageTableVisitor {
   default Control beforeTable(TableCursor table) {
@@ -16,8 +22,10 @@ public interface PageTableVisitor {
   }
 
   /**
-   * A non-empty entry: a table pointer, a leaf (at any level), or a not-present marker. A
-   * malformed entry is reported to {@link #onMalformed} instead.
+   * A non-empty entry the walker can follow: a table pointer to a table inside memory that is
+   * not one of its ancestors, a leaf (at any level), or a not-present marker. An entry that is
+   * malformed, or points to a table outside memory or to an ancestor, is reported to {@link
+   * #onMalformed} instead, and only there.
    */
   default Control onEntry(EntryCursor entry) {
     return Control.CONTINUE;
@@ -28,8 +36,12 @@ public interface PageTableVisitor {
   }
 
   /**
-   * An entry the walker will not follow: its bits are malformed for the format, or it points to
-   * a table outside physical memory or to one of its own ancestors (a cycle).
+   * An entry the walker will not follow, instead of {@link #onEntry}: its bits are malformed for
+   * the format ({@code entry.kind()} is {@link EntryKind#MALFORMED} and {@code problem} is the
+   * format's {@link PagingFormat#problem}), or it is a well-formed table pointer ({@code
+   * entry.kind()} is {@link EntryKind#TABLE}) to a table outside physical memory ({@link
+   * EntryProblem#TABLE_OUTSIDE_MEMORY}) or to one of its own ancestors ({@link
+   * EntryProblem#CYCLE}). Nothing below the entry is walked.
    */
   default Control onMalformed(EntryCursor entry, EntryProblem problem) {
     return Control.CONTINUE;

@@ -3,6 +3,7 @@ package dev.paging.api;
 import static dev.paging.api.Addresses.hex;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An architecture's page-table format, as data and a codec: its levels, its canonical virtual
@@ -70,11 +71,22 @@ public interface PagingFormat {
     }
   }
 
-  /** What {@code raw} is at {@code level}. */
+  /**
+   * What {@code raw} is at {@code level}. The format is the one place that decides it: the
+   * walker, the translator, the operations and {@link EntryCursor#write} all ask this method.
+   * At the last level an entry is never {@link EntryKind#TABLE}: a pointer there is {@link
+   * EntryKind#MALFORMED} with {@link EntryProblem#TABLE_AT_LAST_LEVEL} (the walker refuses a
+   * format that breaks this with an {@link IllegalStateException} naming it).
+   */
   EntryKind kind(Level level, long raw);
 
-  /** Why a present entry is malformed, or {@code null} when it is not. */
-  EntryProblem problem(Level level, long raw);
+  /**
+   * Why {@code raw} is malformed at {@code level}: non-null exactly when {@link #kind} is {@link
+   * EntryKind#MALFORMED}, and {@code null} for every other kind. The problems only the walker can
+   * see, {@link EntryProblem#TABLE_OUTSIDE_MEMORY} and {@link EntryProblem#CYCLE}, are never a
+   * format's answer.
+   */
+  @Nullable EntryProblem problem(Level level, long raw);
 
   /**
    * The physical address an entry points to: the next table for {@link EntryKind#TABLE}, the

@@ -49,14 +49,6 @@ final class WalkProgress {
     progress.update(entries, tables, "tables");
   }
 
-  /**
-   * An entry the walker refused to follow was announced with {@code onEntry} first; counting it
-   * again would count one entry twice.
-   */
-  private static boolean announced(EntryProblem problem) {
-    return problem == EntryProblem.CYCLE || problem == EntryProblem.TABLE_OUTSIDE_MEMORY;
-  }
-
   /** A visitor that counts and never steers the walk. */
   PageTableVisitor visitor() {
     return new PageTableVisitor() {
@@ -80,9 +72,7 @@ final class WalkProgress {
 
       @Override
       public Control onMalformed(EntryCursor entry, EntryProblem problem) {
-        if (!announced(problem)) {
-          entries(1);
-        }
+        entries(1);
         return Control.CONTINUE;
       }
     };
@@ -113,9 +103,7 @@ final class WalkProgress {
 
       @Override
       public void onMalformed(EntryCursor entry, EntryProblem problem, Context context) {
-        if (!announced(problem)) {
-          entries(1);
-        }
+        entries(1);
       }
     };
   }

@@ -154,17 +154,9 @@ public final class Visitors {
     @Override
     public Control onMalformed(EntryCursor entry, EntryProblem problem) {
       int depth = entry.level().depth();
-      boolean aboutChild =
-          problem == EntryProblem.TABLE_OUTSIDE_MEMORY || problem == EntryProblem.CYCLE;
+      closeBelow(depth);
       for (int i = 0; i < visitors.length; i++) {
-        // A walker-found problem follows onEntry of the same entry and concerns the table below
-        // it: a visitor that skipped that subtree alone would never have seen it.
-        boolean skippedThisEntry = aboutChild && skipFrom[i] == depth + 1;
-        if (!skippedThisEntry && skipFrom[i] != NONE && skipFrom[i] > depth) {
-          skipFrom[i] = NONE;
-        }
-        if (sees(i, depth) && !skippedThisEntry
-            && visitors[i].onMalformed(entry, problem) == Control.STOP) {
+        if (sees(i, depth) && visitors[i].onMalformed(entry, problem) == Control.STOP) {
           stop(i);
         }
       }

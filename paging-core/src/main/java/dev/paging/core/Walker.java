@@ -17,6 +17,7 @@ import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine: walks a range of virtual addresses through a page-table hierarchy, top-down and in
@@ -244,8 +245,9 @@ public final class Walker {
       e.first = eFirst;
       e.last = eLast;
       e.set(raw, kindAt(depth, level, raw));
-      if (e.kind == EntryKind.MALFORMED) {
-        if (visitor.onMalformed(e, problemAt(depth, level, raw)) == Control.STOP) {
+      EntryProblem problem = problemOf(depth, level, e);
+      if (problem != null) {
+        if (visitor.onMalformed(e, problem) == Control.STOP) {
           return Control.STOP;
         }
         continue;
@@ -267,9 +269,11 @@ public final class Walker {
         if (again == 0) {
           continue;
         }
+        // What the visitor wrote is a new entry: one the walker cannot follow is reported as such.
         e.set(again, kindAt(depth, level, again));
-        if (e.kind == EntryKind.MALFORMED) {
-          if (visitor.onMalformed(e, problemAt(depth, level, again)) == Control.STOP) {
+        problem = problemOf(depth, level, e);
+        if (problem != null) {
+          if (visitor.onMalformed(e, problem) == Control.STOP) {
             return Control.STOP;
           }
           continue;
@@ -278,24 +282,7 @@ public final class Walker {
       if (e.kind != EntryKind.TABLE) {
         continue;
       }
-      long child = format.address(level, e.raw);
-      EntryProblem problem = null;
-      if (!memory.contains(child, Addresses.FRAME_SIZE)) {
-        problem = EntryProblem.TABLE_OUTSIDE_MEMORY;
-      } else {
-        for (int d = 0; d <= depth; d++) {
-          if (tables[d].frame == child) {
-            problem = EntryProblem.CYCLE;
-            break;
-          }
-        }
-      }
-      if (problem != null) {
-        if (visitor.onMalformed(e, problem) == Control.STOP) {
-          return Control.STOP;
-        }
-        continue;
-      }
+      long child = e.child;
       long wFirst = Long.compareUnsigned(a, eFirst) >= 0 ? a : eFirst;
       long wLast = Long.compareUnsigned(b, eLast) <= 0 ? b : eLast;
       if (walkTable(depth + 1, child, eFirst, eLast, wFirst, wLast) == Control.STOP) {
@@ -308,15 +295,48 @@ public final class Walker {
     return Control.CONTINUE;
   }
 
-  /** The format's kind, except that a table pointer at the last level is malformed whatever the format says. */
+  /**
+   * The format's kind. The format alone decides what an entry is at a level; a format that calls
+   * an entry at the last level a table breaks its contract, and is named rather than followed off
+   * the end of the levels.
+   */
   private EntryKind kindAt(int depth, Level level, long raw) {
     EntryKind kind = format.kind(level, raw);
-    return kind == EntryKind.TABLE && depth + 1 == depthCount ? EntryKind.MALFORMED : kind;
+    if (kind == EntryKind.TABLE && depth + 1 == depthCount) {
+      throw new IllegalStateException("format " + format.name() + " decodes " + hex(raw) + " at " + level
+          + ", its last level, as a table pointer; PagingFormat.kind must call it MALFORMED");
+    }
+    return kind;
   }
 
-  private EntryProblem problemAt(int depth, Level level, long raw) {
-    EntryProblem problem = format.problem(level, raw);
-    return problem == null ? EntryProblem.TABLE_AT_LAST_LEVEL : problem;
+  /**
+   * Why the walker cannot follow {@code e}, or {@code null} when it can: the format's problem for
+   * a malformed entry, or, for a table pointer, a table outside memory or among the entry's own
+   * ancestors. Decided before {@code onEntry}, so each such entry reaches exactly one hook.
+   */
+  private @Nullable EntryProblem problemOf(int depth, Level level, Entry e) {
+    if (e.kind == EntryKind.MALFORMED) {
+      EntryProblem problem = format.problem(level, e.raw);
+      if (problem == null) {
+        throw new IllegalStateException("format " + format.name() + " decodes " + hex(e.raw) + " at " + level
+            + " as MALFORMED but names no problem; PagingFormat.problem must say why");
+      }
+      return problem;
+    }
+    if (e.kind != EntryKind.TABLE) {
+      return null;
+    }
+    long child = format.address(level, e.raw);
+    e.child = child;
+    if (!memory.contains(child, Addresses.FRAME_SIZE)) {
+      return EntryProblem.TABLE_OUTSIDE_MEMORY;
+    }
+    for (int d = 0; d <= depth; d++) {
+      if (tables[d].frame == child) {
+        return EntryProblem.CYCLE;
+      }
+    }
+    return null;
   }
 
   private long entryFirst(int depth, Table t, int index, int shift) {
@@ -418,6 +438,8 @@ public final class Walker {
     long last;
     long raw;
     EntryKind kind;
+    /** The table a {@code TABLE} entry points to, decoded once by {@link #problemOf}. */
+    long child;
 
     void set(long raw, EntryKind kind) {
       this.raw = raw;

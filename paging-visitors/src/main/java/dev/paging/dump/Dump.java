@@ -110,6 +110,15 @@ public final class Dump implements PageTableVisitor {
 
   @Override
   public Control onEntry(EntryCursor entry) {
+    try {
+      entry(entry);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Control.CONTINUE;
+  }
+
+  private void entry(EntryCursor entry) throws IOException {
     Attributes effective = null;
     EntryKind kind = entry.kind();
     if (kind == EntryKind.TABLE || kind == EntryKind.LEAF) {
@@ -118,12 +127,7 @@ public final class Dump implements PageTableVisitor {
       effective = depth == 0 ? own : format.effective(path[depth - 1], own);
       path[depth] = effective;
     }
-    try {
-      renderer.entry(entry, effective);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return Control.CONTINUE;
+    renderer.entry(entry, effective);
   }
 
   @Override
@@ -139,6 +143,11 @@ public final class Dump implements PageTableVisitor {
   @Override
   public Control onMalformed(EntryCursor entry, EntryProblem problem) {
     try {
+      if (entry.kind() == EntryKind.TABLE) {
+        // A well-formed pointer the walker cannot follow: every dump format shows the pointer
+        // itself, so the renderer gets it as an entry first, then learns why nothing follows.
+        entry(entry);
+      }
       renderer.malformed(entry, problem);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

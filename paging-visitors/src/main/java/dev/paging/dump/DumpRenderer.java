@@ -41,8 +41,9 @@ public interface DumpRenderer {
 
   /**
    * An entry the walker does not follow. For {@link EntryProblem#CYCLE} and {@link
-   * EntryProblem#TABLE_OUTSIDE_MEMORY} the same entry was announced just before as a table
-   * pointer.
+   * EntryProblem#TABLE_OUTSIDE_MEMORY}, problems of a well-formed table pointer, {@link Dump}
+   * announces the same entry just before through {@link #entry}, as a table pointer, since every
+   * dump shows the pointer itself; for the format's problems this is the entry's only call.
    */
   default void malformed(EntryCursor entry, EntryProblem problem) throws IOException {}
 

@@ -107,15 +107,19 @@ final class FormatLayout {
     return -1;
   }
 
-  /** What the walker makes of {@code raw} at {@code depth}: a pointer at the last level is malformed. */
+  /** The format's kind of {@code raw} at {@code depth}; see {@link PagingFormat#kind}. */
   EntryKind kind(int depth, long raw) {
-    EntryKind kind = format.kind(levels[depth], raw);
-    return kind == EntryKind.TABLE && depth == last ? EntryKind.MALFORMED : kind;
+    return format.kind(levels[depth], raw);
   }
 
+  /** The format's problem with {@code raw}, which must be malformed at {@code depth}. */
   EntryProblem problem(int depth, long raw) {
     EntryProblem p = format.problem(levels[depth], raw);
-    return p == null ? EntryProblem.TABLE_AT_LAST_LEVEL : p;
+    if (p == null) {
+      throw new IllegalStateException("format " + format.name() + " names no problem for the MALFORMED entry "
+          + hex(raw) + " at " + levels[depth]);
+    }
+    return p;
   }
 
   /**

@@ -261,18 +261,15 @@ public final class Reclaimer {
         aliases.add(child);
         return keep(entry, d, Why.LINKED_TWICE, child, null);
       }
-      // Descend; a cycle or a table outside memory comes back through onMalformed.
+      // Descend: the walker reported a cycle or a table outside memory to onMalformed instead.
       return Control.CONTINUE;
     }
 
     @Override
     public Control onMalformed(EntryCursor entry, EntryProblem problem) {
       int d = entry.level().depth();
-      if (problem != EntryProblem.CYCLE && problem != EntryProblem.TABLE_OUTSIDE_MEMORY) {
-        // Entries the format rejects come here without an onEntry; links the walker refuses
-        // to follow were counted in onEntry.
-        live[d]++;
-      }
+      // Every entry the walker cannot follow comes here instead of onEntry, and keeps its table.
+      live[d]++;
       return keep(entry, d, Why.MALFORMED, 0, problem) == Control.STOP ? Control.STOP : Control.CONTINUE;
     }
 

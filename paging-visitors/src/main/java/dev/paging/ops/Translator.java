@@ -80,10 +80,10 @@ public final class Translator {
   }
 
   /**
-   * The fast path: the walker's rules (a pointer at the last level, a table outside memory or
-   * one of the tables above ends the walk unmapped) as a plain loop over at most five levels. A
-   * loop compiles to one copy of the per-level code; measured faster than five unrolled copies,
-   * whose size keeps the JIT from inlining them into the caller.
+   * The fast path: the walker's rules (the format's kinds; a table outside memory or one of the
+   * tables above ends the walk unmapped) as a plain loop over at most five levels. A loop
+   * compiles to one copy of the per-level code; measured faster than five unrolled copies, whose
+   * size keeps the JIT from inlining them into the caller.
    */
   private long descend(long va) {
     PhysicalMemory memory = this.memory;
@@ -92,11 +92,11 @@ public final class Translator {
     long a = table;
     long b = table;
     long c = table;
-    for (int d = 0; ; d++) {
+    for (int d = 0; d <= last; d++) {
       Level level = levels[d];
       long raw = memory.read(table + ((va >>> shifts[d]) & 511) * 8);
       EntryKind kind = format.kind(level, raw);
-      if (kind != EntryKind.TABLE || d == last) {
+      if (kind != EntryKind.TABLE) {
         return kind == EntryKind.LEAF ? format.address(level, raw) | (va & (level.entrySpan() - 1)) : NOT_MAPPED;
       }
       long next = format.address(level, raw);
@@ -108,6 +108,8 @@ public final class Translator {
       a = table;
       table = next;
     }
+    // Only a format that calls a last-level entry a table gets here; the walker names it.
+    return slowPhysicalAddress(va);
   }
 
   private long slowPhysicalAddress(long virtualAddress) {
