@@ -2,6 +2,8 @@ package dev.paging.api;
 
 import static dev.paging.api.Addresses.hex;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The attributes of an entry, as an immutable portable view that still keeps every
  * architecture bit: decoding an entry and encoding the result gives back the same bits.
@@ -153,7 +155,7 @@ public final class Attributes {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Attributes)) {
       return false;
     }

@@ -1,7 +1,7 @@
 package dev.paging.api;
 
 /** An operation that changes the tables met an entry it cannot interpret; nothing was changed. */
-public class MalformedTableException extends PagingException {
+public final class MalformedTableException extends PagingException {
   private static final long serialVersionUID = 1L;
 
   public MalformedTableException(String message) {

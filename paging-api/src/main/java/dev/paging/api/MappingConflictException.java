@@ -1,7 +1,7 @@
 package dev.paging.api;
 
 /** A mapping operation met an existing mapping where its policy forbids one; nothing was changed. */
-public class MappingConflictException extends PagingException {
+public final class MappingConflictException extends PagingException {
   private static final long serialVersionUID = 1L;
 
   public MappingConflictException(String message) {

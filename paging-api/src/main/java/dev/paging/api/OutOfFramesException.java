@@ -1,7 +1,7 @@
 package dev.paging.api;
 
 /** The frame allocator has no frame to give. Operations that meet it leave the tables as they were. */
-public class OutOfFramesException extends PagingException {
+public final class OutOfFramesException extends PagingException {
   private static final long serialVersionUID = 1L;
 
   public OutOfFramesException(String message) {

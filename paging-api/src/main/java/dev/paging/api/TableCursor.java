@@ -1,5 +1,7 @@
 package dev.paging.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The table the walker is in. Cursors are flyweights the walker reuses and mutates as it goes:
  * read them inside the hook, never keep them.
@@ -31,7 +33,7 @@ public interface TableCursor {
   }
 
   /** The entry pointing to this table, or {@code null} for the root. */
-  EntryCursor parent();
+  @Nullable EntryCursor parent();
 
   /** The entry at {@code index} of this table, read from memory now. */
   long read(int index);

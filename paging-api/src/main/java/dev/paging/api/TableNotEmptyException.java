@@ -1,7 +1,7 @@
 package dev.paging.api;
 
 /** A strict reclamation met a table that is not empty; nothing was freed. */
-public class TableNotEmptyException extends PagingException {
+public final class TableNotEmptyException extends PagingException {
   private static final long serialVersionUID = 1L;
 
   public TableNotEmptyException(String message) {

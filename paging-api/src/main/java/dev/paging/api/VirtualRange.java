@@ -3,6 +3,7 @@ package dev.paging.api;
 import static dev.paging.api.Addresses.hex;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable, non-empty range of virtual addresses, unsigned, stored as its first and last
@@ -137,7 +138,7 @@ public final class VirtualRange {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof VirtualRange && ((VirtualRange) o).first == first && ((VirtualRange) o).last == last;
   }
 

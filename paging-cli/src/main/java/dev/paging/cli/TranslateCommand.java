@@ -124,7 +124,7 @@ final class TranslateCommand implements Callable<Integer> {
       case NOT_PRESENT:
         return slot + "not present (entry " + hex(t.entry()) + ")";
       default:
-        EntryProblem problem = t.problem();
+        EntryProblem problem = t.problem().orElseThrow();
         String table = problem == EntryProblem.TABLE_OUTSIDE_MEMORY || problem == EntryProblem.CYCLE
             ? ", table " + hex(format.address(level, t.entry()))
             : "";

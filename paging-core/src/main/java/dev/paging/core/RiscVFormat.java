@@ -9,6 +9,7 @@ import dev.paging.api.EntryProblem;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * RISC-V Sv39, Sv48 and Sv57 (privileged spec, "Supervisor-Level ISA", with Svpbmt and
@@ -127,14 +128,14 @@ final class RiscVFormat implements PagingFormat {
   }
 
   @Override
-  public EntryProblem problem(Level level, long raw) {
+  public @Nullable EntryProblem problem(Level level, long raw) {
     if ((raw & V) == 0) {
       return null;
     }
     return problemAt(level.depth(), raw);
   }
 
-  private EntryProblem problemAt(int d, long raw) {
+  private @Nullable EntryProblem problemAt(int d, long raw) {
     if ((raw & RESERVED) != 0) {
       return EntryProblem.RESERVED_BITS;
     }
@@ -323,7 +324,7 @@ final class RiscVFormat implements PagingFormat {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof RiscVFormat && ((RiscVFormat) o).name.equals(name);
   }
 

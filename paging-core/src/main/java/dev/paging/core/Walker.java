@@ -53,7 +53,10 @@ public final class Walker {
   private final Entry[] entries;
   private final Hole[] holes;
 
-  private PageTableVisitor visitor;
+  /** Between walks, a visitor that does nothing, so the field is never null. */
+  private static final PageTableVisitor IDLE = new PageTableVisitor() {};
+
+  private PageTableVisitor visitor = IDLE;
   private long budget = Long.MAX_VALUE;
   private long entriesRead;
   private long tablesVisited;
@@ -74,13 +77,11 @@ public final class Walker {
     this.holes = new Hole[depthCount];
     for (int d = 0; d < depthCount; d++) {
       tables[d] = new Table(levels[d]);
-      entries[d] = new Entry();
-      holes[d] = new Hole();
+      entries[d] = new Entry(tables[d]);
+      holes[d] = new Hole(tables[d]);
     }
-    for (int d = 0; d < depthCount; d++) {
-      tables[d].parent = d == 0 ? null : entries[d - 1];
-      entries[d].table = tables[d];
-      holes[d].table = tables[d];
+    for (int d = 1; d < depthCount; d++) {
+      tables[d].parent = entries[d - 1];
     }
   }
 
@@ -159,7 +160,7 @@ public final class Walker {
       }
       return c == Control.STOP ? WalkOutcome.STOPPED : WalkOutcome.COMPLETED;
     } finally {
-      this.visitor = null;
+      this.visitor = IDLE;
       walking = false;
     }
   }
@@ -371,7 +372,7 @@ public final class Walker {
 
   private final class Table implements TableCursor {
     final Level level;
-    Entry parent;
+    @Nullable Entry parent;
     long frame;
     long first;
     long last;
@@ -413,7 +414,7 @@ public final class Walker {
     }
 
     @Override
-    public EntryCursor parent() {
+    public @Nullable EntryCursor parent() {
       return parent;
     }
 
@@ -432,14 +433,18 @@ public final class Walker {
   }
 
   private final class Entry implements EntryCursor {
-    Table table;
+    final Table table;
     int index;
     long first;
     long last;
     long raw;
-    EntryKind kind;
+    EntryKind kind = EntryKind.EMPTY;
     /** The table a {@code TABLE} entry points to, decoded once by {@link #problemOf}. */
     long child;
+
+    Entry(Table table) {
+      this.table = table;
+    }
 
     void set(long raw, EntryKind kind) {
       this.raw = raw;
@@ -499,13 +504,17 @@ public final class Walker {
   }
 
   private static final class Hole implements HoleCursor {
-    Table table;
+    final Table table;
     boolean mayRevisit;
     boolean revisit;
     int firstIndex;
     int lastIndex;
     long first;
     long last;
+
+    Hole(Table table) {
+      this.table = table;
+    }
 
     @Override
     public TableCursor table() {

@@ -9,6 +9,7 @@ import dev.paging.api.EntryProblem;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * x86-64 4-level and 5-level paging (Intel SDM vol. 3A ch. 4, AMD APM vol. 2 ch. 5).
@@ -170,14 +171,14 @@ final class X86Format implements PagingFormat {
   }
 
   @Override
-  public EntryProblem problem(Level level, long raw) {
+  public @Nullable EntryProblem problem(Level level, long raw) {
     if ((raw & P) == 0) {
       return null;
     }
     return problemAt(level.depth(), raw);
   }
 
-  private EntryProblem problemAt(int d, long raw) {
+  private @Nullable EntryProblem problemAt(int d, long raw) {
     if ((raw & reservedBits[d]) != 0) {
       return EntryProblem.RESERVED_BITS;
     }
@@ -371,7 +372,7 @@ final class X86Format implements PagingFormat {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof X86Format)) {
       return false;
     }

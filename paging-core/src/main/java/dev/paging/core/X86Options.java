@@ -1,5 +1,7 @@
 package dev.paging.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The processor features an x86-64 page-table format depends on, as an immutable value: whether
  * 1 GiB pages exist (CPUID Page1GB), whether execute-disable is enabled (EFER.NXE), and the
@@ -70,7 +72,7 @@ public final class X86Options {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof X86Options)) {
       return false;
     }

@@ -2,6 +2,7 @@ package dev.paging.fakes;
 
 import dev.paging.api.Addresses;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The set of frames a {@link TrackingFrameAllocator} had handed out at one moment, as an
@@ -43,7 +44,7 @@ public final class AllocatorState {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof AllocatorState && Arrays.equals(frames, ((AllocatorState) o).frames);
   }
 

@@ -2,6 +2,7 @@ package dev.paging.fakes;
 
 import dev.paging.api.Addresses;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The non-zero words of a {@link SimulatedMemory} at one moment, as an immutable value: two
@@ -89,7 +90,7 @@ public final class MemorySnapshot {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof MemorySnapshot
         && Arrays.equals(addresses, ((MemorySnapshot) o).addresses)
         && Arrays.equals(values, ((MemorySnapshot) o).values);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -61,7 +62,7 @@ public final class ReferenceModel {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       if (!(o instanceof Mapping)) {
         return false;
       }
@@ -91,7 +92,7 @@ public final class ReferenceModel {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       return o instanceof Value && ((Value) o).delta == delta && ((Value) o).attributes.equals(attributes);
     }
 
@@ -167,16 +168,16 @@ public final class ReferenceModel {
     return -1L;
   }
 
-  /** The physical address of {@code address}, or {@code -1} when unmapped. */
-  public long physical(long address) {
+  /** The physical address of {@code address}; empty when unmapped. */
+  public OptionalLong physical(long address) {
     Value v = map.get(UnsignedLong.fromLongBits(address));
-    return v == null ? -1L : address + v.delta;
+    return v == null ? OptionalLong.empty() : OptionalLong.of(address + v.delta);
   }
 
-  /** The attributes of {@code address}, or {@code null} when unmapped. */
-  public Attributes attributes(long address) {
+  /** The attributes of {@code address}; empty when unmapped. */
+  public Optional<Attributes> attributes(long address) {
     Value v = map.get(UnsignedLong.fromLongBits(address));
-    return v == null ? null : v.attributes;
+    return v == null ? Optional.empty() : Optional.of(v.attributes);
   }
 
   /** The model's mappings, sorted and coalesced: adjacent runs merge when contiguous and alike. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A TLB as a CPU keeps one: it caches whole leaf translations (a 2 MiB leaf is one entry) when
@@ -39,7 +40,7 @@ public final class TlbModel {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       if (!(o instanceof Cached)) {
         return false;
       }

@@ -62,7 +62,7 @@ class BatteriesTest {
         .contains("frames allocated since: ");
     assertThat(failures.scenario()).as(leaks.toMarkdown()).hasSize(1);
     assertThat(leaks.toMarkdown()).contains("## all or nothing when the allocator fails — FAILED")
-        .contains("Replay seed: `" + failures.seed() + "`").contains("Minimal scenario:\n\n```\n" + failures.scenario().get(0));
+        .contains("Replay seed: `" + failures.seed().orElseThrow() + "`").contains("Minimal scenario:\n\n```\n" + failures.scenario().get(0));
   }
 
   @Test
@@ -158,9 +158,9 @@ class BatteriesTest {
     assertThat(failed).as(markdown).isNotEmpty();
     for (ScoreCard.Entry e : failed) {
       assertThat(e.status()).as(markdown).isEqualTo(ScoreCard.Status.FAILED);
-      assertThat(e.seed()).as(markdown).isNotNull();
+      assertThat(e.seed()).as(markdown).isPresent();
       assertThat(e.scenario()).as(markdown).isNotEmpty().hasSizeLessThanOrEqualTo(4);
-      assertThat(e.message()).as(markdown).startsWith("on ").contains(", seed " + e.seed() + " of 16 steps from [");
+      assertThat(e.message()).as(markdown).startsWith("on ").contains(", seed " + e.seed().orElseThrow() + " of 16 steps from [");
       assertThat(markdown).contains("## " + e.check() + " — FAILED").contains(String.join("\n", e.scenario()));
     }
   }

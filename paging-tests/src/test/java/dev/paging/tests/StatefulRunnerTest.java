@@ -91,8 +91,8 @@ class StatefulRunnerTest {
     StatefulRunner.Result<Sets> result = runner(true).runMany(1, 50, 40);
     assertThat(result.passed()).isFalse();
     assertThat(result.scenario()).containsExactly("add(1)", "remove(0)");
-    assertThat(result.failure()).hasMessage("implementation [] but model [1]");
-    assertThat(runner(true).replay(result.minimal())).isNotNull();
+    assertThat(result.failure().orElseThrow()).hasMessage("implementation [] but model [1]");
+    assertThat(runner(true).replay(result.minimal())).isPresent();
     assertThat(result.toString()).startsWith("seed " + result.seed() + ": " + result.original().size()
         + " steps fail; shrunk to 2:\n  add(1)\n  remove(0)\n  -> java.lang.AssertionError: implementation [] but model [1]");
     // The same seed replays the same failure and the same shrinking.
@@ -130,7 +130,7 @@ class StatefulRunnerTest {
     assertThat(good.maxScore()).isEqualTo(8);
     ScoreCard bad = battery.grade("buggy", () -> true);
     assertThat(bad.score()).isZero();
-    long seed = bad.entry("sets agree").seed();
+    long seed = bad.entry("sets agree").seed().orElseThrow();
     assertThat(bad.toJson()).isEqualTo("{\n"
         + "  \"battery\" : \"toy sets\",\n"
         + "  \"submission\" : \"buggy\",\n"

@@ -82,11 +82,11 @@ class TranslateTest {
     s.memory.write(s.entryAddress(GIB, 1), 0x10_0000_0003L);
     Translation outside = s.translate(GIB);
     assertThat(outside.outcome()).isEqualTo(Translation.Outcome.MALFORMED);
-    assertThat(outside.problem()).isEqualTo(EntryProblem.TABLE_OUTSIDE_MEMORY);
+    assertThat(outside.problem()).contains(EntryProblem.TABLE_OUTSIDE_MEMORY);
     assertThat(outside.level().name()).isEqualTo("PDPT");
     // A PDPT entry pointing back at the PML4: a cycle, reported, not followed.
     s.memory.write(s.entryAddress(2 * GIB, 1), s.space().root() | 0x3);
-    assertThat(s.translate(2 * GIB).problem()).isEqualTo(EntryProblem.CYCLE);
+    assertThat(s.translate(2 * GIB).problem()).contains(EntryProblem.CYCLE);
     assertThat(s.tables.physicalAddress(2 * GIB)).isEqualTo(Translator.NOT_MAPPED);
   }
 

@@ -19,6 +19,7 @@ import dev.paging.core.Walker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The audit visitor: walks a range once and runs every {@link AuditRule} on what it sees, with
@@ -46,7 +47,7 @@ public final class Audit implements PageTableVisitor {
   private final PagingFormat format;
   private final List<AuditRule> rules;
   private final RuleContext[] contexts;
-  private final Attributes[] path;
+  private final @Nullable Attributes[] path;
   private final List<Finding> findings = new ArrayList<>();
   private boolean begun;
   private boolean ended;
@@ -232,7 +233,7 @@ public final class Audit implements PageTableVisitor {
   /** One rule's view: reports carry its id, and a report continuing the previous one extends it. */
   private final class RuleContext implements AuditRule.Context {
     final String id;
-    Finding pending;
+    @Nullable Finding pending;
 
     RuleContext(String id) {
       this.id = id;

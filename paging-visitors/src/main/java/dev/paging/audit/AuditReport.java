@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The result of an {@link Audit}, an immutable value: the findings in address order and a
@@ -114,7 +115,7 @@ public final class AuditReport {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof AuditReport && ((AuditReport) o).findings.equals(findings)
         && ((AuditReport) o).complete == complete;
   }

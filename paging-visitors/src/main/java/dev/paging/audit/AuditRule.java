@@ -8,6 +8,7 @@ import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.TableCursor;
 import dev.paging.core.AddressSpace;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One check an {@link Audit} runs during its walk. Implement it to add a check of your own and
@@ -32,7 +33,7 @@ public interface AuditRule {
    * A table pointer, a leaf or a not-present entry. {@code effective} is the entry's attributes
    * combined with the table entries above it; {@code null} for a not-present entry.
    */
-  default void onEntry(EntryCursor entry, Attributes effective, Context context) {}
+  default void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {}
 
   default void onHole(HoleCursor hole, Context context) {}
 

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The audit rules the library ships, each a fresh {@link AuditRule} from a factory, and their
@@ -106,7 +107,7 @@ public final class AuditRules {
       }
 
       @Override
-      public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+      public void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {
         if (meaningful && entry.kind() == EntryKind.LEAF && effective.writable() && effective.executable()) {
           context.report(Severity.WARNING, entry, "writable and executable");
         }
@@ -123,7 +124,7 @@ public final class AuditRules {
       }
 
       @Override
-      public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+      public void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {
         if (entry.kind() == EntryKind.LEAF && effective.user()
             && context.format().upperHalf().contains(entry.first())) {
           context.report(Severity.WARNING, entry, "user-accessible mapping in the kernel half");
@@ -141,7 +142,7 @@ public final class AuditRules {
       }
 
       @Override
-      public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+      public void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {
         if (entry.kind() == EntryKind.LEAF && effective.user() && effective.executable()
             && context.format().upperHalf().contains(entry.first())) {
           context.report(Severity.ERROR, entry, "user-executable mapping in the kernel half");
@@ -331,7 +332,7 @@ public final class AuditRules {
     private long paNext;
     private long otherFirst;
     private long otherNext;
-    private Level level;
+    private @Nullable Level level;
     private long tableFrame;
 
     @Override
@@ -346,7 +347,7 @@ public final class AuditRules {
     }
 
     @Override
-    public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+    public void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {
       if (entry.kind() != EntryKind.LEAF || !effective.writable()) {
         return;
       }
@@ -454,7 +455,7 @@ public final class AuditRules {
       }
 
       @Override
-      public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+      public void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {
         candidate[entry.level().depth()] = false;
       }
 

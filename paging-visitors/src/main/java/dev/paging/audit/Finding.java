@@ -5,6 +5,7 @@ import static dev.paging.api.Addresses.hex;
 import dev.paging.api.Level;
 import dev.paging.api.VirtualRange;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One audit finding, an immutable value: which rule, how serious, the virtual range it concerns
@@ -93,7 +94,7 @@ public final class Finding {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Finding)) {
       return false;
     }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Graphviz picture of the tree (see {@link DumpRenderer#dot}). Each row's port is its text
@@ -38,7 +39,7 @@ final class DotRenderer implements DumpRenderer {
   /** One open table: its buffered rows and the run of similar entries not yet written as a row. */
   private static final class Node {
     long frame;
-    String level;
+    @Nullable String level;
     boolean duplicate;
     final StringBuilder rows = new StringBuilder();
     Run run = Run.NONE;
@@ -48,7 +49,7 @@ final class DotRenderer implements DumpRenderer {
     long runNextPa;
     long runPageSize;
     long runRaw;
-    Attributes runAttributes;
+    @Nullable Attributes runAttributes;
   }
 
   @Override
@@ -85,7 +86,7 @@ final class DotRenderer implements DumpRenderer {
   }
 
   @Override
-  public void entry(EntryCursor entry, Attributes effective) throws IOException {
+  public void entry(EntryCursor entry, @Nullable Attributes effective) throws IOException {
     Node n = open[entry.level().depth()];
     if (n.duplicate) {
       return;
@@ -208,7 +209,7 @@ final class DotRenderer implements DumpRenderer {
     n.runAttributes = null;
   }
 
-  private static void row(Node n, int first, int last, String text, String color) {
+  private static void row(Node n, int first, int last, String text, @Nullable String color) {
     n.rows.append("<tr><td>").append(first);
     if (last != first) {
       n.rows.append("..").append(last);

@@ -16,6 +16,7 @@ import dev.paging.core.Walker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dump visitor: walks a range and hands every table, entry, hole and malformed entry to a
@@ -34,7 +35,7 @@ import java.util.Objects;
 public final class Dump implements PageTableVisitor {
   private final PagingFormat format;
   private final DumpRenderer renderer;
-  private final Attributes[] path;
+  private final @Nullable Attributes[] path;
   private boolean begun;
   private boolean ended;
 

@@ -7,6 +7,7 @@ import dev.paging.api.HoleCursor;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.TableCursor;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the walk a {@link Dump} sees into text, one event at a time, writing as it goes: no
@@ -35,7 +36,7 @@ public interface DumpRenderer {
    * combined with those of the table entries above it ({@link PagingFormat#effective}); {@code
    * null} for a not-present entry.
    */
-  default void entry(EntryCursor entry, Attributes effective) throws IOException {}
+  default void entry(EntryCursor entry, @Nullable Attributes effective) throws IOException {}
 
   default void hole(HoleCursor hole) throws IOException {}
 

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.nio.CharBuffer;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON renderer; the schema is documented on {@link DumpRenderer#json}, whose text this
@@ -96,7 +97,7 @@ final class JsonDumpRenderer implements DumpRenderer {
   }
 
   @Override
-  public void entry(EntryCursor entry, Attributes effective) throws IOException {
+  public void entry(EntryCursor entry, @Nullable Attributes effective) throws IOException {
     closePointer();
     EntryKind kind = entry.kind();
     json.writeStartObject();

@@ -12,6 +12,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.TableCursor;
 import java.io.IOException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Linux's ptdump layout for x86-64 and RISC-V; the layout is documented on {@link
@@ -88,7 +89,7 @@ final class PtdumpRenderer implements DumpRenderer {
   }
 
   @Override
-  public void entry(EntryCursor entry, Attributes effective) throws IOException {
+  public void entry(EntryCursor entry, @Nullable Attributes effective) throws IOException {
     if (entry.kind() == EntryKind.TABLE) {
       return;
     }

@@ -10,6 +10,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.TableCursor;
 import java.io.IOException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * QEMU's {@code info mem} (target/i386/monitor.c and target/riscv/monitor.c).
@@ -69,7 +70,7 @@ final class QemuInfoMemRenderer implements DumpRenderer {
   }
 
   @Override
-  public void entry(EntryCursor entry, Attributes effective) throws IOException {
+  public void entry(EntryCursor entry, @Nullable Attributes effective) throws IOException {
     if (entry.kind() == EntryKind.LEAF) {
       if (x86) {
         long p = X86_P | (effective.user() ? X86_US : 0) | (effective.writable() ? X86_RW : 0);

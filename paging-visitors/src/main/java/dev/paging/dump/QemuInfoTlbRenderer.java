@@ -8,6 +8,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.TableCursor;
 import java.io.IOException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * QEMU's {@code info tlb} for x86 (target/i386/monitor.c): one line per present leaf, in walk
@@ -33,7 +34,7 @@ final class QemuInfoTlbRenderer implements DumpRenderer {
   }
 
   @Override
-  public void entry(EntryCursor entry, Attributes effective) throws IOException {
+  public void entry(EntryCursor entry, @Nullable Attributes effective) throws IOException {
     if (entry.kind() != EntryKind.LEAF) {
       return;
     }

@@ -8,6 +8,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.TableCursor;
 import java.io.IOException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * xv6's {@code vmprint}, in its two variants (see {@link DumpRenderer#vmprintByIndex} and {@link
@@ -32,7 +33,7 @@ final class VmprintRenderer implements DumpRenderer {
   }
 
   @Override
-  public void entry(EntryCursor entry, Attributes effective) throws IOException {
+  public void entry(EntryCursor entry, @Nullable Attributes effective) throws IOException {
     if (entry.kind() != EntryKind.NOT_PRESENT) {
       line(entry);
     }

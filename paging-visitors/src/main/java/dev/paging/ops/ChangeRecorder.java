@@ -7,6 +7,7 @@ import dev.paging.api.Level;
 import dev.paging.api.VirtualRange;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records the leaves an operation removes or changes as coalesced {@link Mapping}s and as entries
@@ -118,7 +119,7 @@ final class ChangeRecorder {
   }
 
   /** An entry that mapped nothing describable, removed whole. */
-  void removed(int depth, long entryFirst, long raw, EntryKind kind, EntryProblem problem, boolean inShared) {
+  void removed(int depth, long entryFirst, long raw, EntryKind kind, @Nullable EntryProblem problem, boolean inShared) {
     Level level = g.levels[depth];
     long last = entryFirst + level.entrySpan() - 1;
     removed.add(RemovedEntry.of(entryFirst, last, level, kind, raw, problem));

@@ -4,6 +4,7 @@ import dev.paging.api.VirtualRange;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a mutating operation requires the caller to invalidate before the change is safe to rely
@@ -135,7 +136,7 @@ public final class InvalidationPlan {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof InvalidationPlan)) {
       return false;
     }

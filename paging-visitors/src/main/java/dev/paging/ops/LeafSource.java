@@ -1,6 +1,7 @@
 package dev.paging.ops;
 
 import dev.paging.api.Attributes;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What leaves a part of a new subtree should hold, for {@link SubtreeBuilder}: nothing, a new mapping,
@@ -22,7 +23,7 @@ abstract class LeafSource {
   abstract long step(int depth);
 
   /** The attributes of the leaves this source writes, or {@code null} when it writes none. */
-  abstract Attributes leafAttributes();
+  abstract @Nullable Attributes leafAttributes();
 
   /** Nothing: entries become zero. */
   static final LeafSource EMPTY = new LeafSource() {
@@ -47,7 +48,7 @@ abstract class LeafSource {
     }
 
     @Override
-    Attributes leafAttributes() {
+    @Nullable Attributes leafAttributes() {
       return null;
     }
   };

@@ -4,6 +4,7 @@ import static dev.paging.api.Addresses.hex;
 
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How {@link PageTables#map} maps a range: the {@link ConflictPolicy} and which page sizes it
@@ -90,7 +91,7 @@ public final class MapOptions {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof MapOptions)) {
       return false;
     }

@@ -21,6 +21,7 @@ import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps a range as two walks of one visitor over it. The first walk changes nothing: it finds
@@ -45,7 +46,7 @@ final class Mapper {
   private ConflictPolicy policy;
   private Attributes attributes;
   private Attributes needs;
-  private Attributes pointer;
+  private @Nullable Attributes pointer;
   private LeafSource.NewMapping source;
   private InvalidationPlan.Builder plan;
   private MapOptions cachedFor = MapOptions.defaults();
@@ -197,7 +198,7 @@ final class Mapper {
   private final class MapVisitor implements PageTableVisitor {
     final boolean[] inShared = new boolean[g.levels.length];
     boolean apply;
-    String conflict;
+    @Nullable String conflict;
     /** In the first walk, the depth of a table entry a huge leaf will replace, while below it; else -1. */
     int replaceDepth = -1;
 

@@ -7,6 +7,7 @@ import dev.paging.api.Attributes;
 import dev.paging.api.Level;
 import dev.paging.api.VirtualRange;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A run of virtual addresses that was (or is) mapped by leaves of one size, with one set of leaf
@@ -59,7 +60,7 @@ public final class Mapping {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Mapping)) {
       return false;
     }

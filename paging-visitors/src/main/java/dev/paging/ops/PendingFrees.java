@@ -4,6 +4,7 @@ import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.FrameAllocator;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Table frames an operation has unlinked but not yet returned to the allocator. A freed table
@@ -72,7 +73,7 @@ public final class PendingFrees {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof PendingFrees && Arrays.equals(((PendingFrees) o).frames, frames)
         && ((PendingFrees) o).released == released;
   }

@@ -20,6 +20,7 @@ import dev.paging.core.Walker;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Frees the empty page tables of a virtual range, bottom-up: a visitor on the engine that
@@ -202,7 +203,7 @@ public final class Reclaimer {
     private boolean strict;
     private ReclaimOptions.PinnedTables pins;
     private boolean pinsNothing;
-    String failure;
+    @Nullable String failure;
 
     int freedCount;
     long[] freedFrame = new long[64];
@@ -295,7 +296,7 @@ public final class Reclaimer {
      * An entry that keeps its table alive. A strict pass fails there if the table is a
      * candidate; the message is built only then, so a collecting pass allocates nothing.
      */
-    private Control keep(EntryCursor entry, int d, Why why, long child, EntryProblem problem) {
+    private Control keep(EntryCursor entry, int d, Why why, long child, @Nullable EntryProblem problem) {
       if (strict && candidate[d]) {
         failure = describe(entry, why, child, problem);
         return Control.STOP;
@@ -312,7 +313,7 @@ public final class Reclaimer {
       return false;
     }
 
-    private String describe(EntryCursor entry, Why why, long child, EntryProblem problem) {
+    private String describe(EntryCursor entry, Why why, long child, @Nullable EntryProblem problem) {
       TableCursor t = entry.table();
       StringBuilder s = new StringBuilder();
       s.append(t.level().name()).append(" table ").append(hex(t.frame())).append(" spanning [")

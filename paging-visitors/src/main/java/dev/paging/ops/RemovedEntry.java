@@ -7,6 +7,8 @@ import dev.paging.api.EntryProblem;
 import dev.paging.api.Level;
 import dev.paging.api.VirtualRange;
 import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An entry an operation removed that mapped nothing it could describe as a {@link Mapping}: a
@@ -18,9 +20,9 @@ public final class RemovedEntry {
   private final Level level;
   private final EntryKind kind;
   private final long raw;
-  private final EntryProblem problem;
+  private final @Nullable EntryProblem problem;
 
-  private RemovedEntry(VirtualRange range, Level level, EntryKind kind, long raw, EntryProblem problem) {
+  private RemovedEntry(VirtualRange range, Level level, EntryKind kind, long raw, @Nullable EntryProblem problem) {
     this.range = range;
     this.level = level;
     this.kind = kind;
@@ -28,7 +30,7 @@ public final class RemovedEntry {
     this.problem = problem;
   }
 
-  static RemovedEntry of(long first, long last, Level level, EntryKind kind, long raw, EntryProblem problem) {
+  static RemovedEntry of(long first, long last, Level level, EntryKind kind, long raw, @Nullable EntryProblem problem) {
     return new RemovedEntry(VirtualRange.closed(first, last), level, kind, raw, problem);
   }
 
@@ -51,13 +53,13 @@ public final class RemovedEntry {
     return raw;
   }
 
-  /** Why the entry was malformed, or {@code null} for a not-present marker. */
-  public EntryProblem problem() {
-    return problem;
+  /** Why the entry was malformed; empty for a not-present marker. */
+  public Optional<EntryProblem> problem() {
+    return Optional.ofNullable(problem);
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof RemovedEntry)) {
       return false;
     }

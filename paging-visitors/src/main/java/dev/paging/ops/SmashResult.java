@@ -1,14 +1,15 @@
 package dev.paging.ops;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** What a {@link PageTables#smash} did. */
 public final class SmashResult {
   private final InvalidationPlan plan;
-  private final Mapping smashed;
+  private final @Nullable Mapping smashed;
   private final long tablesAllocated;
 
-  SmashResult(InvalidationPlan plan, Mapping smashed, long tablesAllocated) {
+  SmashResult(InvalidationPlan plan, @Nullable Mapping smashed, long tablesAllocated) {
     this.plan = plan;
     this.smashed = smashed;
     this.tablesAllocated = tablesAllocated;

@@ -14,6 +14,7 @@ import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Splits the huge leaf that maps an address until the page holding the address has the asked
@@ -94,7 +95,7 @@ final class Smasher {
     EntryKind kind;
     long raw;
     long first;
-    EntryProblem problem;
+    @Nullable EntryProblem problem;
     boolean shared;
 
     void begin(boolean apply, int leafDepth) {

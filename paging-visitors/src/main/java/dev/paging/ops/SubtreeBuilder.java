@@ -8,6 +8,7 @@ import dev.paging.api.Attributes;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.core.Walker;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds new subtrees in fresh frames: entries inside a range {@code [a, b]} get the content of
@@ -28,12 +29,12 @@ final class SubtreeBuilder {
 
   private boolean counting;
   private long counted;
-  private FramePool pool;
+  private @Nullable FramePool pool;
   private long a;
   private long b;
   private LeafSource in;
   private LeafSource out;
-  private Attributes pointer;
+  private @Nullable Attributes pointer;
 
   SubtreeBuilder(FormatLayout g) {
     this.g = g;
@@ -97,7 +98,7 @@ final class SubtreeBuilder {
   }
 
   /** As {@link #use(long, long, LeafSource, LeafSource)} with the table entries' attributes given. */
-  void use(long first, long last, LeafSource in, LeafSource out, Attributes pointer) {
+  void use(long first, long last, LeafSource in, LeafSource out, @Nullable Attributes pointer) {
     this.a = first;
     this.b = last;
     this.in = in;

@@ -7,6 +7,8 @@ import dev.paging.api.Attributes;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.Level;
 import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one virtual address translates to, or why it does not: an immutable value. An unmapped
@@ -30,12 +32,12 @@ public final class Translation {
   private final Level level;
   private final long entry;
   private final long physicalAddress;
-  private final Attributes leafAttributes;
-  private final Attributes effectiveAttributes;
-  private final EntryProblem problem;
+  private final @Nullable Attributes leafAttributes;
+  private final @Nullable Attributes effectiveAttributes;
+  private final @Nullable EntryProblem problem;
 
   private Translation(long virtualAddress, Outcome outcome, Level level, long entry, long physicalAddress,
-      Attributes leafAttributes, Attributes effectiveAttributes, EntryProblem problem) {
+      @Nullable Attributes leafAttributes, @Nullable Attributes effectiveAttributes, @Nullable EntryProblem problem) {
     this.virtualAddress = virtualAddress;
     this.outcome = outcome;
     this.level = level;
@@ -50,7 +52,7 @@ public final class Translation {
     return new Translation(va, Outcome.MAPPED, level, entry, pa, leaf, effective, null);
   }
 
-  static Translation unmapped(long va, Outcome outcome, Level level, long entry, EntryProblem problem) {
+  static Translation unmapped(long va, Outcome outcome, Level level, long entry, @Nullable EntryProblem problem) {
     return new Translation(va, outcome, level, entry, -1L, null, null, problem);
   }
 
@@ -100,9 +102,9 @@ public final class Translation {
     return effectiveAttributes;
   }
 
-  /** Why the entry is malformed, for {@link Outcome#MALFORMED}; otherwise {@code null}. */
-  public EntryProblem problem() {
-    return problem;
+  /** Why the entry cannot be followed, for {@link Outcome#MALFORMED}; otherwise empty. */
+  public Optional<EntryProblem> problem() {
+    return Optional.ofNullable(problem);
   }
 
   private void requireMapped(String what) {
@@ -112,7 +114,7 @@ public final class Translation {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof Translation)) {
       return false;
     }

@@ -15,6 +15,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.Walker;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Translates virtual addresses. {@link #translate(long)} walks the one-byte range of the address
@@ -166,9 +167,9 @@ public final class Translator {
   /** Records the entry met at each level; the walk has one entry or hole per level. */
   private static final class PathVisitor implements PageTableVisitor {
     final long[] raw;
-    Level endLevel;
+    @Nullable Level endLevel;
     EntryKind endKind;
-    EntryProblem problem;
+    @Nullable EntryProblem problem;
 
     PathVisitor(int levels) {
       raw = new long[levels];

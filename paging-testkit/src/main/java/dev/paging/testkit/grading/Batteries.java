@@ -18,6 +18,7 @@ import dev.paging.testkit.stateful.StatefulRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -145,8 +146,9 @@ public final class Batteries {
       PagingScenarios.Mix mix) {
     for (PagingFormat f : PagingScenarios.formats()) {
       StatefulRunner.Result<PagingSystem> r = runners.apply(f).runMany(1, SEEDS, STEPS);
-      if (!r.passed()) {
-        Throwable cause = r.failure();
+      Optional<Throwable> failed = r.failure();
+      if (failed.isPresent()) {
+        Throwable cause = failed.get();
         throw CheckFailure.of("on " + f.name() + ", seed " + r.seed() + " of " + STEPS + " steps from " + mix + ": "
             + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), r.seed(), r.scenario(), cause);
       }
@@ -170,8 +172,9 @@ public final class Batteries {
               PagingStep.map(VirtualRange.closed(-GIB, -1L), 2 * GIB, rw, ConflictPolicy.FAIL)));
       StatefulRunner<PagingSystem> runner = PagingScenarios.translateRunner(f, t, MAPS);
       for (List<PagingStep> scenario : scenarios) {
-        Throwable failure = runner.replay(new ArrayList<>(scenario));
-        if (failure != null) {
+        Optional<Throwable> failed = runner.replay(new ArrayList<>(scenario));
+        if (failed.isPresent()) {
+          Throwable failure = failed.get();
           List<String> lines = new ArrayList<>();
           scenario.forEach(s -> lines.add(s.toString()));
           throw CheckFailure.of("on " + f.name() + ": " + failure.getMessage(), lines, failure);

@@ -35,10 +35,8 @@ public final class CheckFailure extends AssertionError {
 
   /** The failure a {@link StatefulRunner} found, shrunk; the message is the minimal run's failure. */
   public static CheckFailure of(StatefulRunner.Result<?> result) {
-    if (result.passed()) {
-      throw new IllegalArgumentException("seed " + result.seed() + " passed: there is no failure to report");
-    }
-    Throwable f = result.failure();
+    Throwable f = result.failure().orElseThrow(() ->
+        new IllegalArgumentException("seed " + result.seed() + " passed: there is no failure to report"));
     return new CheckFailure(String.valueOf(f.getMessage() != null ? f.getMessage() : f.toString()),
         result.seed(), result.scenario(), f);
   }

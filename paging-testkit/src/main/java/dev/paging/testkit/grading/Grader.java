@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -128,23 +129,23 @@ public final class Grader<S> {
       });
       try {
         done.get(c.budget.toMillis(), TimeUnit.MILLISECONDS);
-        return new ScoreCard.Entry(c.name, c.points, c.points, ScoreCard.Status.PASSED, "", null, List.of());
+        return new ScoreCard.Entry(c.name, c.points, c.points, ScoreCard.Status.PASSED, "", OptionalLong.empty(), List.of());
       } catch (TimeoutException e) {
         done.cancel(true);
         return new ScoreCard.Entry(c.name, 0, c.points, ScoreCard.Status.TIMED_OUT,
-            "did not finish within " + c.budget.toMillis() + " ms", null, List.of());
+            "did not finish within " + c.budget.toMillis() + " ms", OptionalLong.empty(), List.of());
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
         if (cause instanceof CheckFailure) {
           CheckFailure f = (CheckFailure) cause;
-          Long seed = f.seed().isPresent() ? f.seed().getAsLong() : null;
-          return new ScoreCard.Entry(c.name, 0, c.points, ScoreCard.Status.FAILED, f.getMessage(), seed, f.scenario());
+          return new ScoreCard.Entry(c.name, 0, c.points, ScoreCard.Status.FAILED, f.getMessage(), f.seed(),
+              f.scenario());
         }
         boolean assertion = cause instanceof AssertionError;
         String message = cause.getMessage() == null ? cause.getClass().getName()
             : (assertion ? "" : cause.getClass().getSimpleName() + ": ") + cause.getMessage();
         return new ScoreCard.Entry(c.name, 0, c.points, assertion ? ScoreCard.Status.FAILED : ScoreCard.Status.ERROR,
-            message, null, List.of());
+            message, OptionalLong.empty(), List.of());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("grading was interrupted during check '" + c.name + "'", e);

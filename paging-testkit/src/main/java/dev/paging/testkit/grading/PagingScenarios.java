@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Random paging scenarios for the {@link StatefulRunner}: sequences of {@link PagingStep}s
@@ -142,7 +143,7 @@ public final class PagingScenarios {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       return o instanceof Mix && ((Mix) o).operations.equals(operations) && ((Mix) o).failureOneIn == failureOneIn
           && ((Mix) o).sharedKernelHalf == sharedKernelHalf;
     }

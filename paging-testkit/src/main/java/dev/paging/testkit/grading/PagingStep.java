@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One operation of a paging scenario, applied to a {@link PagingSystem} and checked on the spot:
@@ -66,16 +67,16 @@ public final class PagingStep implements Step<PagingSystem> {
   }
 
   private final Kind kind;
-  private final VirtualRange range;
+  private final @Nullable VirtualRange range;
   private final long address;
   private final long size;
-  private final Attributes attributes;
-  private final ConflictPolicy policy;
-  private final ReclaimMode mode;
+  private final @Nullable Attributes attributes;
+  private final @Nullable ConflictPolicy policy;
+  private final @Nullable ReclaimMode mode;
   private final int failAt;
 
-  private PagingStep(Kind kind, VirtualRange range, long address, long size, Attributes attributes,
-      ConflictPolicy policy, ReclaimMode mode, int failAt) {
+  private PagingStep(Kind kind, @Nullable VirtualRange range, long address, long size, @Nullable Attributes attributes,
+      @Nullable ConflictPolicy policy, @Nullable ReclaimMode mode, int failAt) {
     this.kind = kind;
     this.range = range;
     this.address = address;
@@ -148,7 +149,7 @@ public final class PagingStep implements Step<PagingSystem> {
 
   /** The range the operation touches: its range, or for a smash the page at its address. */
   public VirtualRange touched() {
-    return kind == Kind.SMASH ? VirtualRange.page(address) : range;
+    return kind == Kind.SMASH ? VirtualRange.page(address) : Objects.requireNonNull(range, "range");
   }
 
   @Override
@@ -173,7 +174,7 @@ public final class PagingStep implements Step<PagingSystem> {
     if (kind == Kind.MAP && policy == ConflictPolicy.FAIL && model.anyMapped(range)) {
       expected = MappingConflictException.class;
       why = "the model maps " + hex(model.firstMapped(range)) + " in the range";
-    } else if (kind == Kind.SMASH && model.physical(address) == -1L) {
+    } else if (kind == Kind.SMASH && model.physical(address).isEmpty()) {
       expected = IllegalArgumentException.class;
       why = "nothing is mapped at " + hex(address);
     } else if (kind == Kind.RECLAIM) {
@@ -551,7 +552,7 @@ public final class PagingStep implements Step<PagingSystem> {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof PagingStep)) {
       return false;
     }

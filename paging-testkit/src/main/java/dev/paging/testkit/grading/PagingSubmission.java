@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The contract of a whole page-table implementation over one address space, as a student (or
@@ -103,7 +104,7 @@ public interface PagingSubmission {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       return o instanceof Outcome && ((Outcome) o).invalidations.equals(invalidations)
           && Arrays.equals(((Outcome) o).pendingFrees, pendingFrees);
     }

@@ -10,6 +10,7 @@ import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
 import dev.paging.ops.ReclaimMode;
 import dev.paging.ops.Reclaimer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the library's {@link Reclaimer} does to an identical copy of a system's tables: the
@@ -20,9 +21,9 @@ final class ReclaimOracle {
   final MemorySnapshot after;
   final AllocatorState state;
   /** The library's {@link TableNotEmptyException} message, or {@code null} when it succeeded. */
-  final String failure;
+  final @Nullable String failure;
 
-  private ReclaimOracle(MemorySnapshot after, AllocatorState state, String failure) {
+  private ReclaimOracle(MemorySnapshot after, AllocatorState state, @Nullable String failure) {
     this.after = after;
     this.state = state;
     this.failure = failure;

@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The result of grading one submission against one battery: per check, the points earned, the
@@ -26,10 +27,10 @@ public final class ScoreCard {
     private final int maxPoints;
     private final Status status;
     private final String message;
-    private final Long seed;
+    private final OptionalLong seed;
     private final List<String> scenario;
 
-    Entry(String check, int points, int maxPoints, Status status, String message, Long seed, List<String> scenario) {
+    Entry(String check, int points, int maxPoints, Status status, String message, OptionalLong seed, List<String> scenario) {
       this.check = check;
       this.points = points;
       this.maxPoints = maxPoints;
@@ -60,8 +61,8 @@ public final class ScoreCard {
       return message;
     }
 
-    /** The seed that replays the failing scenario, or {@code null}. */
-    public Long seed() {
+    /** The seed that replays the failing scenario; empty when none does (a time-out, a fixed scenario). */
+    public OptionalLong seed() {
       return seed;
     }
 
@@ -130,8 +131,8 @@ public final class ScoreCard {
         if (e.status != Status.PASSED) {
           g.writeStringField("message", e.message);
         }
-        if (e.seed != null) {
-          g.writeNumberField("seed", e.seed);
+        if (e.seed.isPresent()) {
+          g.writeNumberField("seed", e.seed.getAsLong());
         }
         if (!e.scenario.isEmpty()) {
           g.writeArrayFieldStart("scenario");
@@ -175,8 +176,8 @@ public final class ScoreCard {
       if (!e.message.isEmpty()) {
         s.append("    ").append(e.message.replace("\n", "\n    ")).append('\n');
       }
-      if (e.seed != null) {
-        s.append("\nReplay seed: `").append(e.seed).append("`\n");
+      if (e.seed.isPresent()) {
+        s.append("\nReplay seed: `").append(e.seed.getAsLong()).append("`\n");
       }
       if (!e.scenario.isEmpty()) {
         s.append("\nMinimal scenario:\n\n```\n");

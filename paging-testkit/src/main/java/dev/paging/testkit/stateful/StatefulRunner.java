@@ -3,10 +3,12 @@ package dev.paging.testkit.stateful;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs seeded random sequences of {@link Step}s against a fresh system, checks it after every
@@ -48,9 +50,9 @@ public final class StatefulRunner<S> {
     private final long seed;
     private final List<Step<S>> original;
     private final List<Step<S>> minimal;
-    private final Throwable failure;
+    private final @Nullable Throwable failure;
 
-    Result(long seed, List<Step<S>> original, List<Step<S>> minimal, Throwable failure) {
+    Result(long seed, List<Step<S>> original, List<Step<S>> minimal, @Nullable Throwable failure) {
       this.seed = seed;
       this.original = original;
       this.minimal = minimal;
@@ -75,9 +77,9 @@ public final class StatefulRunner<S> {
       return minimal;
     }
 
-    /** What the minimal sequence fails with; {@code null} when it passed. */
-    public Throwable failure() {
-      return failure;
+    /** What the minimal sequence fails with; empty when it passed. */
+    public Optional<Throwable> failure() {
+      return Optional.ofNullable(failure);
     }
 
     /** The minimal scenario, one step a line. */
@@ -125,24 +127,28 @@ public final class StatefulRunner<S> {
       return new Result<>(seed, List.copyOf(steps), List.of(), null);
     }
     List<Step<S>> minimal = shrink(steps);
-    Throwable minimalFailure = replay(minimal);
+    Throwable minimalFailure = firstFailure(minimal);
     return new Result<>(seed, List.copyOf(steps), List.copyOf(minimal), minimalFailure);
   }
 
   /** Runs {@code runs} seeds from {@code firstSeed} on; returns the first failure, or the last pass. */
   public Result<S> runMany(long firstSeed, int runs, int length) {
-    Result<S> last = null;
-    for (int i = 0; i < runs; i++) {
+    if (runs <= 0) {
+      throw new IllegalArgumentException("runs " + runs + " must be positive");
+    }
+    Result<S> last = run(firstSeed, length);
+    for (int i = 1; i < runs && last.passed(); i++) {
       last = run(firstSeed + i, length);
-      if (!last.passed()) {
-        return last;
-      }
     }
     return last;
   }
 
-  /** Applies {@code steps} to a fresh system; the failure, or {@code null} when all pass. */
-  public Throwable replay(List<Step<S>> steps) {
+  /** Applies {@code steps} to a fresh system; the first failure, empty when every step passes. */
+  public Optional<Throwable> replay(List<Step<S>> steps) {
+    return Optional.ofNullable(firstFailure(steps));
+  }
+
+  private @Nullable Throwable firstFailure(List<Step<S>> steps) {
     S system = fresh.get();
     for (Step<S> step : steps) {
       Throwable t = attempt(system, step);
@@ -153,7 +159,7 @@ public final class StatefulRunner<S> {
     return null;
   }
 
-  private Throwable attempt(S system, Step<S> step) {
+  private @Nullable Throwable attempt(S system, Step<S> step) {
     try {
       step.apply(system);
       check.accept(system);
@@ -172,7 +178,7 @@ public final class StatefulRunner<S> {
         List<Step<S>> candidate = new ArrayList<>(current.subList(0, from));
         candidate.addAll(current.subList(Math.min(current.size(), from + chunk), current.size()));
         budget--;
-        if (!candidate.isEmpty() && replay(candidate) != null) {
+        if (!candidate.isEmpty() && firstFailure(candidate) != null) {
           current = candidate;
         } else {
           from += chunk;
@@ -195,7 +201,7 @@ public final class StatefulRunner<S> {
       }
       if (changed) {
         budget--;
-        if (replay(together) != null) {
+        if (firstFailure(together) != null) {
           current = together;
           progress = true;
           continue;
@@ -206,7 +212,7 @@ public final class StatefulRunner<S> {
           List<Step<S>> candidate = new ArrayList<>(current);
           candidate.set(i, simpler);
           budget--;
-          if (replay(candidate) != null) {
+          if (firstFailure(candidate) != null) {
             current = candidate;
             progress = true;
             break;
