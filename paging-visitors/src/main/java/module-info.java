@@ -6,7 +6,8 @@
  */
 module dev.paging.visitors {
   requires transitive dev.paging.core;
-  requires com.fasterxml.jackson.core;
+  // Only the JSON dump renderer needs jackson-core; DumpRenderer.json names it when it is absent.
+  requires static com.fasterxml.jackson.core;
 
   exports dev.paging.ops;
   exports dev.paging.dump;

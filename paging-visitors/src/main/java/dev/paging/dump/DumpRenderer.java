@@ -176,8 +176,16 @@ public interface DumpRenderer {
    *   "effective": the attributes combined with those of the table entries above, as the format
    *   combines them (x86: write and user ANDed, execute-disable ORed; RISC-V: the leaf's own)
    * </pre>
+   *
+   * <p>JSON is written with jackson-core's streaming generator, an optional dependency of this
+   * library: add {@code com.fasterxml.jackson.core:jackson-core} to use this renderer (on the
+   * module path, also {@code requires com.fasterxml.jackson.core}).
+   *
+   * @throws IllegalStateException if jackson-core is absent, naming the artifact to add
    */
   static DumpRenderer json(Appendable out) {
+    OptionalDependency.require("com.fasterxml.jackson.core.JsonFactory", "com.fasterxml.jackson.core:jackson-core",
+        "JSON dumps (DumpRenderer.json)");
     return new JsonDumpRenderer(out);
   }
 
