@@ -16,6 +16,8 @@ import dev.paging.fakes.AllocatorState;
 import dev.paging.ops.MapOptions;
 import dev.paging.ops.Translation;
 import dev.paging.ops.UnmapResult;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class UnmapTest {
@@ -173,5 +175,26 @@ class UnmapTest {
     assertThat(s.translate(GIB + MIB2 - 1).physicalAddress()).isEqualTo(0x801f_ffffL);
     assertThat(s.translate(GIB + 2 * MIB2).physicalAddress()).isEqualTo(0x8040_0000L);
     assertThat(s.translate(GIB + MIB2).isMapped()).isFalse();
+  }
+
+  /**
+   * "ent_num count the number of present entries. When ent_num become zero, I can free the page
+   * for that table." Unmap leaves the emptied table in place; freeing it is reclamation's job,
+   * which finds empty tables by reading them (so no count can go stale).
+   */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: unmap leaves emptied tables for reclamation")
+  void forumCaveat_unmapLeavesEmptiedTablesForReclamation() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(0x40_0000, 0x2000), 0x40_0000, RW);
+    long pt = s.tableAt(0x40_0000, 3);
+    AllocatorState before = s.allocator.state();
+    s.tables.unmap(VirtualRange.ofLength(0x40_0000, 0x2000));
+    assertThat(s.allocator.state()).isEqualTo(before);
+    assertThat(s.tableAt(0x40_0000, 3)).isEqualTo(pt);
+    for (int i = 0; i < 512; i++) {
+      assertThat(s.memory.read(pt + 8L * i)).isZero();
+    }
   }
 }

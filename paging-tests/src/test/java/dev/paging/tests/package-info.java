@@ -1,0 +1,12 @@
+/**
+ * The engine's and the operations' own tests, filed by the behaviour they check. Tests that answer
+ * a concern raised elsewhere say where it came from with a tag and a display name:
+ *
+ * <ul>
+ *   <li>{@code forum}: the caveats of the OSDev forum thread "Page table manipulation"
+ *       (songziming and nullplan), each test quoting the caveat it answers.
+ * </ul>
+ *
+ * <p>Run only one provenance with, for example, {@code mvn verify -pl paging-tests -am -Dgroups=forum}.
+ */
+package dev.paging.tests;
