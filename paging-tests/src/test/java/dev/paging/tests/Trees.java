@@ -5,6 +5,7 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.AddressSpace;
+import dev.paging.core.Formats;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
 
@@ -82,5 +83,14 @@ final class Trees {
   Trees link(long va, int depth, long childTable) {
     return raw(va, depth, format.encodeTable(level(depth), childTable,
         format.tableAttributesFor(Attributes.readWrite().withUser(true))));
+  }
+
+  /** A PD with an empty PT at 2 MiB, a PT holding one leaf at 4 MiB + 12 KiB, an empty PT at 6 MiB. */
+  static Trees oneLeafAmongEmptyTables() {
+    Trees t = Trees.of(Formats.x86_64());
+    t.table(0x20_0000L, 3);
+    t.leaf(0x40_3000L, 3, 0xabc000L);
+    t.table(0x60_0000L, 3);
+    return t;
   }
 }

@@ -4,7 +4,9 @@
  *
  * <ul>
  *   <li>{@code forum}: the caveats of the OSDev forum thread "Page table manipulation"
- *       (songziming and nullplan), each test quoting the caveat it answers.
+ *       (songziming and nullplan), each test quoting the caveat it answers;
+ *   <li>{@code pr-review}: the points the reviewers of rust-osdev/x86_64 pull request 32 ("Reclaim
+ *       page tables") raised, each test quoting the point it answers.
  * </ul>
  *
  * <p>Run only one provenance with, for example, {@code mvn verify -pl paging-tests -am -Dgroups=forum}.
