@@ -6,7 +6,9 @@ import static dev.paging.tests.Space.MIB2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paging.api.Attributes;
+import dev.paging.api.EntryKind;
 import dev.paging.api.MappingConflictException;
+import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
@@ -313,6 +315,23 @@ class MapTest {
           .isEqualTo(remapped ? 0x7000_0000L + va - MIB2 - 0x10_0000 : 0x4000_0000L + va - MIB2);
       assertThat(s.translate(va).leafAttributes()).isEqualTo(remapped ? RW : KERNEL);
       assertThat(s.translate(va).pageSize()).isEqualTo(KIB4);
+    }
+  }
+
+  @Test
+  @Tag("reference-lessons")
+  @DisplayName("reference-lessons: new parent entries are present on every format")
+  void newParentEntriesArePresentOnEveryFormat() {
+    for (PagingFormat format : List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(),
+        Formats.sv57())) {
+      Space s = Space.of(format);
+      s.tables.map(VirtualRange.page(0x1000), 0x5000, Attributes.readOnly());
+      int last = format.levels().size() - 1;
+      for (int d = 0; d < last; d++) {
+        long raw = s.entry(0x1000, d);
+        assertThat(raw & 1).as(format.name() + " depth " + d).isEqualTo(1);
+        assertThat(format.kind(format.levels().get(d), raw)).isEqualTo(EntryKind.TABLE);
+      }
     }
   }
 }
