@@ -8,6 +8,7 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.tests.golden.GoldenSpace;
 
 /**
  * Builds page-table trees entry by entry, independently of the library's map operation, so the
@@ -23,15 +24,22 @@ final class Trees {
   final TrackingFrameAllocator allocator;
   final AddressSpace space;
 
-  private Trees(PagingFormat format) {
+  private Trees(PagingFormat format, SimulatedMemory memory, TrackingFrameAllocator allocator, AddressSpace space) {
     this.format = format;
-    this.memory = SimulatedMemory.ofSize(MEMORY);
-    this.allocator = TrackingFrameAllocator.over(TABLES_BASE, TABLE_FRAMES);
-    this.space = AddressSpace.create(format, memory, allocator);
+    this.memory = memory;
+    this.allocator = allocator;
+    this.space = space;
   }
 
   static Trees of(PagingFormat format) {
-    return new Trees(format);
+    SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY);
+    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(TABLES_BASE, TABLE_FRAMES);
+    return new Trees(format, memory, allocator, AddressSpace.create(format, memory, allocator));
+  }
+
+  /** A golden space, to change or build on further entry by entry: its memory, allocator and root. */
+  static Trees over(GoldenSpace golden) {
+    return new Trees(golden.format(), golden.memory(), golden.allocator(), golden.space());
   }
 
   long root() {
