@@ -5,8 +5,11 @@ import dev.paging.core.Formats;
 
 /**
  * The address spaces whose dumps are pinned by golden texts, each defined once, entry by entry;
- * {@link GoldenSpace} builds one and reads its golden texts, the files beside this class. A public
- * class, so that other modules' tests can hold their own output to the same texts.
+ * {@link GoldenSpace} builds one and reads its golden texts, the files beside this class. The
+ * library's dump tests ({@code DumpGoldenTest}) and the command line's ({@code paging-cli}'s {@code
+ * InspectGoldenTest}, which saves each space as an image with {@link GoldenSpace#saveImage} and
+ * reads it back through {@code paging inspect}) hold their output to the same texts: paging-cli
+ * gets this package, classes and texts, from paging-tests' test-jar.
  */
 public final class GoldenSpaces {
   /** The simulated memory's size. */
