@@ -75,9 +75,14 @@ public final class GoldenSpace {
 
   /** What {@code renderer} writes for the whole address space. */
   public String render(Function<Appendable, DumpRenderer> renderer) {
+    return render(VirtualRange.all(), renderer);
+  }
+
+  /** What {@code renderer} writes for {@code range}. */
+  public String render(VirtualRange range, Function<Appendable, DumpRenderer> renderer) {
     StringBuilder out = new StringBuilder();
     try {
-      Dump.write(space, VirtualRange.all(), renderer.apply(out));
+      Dump.write(space, range, renderer.apply(out));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
