@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.paging.api.Attributes;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.Formats;
+import dev.paging.tests.golden.GoldenSpaces;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -305,7 +306,7 @@ class AuditCommandTest {
 
   @Test
   void fiveLevelPaging() {
-    Path image = GoldenSpaces.save(GoldenSpaces.x86FiveLevel(), dir.resolve("la57.img"));
+    Path image = GoldenSpaces.x86FiveLevel().saveImage(dir.resolve("la57.img"));
 
     CliRun r = audit(image, "--format", "x86-64-5level", "--root", "0x10_0000", "--fail-on", "warning");
 

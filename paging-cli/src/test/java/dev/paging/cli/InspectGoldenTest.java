@@ -2,20 +2,21 @@ package dev.paging.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.paging.dump.DumpFormat;
+import dev.paging.tests.golden.GoldenSpaces;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code paging inspect} end to end on the address spaces of the library's dump golden tests,
- * rebuilt entry for entry and saved as raw images: every view of every space must print exactly
- * the text those tests pin for the renderers (x86-64 4- and 5-level by {@code --root}, Sv39 by
- * {@code --satp}, Sv48 by {@code --format} and {@code --root}).
+ * {@code paging inspect} end to end on the library's golden spaces ({@link GoldenSpaces}, from
+ * paging-tests' test-jar), each saved as a raw image: every view of every space must print exactly
+ * the golden text the library's dump tests pin for that view's renderer (x86-64 4- and 5-level by
+ * {@code --root}, Sv39 by {@code --satp}, Sv48 by {@code --format} and {@code --root}).
  */
 class InspectGoldenTest {
   @TempDir
@@ -23,34 +24,31 @@ class InspectGoldenTest {
 
   /** Saves the golden space {@code name} and runs {@code paging inspect} on it with {@code args} after the image options. */
   private CliRun inspect(String name, String... args) {
-    Supplier<ImageBuilder> space;
-    List<String> all = new ArrayList<>(List.of("inspect", "--image", dir.resolve(name + ".img").toString()));
+    Path image = GoldenSpaces.named(name).saveImage(dir.resolve(name + ".img"));
+    List<String> all = new ArrayList<>(List.of("inspect", "--image", image.toString()));
     switch (name) {
       case "x86":
-        space = GoldenSpaces::x86;
         all.addAll(List.of("--root", "0x10_0000"));
         break;
       case "x86five":
-        space = GoldenSpaces::x86FiveLevel;
         all.addAll(List.of("--format", "x86-64-5level", "--root", "0x10_0000"));
         break;
       case "sv39":
-        space = GoldenSpaces::sv39;
         // MODE 8 (Sv39), ASID 0x2a, PPN 0x100.
         all.addAll(List.of("--satp", "0x8002_a000_0000_0100"));
         break;
       default:
-        space = GoldenSpaces::sv48;
         all.addAll(List.of("--format", "sv48", "--root", "0x10_0000"));
         break;
     }
-    GoldenSpaces.save(space.get(), dir.resolve(name + ".img"));
     all.addAll(List.of(args));
     return CliRun.of(all.toArray(new String[0]));
   }
 
-  private void expectView(String space, String view, String text) {
+  /** {@code --view view} prints exactly the library's golden text of {@code golden} for the space. */
+  private void expectView(String space, String view, DumpFormat golden) {
     CliRun r = inspect(space, "--view", view);
+    String text = GoldenSpaces.named(space).golden(golden);
 
     assertThat(r.err).as("%s", r).isEmpty();
     assertThat(r.out).isEqualTo(text);
@@ -67,318 +65,96 @@ class InspectGoldenTest {
   @CsvSource({"x86, json", "x86five, json", "sv39, json", "sv48, json", "x86, dot", "x86five, dot", "sv39, dot",
       "sv48, dot"})
   void jsonAndDotMatchTheLibrarysGoldenFiles(String space, String view) {
-    expectView(space, view, GoldenSpaces.golden(space + "." + view));
+    expectView(space, view, DumpFormat.named(view));
   }
 
   @Test
   void x86Ptdump() {
-    expectView("x86", "ptdump", """
-        ---[ User Space ]---
-        0x0000000000000000-0x0000000000400000           4M                               pmd
-        0x0000000000400000-0x0000000000402000           8K USR ro                     x  pte
-        0x0000000000402000-0x0000000000600000        2040K                               pte
-        0x0000000000600000-0x0000000000601000           4K USR RW                     NX pte
-        0x0000000000601000-0x0000000000800000        2044K                               pte
-        0x0000000000800000-0x0000000040000000        1016M                               pmd
-        0x0000000040000000-0x0000000080000000           1G     RW PWT     PSE PAT     NX pud
-        0x0000000080000000-0x0000000080200000           2M                               pmd
-        0x0000000080200000-0x0000000080400000           2M     RW         PSE PAT     NX pmd
-        0x0000000080400000-0x00000000c0000000        1020M                               pmd
-        0x00000000c0000000-0x0000008000000000         509G                               pud
-        0x0000008000000000-0x0000800000000000      130560G                               pgd
-        ---[ Kernel Space ]---
-        0xffff800000000000-0xffff800000200000           2M     RW         PSE     GLB NX pmd
-        0xffff800000200000-0xffff800040000000        1022M                               pmd
-        0xffff800040000000-0xffff808000000000         511G                               pud
-        0xffff808000000000-0xffffff8000000000         127T                               pgd
-        0xffffff8000000000-0xffffffffc0000000         511G                               pud
-        0xffffffffc0000000-0xffffffffffe00000        1022M                               pmd
-        0xffffffffffe00000-0xfffffffffffff000        2044K                               pte
-        0xfffffffffffff000-0x0000000000000000           4K     ro PWT PCD     PAT GLB NX pte
-        """);
+    expectView("x86", "ptdump", DumpFormat.PTDUMP);
   }
 
   @Test
   void x86PtdumpMapped() {
-    expectView("x86", "ptdump-mapped", """
-        ---[ User Space ]---
-        0x0000000000400000-0x0000000000402000           8K USR ro                     x  pte
-        0x0000000000600000-0x0000000000601000           4K USR RW                     NX pte
-        0x0000000040000000-0x0000000080000000           1G     RW PWT     PSE PAT     NX pud
-        0x0000000080200000-0x0000000080400000           2M     RW         PSE PAT     NX pmd
-        ---[ Kernel Space ]---
-        0xffff800000000000-0xffff800000200000           2M     RW         PSE     GLB NX pmd
-        0xfffffffffffff000-0x0000000000000000           4K     ro PWT PCD     PAT GLB NX pte
-        """);
+    expectView("x86", "ptdump-mapped", DumpFormat.PTDUMP_MAPPED);
   }
 
   @Test
   void x86InfoMem() {
-    expectView("x86", "info-mem", """
-        0000000000400000-0000000000402000 0000000000002000 ur-
-        0000000000600000-0000000000601000 0000000000001000 urw
-        0000000040000000-0000000080000000 0000000040000000 -rw
-        0000000080200000-0000000080400000 0000000000200000 -rw
-        ffff800000000000-ffff800000200000 0000000000200000 -rw
-        fffffffffffff000-0001000000000000 0000000000001000 -r-
-        """);
+    expectView("x86", "info-mem", DumpFormat.QEMU_INFO_MEM);
   }
 
   @Test
   void x86InfoTlb() {
-    expectView("x86", "info-tlb", """
-        0000000000400000: 0000000000200000 ----A--U-
-        0000000000401000: 0000000000201000 ----A--U-
-        0000000000600000: 0000000000300000 X--DA--UW
-        0000000040000000: 0000000100000000 X-P---T-W
-        0000000080200000: 0000000000600000 X-P-----W
-        ffff800000000000: 0000000000200000 XGP-----W
-        fffffffffffff000: 0000000000007000 XG---CT--
-        """);
+    expectView("x86", "info-tlb", DumpFormat.QEMU_INFO_TLB);
   }
 
   @Test
   void x86Vmprint() {
-    expectView("x86", "vmprint", """
-        page table 0x0000000000100000
-        ..0: pte 0x0000000000101007 pa 0x0000000000101000
-        .. ..0: pte 0x0000000000102007 pa 0x0000000000102000
-        .. .. ..2: pte 0x0000000000103007 pa 0x0000000000103000
-        .. .. .. ..0: pte 0x0000000000200025 pa 0x0000000000200000
-        .. .. .. ..1: pte 0x0000000000201025 pa 0x0000000000201000
-        .. .. ..3: pte 0x0000000000104007 pa 0x0000000000104000
-        .. .. .. ..0: pte 0x8000000000300067 pa 0x0000000000300000
-        .. ..1: pte 0x800000010000108b pa 0x0000000100000000
-        .. ..2: pte 0x0000000000105007 pa 0x0000000000105000
-        .. .. ..1: pte 0x8000000000601083 pa 0x0000000000600000
-        ..256: pte 0x0000000000106007 pa 0x0000000000106000
-        .. ..0: pte 0x0000000000107007 pa 0x0000000000107000
-        .. .. ..0: pte 0x8000000000200183 pa 0x0000000000200000
-        ..511: pte 0x0000000000108007 pa 0x0000000000108000
-        .. ..511: pte 0x0000000000109007 pa 0x0000000000109000
-        .. .. ..511: pte 0x000000000010a007 pa 0x000000000010a000
-        .. .. .. ..511: pte 0x8000000000007199 pa 0x0000000000007000
-        """);
+    expectView("x86", "vmprint", DumpFormat.VMPRINT);
   }
 
   @Test
   void x86VmprintVa() {
-    expectView("x86", "vmprint-va", """
-        page table 0x0000000000100000
-         ..0x0000000000000000: pte 0x0000000000101007 pa 0x0000000000101000
-         .. ..0x0000000000000000: pte 0x0000000000102007 pa 0x0000000000102000
-         .. .. ..0x0000000000400000: pte 0x0000000000103007 pa 0x0000000000103000
-         .. .. .. ..0x0000000000400000: pte 0x0000000000200025 pa 0x0000000000200000
-         .. .. .. ..0x0000000000401000: pte 0x0000000000201025 pa 0x0000000000201000
-         .. .. ..0x0000000000600000: pte 0x0000000000104007 pa 0x0000000000104000
-         .. .. .. ..0x0000000000600000: pte 0x8000000000300067 pa 0x0000000000300000
-         .. ..0x0000000040000000: pte 0x800000010000108b pa 0x0000000100000000
-         .. ..0x0000000080000000: pte 0x0000000000105007 pa 0x0000000000105000
-         .. .. ..0x0000000080200000: pte 0x8000000000601083 pa 0x0000000000600000
-         ..0xffff800000000000: pte 0x0000000000106007 pa 0x0000000000106000
-         .. ..0xffff800000000000: pte 0x0000000000107007 pa 0x0000000000107000
-         .. .. ..0xffff800000000000: pte 0x8000000000200183 pa 0x0000000000200000
-         ..0xffffff8000000000: pte 0x0000000000108007 pa 0x0000000000108000
-         .. ..0xffffffffc0000000: pte 0x0000000000109007 pa 0x0000000000109000
-         .. .. ..0xffffffffffe00000: pte 0x000000000010a007 pa 0x000000000010a000
-         .. .. .. ..0xfffffffffffff000: pte 0x8000000000007199 pa 0x0000000000007000
-        """);
+    expectView("x86", "vmprint-va", DumpFormat.VMPRINT_VA);
   }
 
   @Test
   void x86fivePtdump() {
-    expectView("x86five", "ptdump", """
-        ---[ User Space ]---
-        0x0000000000000000-0x0000000000001000           4K                               pte
-        0x0000000000001000-0x0000000000002000           4K USR ro                     x  pte
-        0x0000000000002000-0x0000000000200000        2040K                               pte
-        0x0000000000200000-0x0000000040000000        1022M                               pmd
-        0x0000000040000000-0x0000008000000000         511G                               pud
-        0x0000008000000000-0x0001000000000000      261632G                               p4d
-        0x0001000000000000-0x0001000040000000           1G                               pud
-        0x0001000040000000-0x0001000080000000           1G USR RW         PSE         NX pud
-        0x0001000080000000-0x0001008000000000         510G                               pud
-        0x0001008000000000-0x0002000000000000      261632G                               p4d
-        0x0002000000000000-0x0100000000000000       65024T                               pgd
-        ---[ Kernel Space ]---
-        0xff00000000000000-0xff00000000200000           2M     RW         PSE     GLB NX pmd
-        0xff00000000200000-0xff00000040000000        1022M                               pmd
-        0xff00000040000000-0xff00008000000000         511G                               pud
-        0xff00008000000000-0xff01000000000000      261632G                               p4d
-        0xff01000000000000-0xffff000000000000       65024T                               pgd
-        0xffff000000000000-0xffffff8000000000      261632G                               p4d
-        0xffffff8000000000-0xffffffffc0000000         511G                               pud
-        0xffffffffc0000000-0xffffffffffe00000        1022M                               pmd
-        0xffffffffffe00000-0xfffffffffffff000        2044K                               pte
-        0xfffffffffffff000-0x0000000000000000           4K     ro                 GLB NX pte
-        """);
+    expectView("x86five", "ptdump", DumpFormat.PTDUMP);
   }
 
   @Test
   void x86fiveInfoMem() {
-    expectView("x86five", "info-mem", """
-        0000000000001000-0000000000002000 0000000000001000 ur-
-        0001000040000000-0001000080000000 0000000040000000 urw
-        ff00000000000000-ff00000000200000 0000000000200000 -rw
-        fffffffffffff000-0200000000000000 0000000000001000 -r-
-        """);
+    expectView("x86five", "info-mem", DumpFormat.QEMU_INFO_MEM);
   }
 
   @Test
   void x86fiveInfoTlb() {
-    expectView("x86five", "info-tlb", """
-        0000000000001000: 0000000000005000 -------U-
-        0001000040000000: 0000000040000000 X-P----UW
-        ff00000000000000: 0000000000200000 XGP-----W
-        fffffffffffff000: 0000000000007000 XG-------
-        """);
+    expectView("x86five", "info-tlb", DumpFormat.QEMU_INFO_TLB);
   }
 
   @Test
   void x86fiveVmprint() {
-    expectView("x86five", "vmprint", """
-        page table 0x0000000000100000
-        ..0: pte 0x0000000000101007 pa 0x0000000000101000
-        .. ..0: pte 0x0000000000102007 pa 0x0000000000102000
-        .. .. ..0: pte 0x0000000000103007 pa 0x0000000000103000
-        .. .. .. ..0: pte 0x0000000000104007 pa 0x0000000000104000
-        .. .. .. .. ..1: pte 0x0000000000005005 pa 0x0000000000005000
-        ..1: pte 0x0000000000105007 pa 0x0000000000105000
-        .. ..0: pte 0x0000000000106007 pa 0x0000000000106000
-        .. .. ..1: pte 0x8000000040000087 pa 0x0000000040000000
-        ..256: pte 0x0000000000107007 pa 0x0000000000107000
-        .. ..0: pte 0x0000000000108007 pa 0x0000000000108000
-        .. .. ..0: pte 0x0000000000109007 pa 0x0000000000109000
-        .. .. .. ..0: pte 0x8000000000200183 pa 0x0000000000200000
-        ..511: pte 0x000000000010a007 pa 0x000000000010a000
-        .. ..511: pte 0x000000000010b007 pa 0x000000000010b000
-        .. .. ..511: pte 0x000000000010c007 pa 0x000000000010c000
-        .. .. .. ..511: pte 0x000000000010d007 pa 0x000000000010d000
-        .. .. .. .. ..511: pte 0x8000000000007101 pa 0x0000000000007000
-        """);
+    expectView("x86five", "vmprint", DumpFormat.VMPRINT);
   }
 
   @Test
   void x86fiveVmprintVa() {
-    expectView("x86five", "vmprint-va", """
-        page table 0x0000000000100000
-         ..0x0000000000000000: pte 0x0000000000101007 pa 0x0000000000101000
-         .. ..0x0000000000000000: pte 0x0000000000102007 pa 0x0000000000102000
-         .. .. ..0x0000000000000000: pte 0x0000000000103007 pa 0x0000000000103000
-         .. .. .. ..0x0000000000000000: pte 0x0000000000104007 pa 0x0000000000104000
-         .. .. .. .. ..0x0000000000001000: pte 0x0000000000005005 pa 0x0000000000005000
-         ..0x0001000000000000: pte 0x0000000000105007 pa 0x0000000000105000
-         .. ..0x0001000000000000: pte 0x0000000000106007 pa 0x0000000000106000
-         .. .. ..0x0001000040000000: pte 0x8000000040000087 pa 0x0000000040000000
-         ..0xff00000000000000: pte 0x0000000000107007 pa 0x0000000000107000
-         .. ..0xff00000000000000: pte 0x0000000000108007 pa 0x0000000000108000
-         .. .. ..0xff00000000000000: pte 0x0000000000109007 pa 0x0000000000109000
-         .. .. .. ..0xff00000000000000: pte 0x8000000000200183 pa 0x0000000000200000
-         ..0xffff000000000000: pte 0x000000000010a007 pa 0x000000000010a000
-         .. ..0xffffff8000000000: pte 0x000000000010b007 pa 0x000000000010b000
-         .. .. ..0xffffffffc0000000: pte 0x000000000010c007 pa 0x000000000010c000
-         .. .. .. ..0xffffffffffe00000: pte 0x000000000010d007 pa 0x000000000010d000
-         .. .. .. .. ..0xfffffffffffff000: pte 0x8000000000007101 pa 0x0000000000007000
-        """);
+    expectView("x86five", "vmprint-va", DumpFormat.VMPRINT_VA);
   }
 
   @Test
   void sv39Ptdump() {
-    expectView("sv39", "ptdump", """
-        0x0000000000001000-0x0000000000004000    0x0000000080001000        12K PTE .   ..     ..   . A . U X . R V
-        0x0000000000200000-0x0000000000400000    0x0000000080200000         2M PMD .   ..     ..   D A . U . W R V
-        0x0000000040000000-0x0000000080000000    0x00000000c0000000         1G PGD . MT(IO) RSW(1) . . . . . W R V
-        0x0000003ffffff000-0x0000004000000000    0x0000000080007000         4K PTE .   ..     ..   . A . . X . R V
-        0xffffffc000000000-0xffffffc040000000    0x0000000080000000         1G PGD .   ..     ..   D A G . X W R V
-        0xfffffffffffff000-0x0000000000000000    0x0000000080009000         4K PTE .   ..     ..   . . G . . . R V
-        """);
+    expectView("sv39", "ptdump", DumpFormat.PTDUMP);
   }
 
   @Test
   void sv39InfoMem() {
-    expectView("sv39", "info-mem", """
-        vaddr            paddr            size             attr
-        ---------------- ---------------- ---------------- -------
-        0000000000001000 0000000080001000 0000000000002000 r-xu-a-
-        0000000000003000 0000000080004000 0000000000001000 r-xu-a-
-        0000000000200000 0000000080200000 0000000000200000 rw-u-ad
-        0000000040000000 00000000c0000000 0000000040000000 rw-----
-        0000003ffffff000 0000000080007000 0000000000001000 r-x--a-
-        ffffffc000000000 0000000080000000 0000000040000000 rwx-gad
-        fffffffffffff000 0000000080009000 0000000000001000 r---g--
-        """);
+    expectView("sv39", "info-mem", DumpFormat.QEMU_INFO_MEM);
   }
 
   @Test
   void sv39Vmprint() {
-    expectView("sv39", "vmprint", """
-        page table 0x0000000000100000
-        ..0: pte 0x0000000000040401 pa 0x0000000000101000
-        .. ..0: pte 0x0000000000040801 pa 0x0000000000102000
-        .. .. ..1: pte 0x000000002000045b pa 0x0000000080001000
-        .. .. ..2: pte 0x000000002000085b pa 0x0000000080002000
-        .. .. ..3: pte 0x000000002000105b pa 0x0000000080004000
-        .. ..1: pte 0x00000000200800d7 pa 0x0000000080200000
-        ..1: pte 0x4000000030000107 pa 0x00000000c0000000
-        ..255: pte 0x0000000000040c01 pa 0x0000000000103000
-        .. ..511: pte 0x0000000000041001 pa 0x0000000000104000
-        .. .. ..511: pte 0x0000000020001c4b pa 0x0000000080007000
-        ..256: pte 0x00000000200000ef pa 0x0000000080000000
-        ..511: pte 0x0000000000041401 pa 0x0000000000105000
-        .. ..511: pte 0x0000000000041801 pa 0x0000000000106000
-        .. .. ..511: pte 0x0000000020002423 pa 0x0000000080009000
-        """);
+    expectView("sv39", "vmprint", DumpFormat.VMPRINT);
   }
 
   @Test
   void sv39VmprintVa() {
-    expectView("sv39", "vmprint-va", """
-        page table 0x0000000000100000
-         ..0x0000000000000000: pte 0x0000000000040401 pa 0x0000000000101000
-         .. ..0x0000000000000000: pte 0x0000000000040801 pa 0x0000000000102000
-         .. .. ..0x0000000000001000: pte 0x000000002000045b pa 0x0000000080001000
-         .. .. ..0x0000000000002000: pte 0x000000002000085b pa 0x0000000080002000
-         .. .. ..0x0000000000003000: pte 0x000000002000105b pa 0x0000000080004000
-         .. ..0x0000000000200000: pte 0x00000000200800d7 pa 0x0000000080200000
-         ..0x0000000040000000: pte 0x4000000030000107 pa 0x00000000c0000000
-         ..0x0000003fc0000000: pte 0x0000000000040c01 pa 0x0000000000103000
-         .. ..0x0000003fffe00000: pte 0x0000000000041001 pa 0x0000000000104000
-         .. .. ..0x0000003ffffff000: pte 0x0000000020001c4b pa 0x0000000080007000
-         ..0xffffffc000000000: pte 0x00000000200000ef pa 0x0000000080000000
-         ..0xffffffffc0000000: pte 0x0000000000041401 pa 0x0000000000105000
-         .. ..0xffffffffffe00000: pte 0x0000000000041801 pa 0x0000000000106000
-         .. .. ..0xfffffffffffff000: pte 0x0000000020002423 pa 0x0000000080009000
-        """);
+    expectView("sv39", "vmprint-va", DumpFormat.VMPRINT_VA);
   }
 
   @Test
   void sv48Ptdump() {
-    expectView("sv48", "ptdump", """
-        0x0000000000000000-0x0000008000000000    0x0000000000000000       512G PGD .   ..     ..   D A . . . W R V
-        0x0000008000000000-0x0000008000200000    0x0000008000000000         2M PMD .   ..     ..   D A . . . W R V
-        0x0000008000200000-0x0000008000201000    0x0000008000200000         4K PTE .   ..     ..   D A . . . W R V
-        """);
+    expectView("sv48", "ptdump", DumpFormat.PTDUMP);
   }
 
   @Test
   void sv48InfoMem() {
-    expectView("sv48", "info-mem", """
-        vaddr            paddr            size             attr
-        ---------------- ---------------- ---------------- -------
-        0000000000000000 0000000000000000 0000008000201000 rw---ad
-        """);
+    expectView("sv48", "info-mem", DumpFormat.QEMU_INFO_MEM);
   }
 
   @Test
   void sv48VmprintVa() {
-    expectView("sv48", "vmprint-va", """
-        page table 0x0000000000100000
-         ..0x0000000000000000: pte 0x00000000000000c7 pa 0x0000000000000000
-         ..0x0000008000000000: pte 0x0000000000040401 pa 0x0000000000101000
-         .. ..0x0000008000000000: pte 0x0000000000040801 pa 0x0000000000102000
-         .. .. ..0x0000008000000000: pte 0x00000020000000c7 pa 0x0000008000000000
-         .. .. ..0x0000008000200000: pte 0x0000000000040c01 pa 0x0000000000103000
-         .. .. .. ..0x0000008000200000: pte 0x00000020000800c7 pa 0x0000008000200000
-        """);
+    expectView("sv48", "vmprint-va", DumpFormat.VMPRINT_VA);
   }
 }

@@ -6,9 +6,12 @@ import static dev.paging.tests.Space.MIB2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paging.api.Attributes;
+import dev.paging.api.OutOfFramesException;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
+import dev.paging.fakes.AllocatorState;
+import dev.paging.fakes.MemorySnapshot;
 import dev.paging.ops.CollapseResult;
 import dev.paging.ops.MapOptions;
 import dev.paging.ops.MapResult;
@@ -19,6 +22,8 @@ import dev.paging.ops.UnmapResult;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +32,8 @@ import org.junit.jupiter.api.Test;
  * snapshot) and the allocator's set of frames must be exactly as before.
  */
 class AllOrNothingTest {
+  private static final Attributes RW = Attributes.readWrite();
+
   /**
    * Tables for the kernel mapping below, once the kernel-half root entries exist: x86-64 and Sv48
    * need a PD before the range, none for the 1 GiB page, a PD and a PT after it; the 5-level
@@ -94,5 +101,25 @@ class AllOrNothingTest {
       p.tables.destroy().pendingFrees().release();
       assertThat(kernel.allocator.allocatedCount()).as(name).isEqualTo(1 + 256 + KERNEL_MAP_TABLES.get(name) + 1 - 1);
     }
+  }
+
+  @Test
+  @Tag("reference-lessons")
+  @DisplayName("reference-lessons: a map that runs out of frames part way leaks nothing and changes nothing")
+  void aMapThatRunsOutOfFramesPartWayLeaksNothingAndChangesNothing() {
+    Space s = Space.of(Formats.x86_64());
+    for (int k = 1; k <= 514; k += 37) {
+      MemorySnapshot before = s.memory.snapshot();
+      AllocatorState state = s.allocator.state();
+      s.allocator.failFromAllocation(k);
+      Throwable e = s.unchangedBy(() -> s.tables.map(VirtualRange.ofLength(GIB, GIB), GIB, RW,
+          dev.paging.ops.MapOptions.defaults().withPageSize(KIB4)));
+      assertThat(e).isInstanceOf(OutOfFramesException.class);
+      s.allocator.clearFailures();
+      assertThat(s.memory.snapshot()).isEqualTo(before);
+      assertThat(s.allocator.state()).isEqualTo(state);
+    }
+    assertThat(s.tables.map(VirtualRange.ofLength(GIB, GIB), GIB, RW,
+        dev.paging.ops.MapOptions.defaults().withPageSize(KIB4)).tablesAllocated()).isEqualTo(514);
   }
 }

@@ -2,14 +2,23 @@ package dev.paging.tests;
 
 import static dev.paging.tests.Space.GIB;
 import static dev.paging.tests.Space.MIB2;
+import static dev.paging.tests.Trees.oneLeafAmongEmptyTables;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.collect.Range;
+import com.google.common.primitives.UnsignedLong;
 import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
+import dev.paging.core.VirtualRanges;
 import dev.paging.core.X86Options;
+import dev.paging.fakes.MemorySnapshot;
 import dev.paging.ops.MapOptions;
+import dev.paging.ops.ReclaimMode;
+import dev.paging.ops.Reclaimer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Bad input is an IllegalArgumentException naming the offending value in hex, and changes nothing. */
@@ -98,5 +107,35 @@ class BadInputTest {
     rejects(s, () -> s.tables.map(VirtualRange.ofLength(GIB, 0x1000), GIB, RW), "execute-disable needs NX");
     assertThatThrownBy(() -> MapOptions.defaults().withPageSize(0x3000))
         .hasMessage("page size 0x0000000000003000 is not a power of two of at least 4 KiB");
+  }
+
+  // Empty and reversed ranges, and ends in the non-canonical hole: a clear error, no change.
+  @Test
+  @Tag("pr-review")
+  @DisplayName("pr-review: empty, reversed and non-canonical reclaim ranges are clear errors that change nothing")
+  void emptyReversedAndNonCanonicalRangesAreClearErrors() {
+    Trees t = oneLeafAmongEmptyTables();
+    MemorySnapshot before = t.memory.snapshot();
+    assertThatThrownBy(() -> VirtualRange.halfOpen(0x20_0000L, 0x20_0000L))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("empty range [0x0000000000200000, 0x0000000000200000)");
+    assertThatThrownBy(() -> VirtualRange.closed(0x40_0000L, 0x20_0000L))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("reversed range [0x0000000000400000, 0x0000000000200000]");
+    assertThatThrownBy(() -> VirtualRanges.fromGuava(Range.closedOpen(UnsignedLong.valueOf(0x1000), UnsignedLong.valueOf(0x1000))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty range [0x0000000000001000, 0x0000000000001000)");
+    assertThatThrownBy(() -> VirtualRanges.fromGuava(Range.openClosed(UnsignedLong.valueOf(0x1000), UnsignedLong.valueOf(0x1000))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty range (0x0000000000001000, 0x0000000000001000]");
+    Reclaimer reclaimer = Reclaimer.of(t.space);
+    assertThatThrownBy(() -> reclaimer.reclaim(VirtualRange.closed(0x1000, 0x0000_8000_0000_0000L), ReclaimMode.COLLECT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0x0000800000000000").hasMessageContaining("not canonical");
+    assertThatThrownBy(() -> reclaimer.reclaim(VirtualRange.closed(0xffff_7fff_ffff_f000L, -1L), ReclaimMode.STRICT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0xffff7ffffffff000");
+    assertThatThrownBy(() -> reclaimer.reclaim(null, ReclaimMode.COLLECT)).isInstanceOf(NullPointerException.class);
+    assertThat(t.memory.snapshot()).isEqualTo(before);
   }
 }

@@ -1,77 +1,28 @@
 package dev.paging.tests;
 
-import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
-import dev.paging.core.Formats;
 import dev.paging.dump.Dump;
 import dev.paging.dump.DumpRenderer;
+import dev.paging.tests.golden.GoldenSpaces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.Function;
 
-/** The address spaces the dump tests render, built entry by entry with {@link Trees}. */
+/**
+ * The {@link GoldenSpaces} as {@link Trees}, for the dump and audit tests that change them or
+ * build on them with Trees' helpers, and rendering a tree's whole address space.
+ */
 final class DumpSpaces {
   private DumpSpaces() {}
 
-  /**
-   * x86-64 4-level: two user code pages and a user data page (2 MiB apart, so two PTs), a
-   * not-present swap marker, a 1 GiB and a 2 MiB leaf with PAT memory types, a global 2 MiB leaf
-   * at the start of the upper half and a read-only page at the top of the address space.
-   */
+  /** {@link GoldenSpaces#x86()}: x86-64 4-level, both halves, 4 KiB, 2 MiB and 1 GiB leaves, the top page. */
   static Trees x86() {
-    Trees t = Trees.of(Formats.x86_64());
-    Attributes userCode = Attributes.readExecute().withUser(true).withAccessed(true);
-    t.leaf(0x40_0000L, 3, 0x20_0000L, userCode);
-    t.leaf(0x40_1000L, 3, 0x20_1000L, userCode);
-    t.leaf(0x60_0000L, 3, 0x30_0000L, Attributes.readWrite().withUser(true).withAccessed(true).withDirty(true));
-    t.raw(0x60_1000L, 3, 0x1234_5000L);
-    t.leaf(0x4000_0000L, 1, 0x1_0000_0000L, Attributes.readWrite().withMemoryType(5));
-    t.leaf(0x8020_0000L, 2, 0x60_0000L, Attributes.readWrite().withMemoryType(4));
-    t.leaf(0xffff_8000_0000_0000L, 2, 0x20_0000L, Attributes.readWrite().withGlobal(true));
-    t.leaf(0xffff_ffff_ffff_f000L, 3, 0x7000L, Attributes.readOnly().withGlobal(true).withMemoryType(7));
-    return t;
+    return Trees.over(GoldenSpaces.x86());
   }
 
-  /**
-   * x86-64 5-level: a user page at 4 KiB, a user 1 GiB leaf under PML5 entry 1, a global 2 MiB
-   * leaf at the start of the upper half (0xff00...) and the top page.
-   */
-  static Trees x86FiveLevel() {
-    Trees t = Trees.of(Formats.x86_64FiveLevel());
-    t.leaf(0x1000L, 4, 0x5000L, Attributes.readExecute().withUser(true));
-    t.leaf(0x0001_0000_4000_0000L, 2, 0x4000_0000L, Attributes.readWrite().withUser(true));
-    t.leaf(0xff00_0000_0000_0000L, 3, 0x20_0000L, Attributes.readWrite().withGlobal(true));
-    t.leaf(0xffff_ffff_ffff_f000L, 4, 0x7000L, Attributes.readOnly().withGlobal(true));
-    return t;
-  }
-
-  /**
-   * RISC-V Sv39, xv6-like: three user code pages (the third not physically contiguous), a user
-   * megapage, a gigapage with PBMT IO and an RSW bit, the trampoline page at the top of the lower
-   * half, a global RWX gigapage at the start of the upper half and the top page.
-   */
+  /** {@link GoldenSpaces#sv39()}: RISC-V Sv39, xv6-like, with a global RWX gigapage. */
   static Trees sv39() {
-    Trees t = Trees.of(Formats.sv39());
-    Attributes user = Attributes.readExecute().withUser(true).withAccessed(true);
-    t.leaf(0x1000L, 2, 0x8000_1000L, user);
-    t.leaf(0x2000L, 2, 0x8000_2000L, user);
-    t.leaf(0x3000L, 2, 0x8000_4000L, user);
-    t.leaf(0x20_0000L, 1, 0x8020_0000L, Attributes.readWrite().withUser(true).withAccessed(true).withDirty(true));
-    t.leaf(0x4000_0000L, 0, 0xc000_0000L, Attributes.readWrite().withMemoryType(2).withSoftwareBits(1));
-    t.leaf(0x3f_ffff_f000L, 2, 0x8000_7000L, Attributes.readExecute().withAccessed(true));
-    t.leaf(0xffff_ffc0_0000_0000L, 0, 0x8000_0000L,
-        Attributes.readWrite().withExecutable(true).withGlobal(true).withAccessed(true).withDirty(true));
-    t.leaf(0xffff_ffff_ffff_f000L, 2, 0x8000_9000L, Attributes.readOnly().withGlobal(true));
-    return t;
-  }
-
-  /** RISC-V Sv48: a 512 GiB terapage, then a megapage and a page right after it. */
-  static Trees sv48() {
-    Trees t = Trees.of(Formats.sv48());
-    t.leaf(0x0L, 0, 0x0L, Attributes.readWrite().withAccessed(true).withDirty(true));
-    t.leaf(0x80_0000_0000L, 2, 0x80_0000_0000L, Attributes.readWrite().withAccessed(true).withDirty(true));
-    t.leaf(0x80_0020_0000L, 3, 0x80_0020_0000L, Attributes.readWrite().withAccessed(true).withDirty(true));
-    return t;
+    return Trees.over(GoldenSpaces.sv39());
   }
 
   /** What {@code renderer} writes for the whole address space of {@code t}. */

@@ -6,7 +6,9 @@ import static dev.paging.tests.Space.MIB2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paging.api.Attributes;
+import dev.paging.api.EntryKind;
 import dev.paging.api.MappingConflictException;
+import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
@@ -17,11 +19,14 @@ import dev.paging.ops.MapOptions;
 import dev.paging.ops.MapResult;
 import dev.paging.ops.Translation;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class MapTest {
   private static final Attributes RW = Attributes.readWrite();
   private static final Attributes RO = Attributes.readOnly();
+  private static final Attributes KERNEL = Attributes.readWrite().withGlobal(true);
 
   @Test
   void usesTheLargestPageTheAlignmentOfBothAddressesAllows() {
@@ -261,5 +266,72 @@ class MapTest {
     assertThat(MapOptions.defaults().conflictPolicy()).isEqualTo(ConflictPolicy.FAIL);
     assertThat(MapOptions.replacing().conflictPolicy()).isEqualTo(ConflictPolicy.REPLACE);
     assertThat(MapOptions.replacing().withPageSize(MIB2).toString()).isEqualTo("MapOptions[REPLACE, pages of 0x0000000000200000]");
+  }
+
+  /** "mmu_map can overwrite existing mapping." Only when asked to; by default it refuses. */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: map overwrites an existing mapping only when asked to")
+  void forumCaveat_mapCanOverwriteAnExistingMappingButOnlyWhenAskedTo() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(0x40_0000, 0x4000), 0x10_0000, RW);
+    Throwable e = s.unchangedBy(() -> s.tables.map(VirtualRange.ofLength(0x40_2000, 0x4000), 0x20_0000, RW));
+    assertThat(e).isInstanceOf(MappingConflictException.class).hasMessageContaining("0x0000000000402000 is already mapped");
+    MapResult r = s.tables.map(VirtualRange.ofLength(0x40_2000, 0x4000), 0x20_0000, RW, MapOptions.replacing());
+    assertThat(r.replaced()).hasSize(1);
+    Space.assertMapping(r.replaced().get(0), 0x40_2000, 0x40_3fff, 0x10_2000, KIB4, RW);
+    assertThat(r.plan().entries()).isEqualTo(2);
+    assertThat(s.translate(0x40_2000).physicalAddress()).isEqualTo(0x20_0000);
+    assertThat(s.translate(0x40_1000).physicalAddress()).isEqualTo(0x10_1000);
+  }
+
+  /** "I use 2M and 1G pages when possible, in order to use less memory." */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: 2 MiB and 1 GiB pages are used where they fit")
+  void forumCaveat_twoMegabyteAndGigabytePagesAreUsedWhenPossible() {
+    Space s = Space.of(Formats.x86_64());
+    MapResult r = s.tables.map(VirtualRange.ofLength(GIB - MIB2, GIB + 2 * MIB2), GIB - MIB2, RW);
+    assertThat(s.translate(GIB - MIB2).pageSize()).isEqualTo(MIB2);
+    assertThat(s.translate(GIB).pageSize()).isEqualTo(GIB);
+    assertThat(s.translate(2 * GIB).pageSize()).isEqualTo(MIB2);
+    // In 4 KiB pages this would take 1 PDPT, 2 PDs and 514 PTs; it takes the PDPT and 2 PDs.
+    assertThat(r.tablesAllocated()).isEqualTo(3);
+  }
+
+  /** "When remapping (a sub region of) a 2M large page, what's left out have to be remapped (using 4K pages)." */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: a huge page is smashed, not overwritten, when part of it is remapped")
+  void forumCaveat_remapSubregionOfHugePageKeepsTheRest() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(MIB2, MIB2), 0x4000_0000L, KERNEL);
+    MapResult r = s.tables.map(VirtualRange.ofLength(MIB2 + 0x10_0000, 0x3000), 0x7000_0000L, RW,
+        MapOptions.replacing());
+    assertThat(r.tablesAllocated()).isEqualTo(1);
+    for (long va = MIB2; va < 2 * MIB2; va += KIB4) {
+      boolean remapped = va >= MIB2 + 0x10_0000 && va < MIB2 + 0x10_3000;
+      assertThat(s.translate(va).physicalAddress())
+          .isEqualTo(remapped ? 0x7000_0000L + va - MIB2 - 0x10_0000 : 0x4000_0000L + va - MIB2);
+      assertThat(s.translate(va).leafAttributes()).isEqualTo(remapped ? RW : KERNEL);
+      assertThat(s.translate(va).pageSize()).isEqualTo(KIB4);
+    }
+  }
+
+  @Test
+  @Tag("reference-lessons")
+  @DisplayName("reference-lessons: new parent entries are present on every format")
+  void newParentEntriesArePresentOnEveryFormat() {
+    for (PagingFormat format : List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(),
+        Formats.sv57())) {
+      Space s = Space.of(format);
+      s.tables.map(VirtualRange.page(0x1000), 0x5000, Attributes.readOnly());
+      int last = format.levels().size() - 1;
+      for (int d = 0; d < last; d++) {
+        long raw = s.entry(0x1000, d);
+        assertThat(raw & 1).as(format.name() + " depth " + d).isEqualTo(1);
+        assertThat(format.kind(format.levels().get(d), raw)).isEqualTo(EntryKind.TABLE);
+      }
+    }
   }
 }

@@ -9,14 +9,18 @@ import dev.paging.api.Attributes;
 import dev.paging.api.MalformedTableException;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
+import dev.paging.fakes.AllocatorState;
 import dev.paging.ops.MapOptions;
 import dev.paging.ops.ProtectResult;
 import dev.paging.ops.Translation;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class ProtectTest {
   private static final Attributes RW = Attributes.readWrite();
   private static final Attributes RO = Attributes.readOnly();
+  private static final Attributes KERNEL = Attributes.readWrite().withGlobal(true);
 
   @Test
   void keepsHugePagesWhollyInsideAndSmashesOnlyAtTheEdges() {
@@ -106,6 +110,37 @@ class ProtectTest {
     // Memory type 3 is reserved PBMT.
     Throwable e = s.unchangedBy(() -> s.tables.protect(VirtualRange.ofLength(MIB2, MIB2), RW.withMemoryType(3)));
     assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("L1 leaf cannot carry");
+  }
+
+  /**
+   * "When modifying attributes of a region ... if you only want to change a part of the region,
+   * and the page table entry is for a huge page, you smash the PTE."
+   */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: protecting part of a huge page smashes only that page")
+  void forumCaveat_changingAttributesOfPartOfAHugePageSmashesOnlyThatPage() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(GIB, GIB), GIB, RW, MapOptions.defaults().withMaxPageSize(MIB2));
+    AllocatorState before = s.allocator.state();
+    s.tables.protect(VirtualRange.ofLength(GIB + 5 * MIB2 + KIB4, KIB4), Attributes.readOnly());
+    assertThat(s.allocator.state().framesNotIn(before)).hasSize(1);
+    assertThat(s.translate(GIB + 5 * MIB2 + KIB4).effectiveAttributes()).isEqualTo(Attributes.readOnly());
+    assertThat(s.translate(GIB + 5 * MIB2).effectiveAttributes()).isEqualTo(RW);
+    assertThat(s.translate(GIB + 6 * MIB2).pageSize()).isEqualTo(MIB2);
+  }
+
+  /** "I'd just mark kernel page entries as global, so reloading cr3 won't flush kernel mappings." */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: a plan says whether global kernel entries went stale")
+  void forumCaveat_globalKernelMappingsAreFlaggedInTheInvalidationPlan() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(0xffff_c000_0000_0000L, 0x2000), 0x30_0000, KERNEL);
+    s.tables.map(VirtualRange.ofLength(0x40_0000, 0x2000), 0x40_0000, RW.withUser(true));
+    assertThat(s.tables.protect(VirtualRange.ofLength(0xffff_c000_0000_0000L, 0x2000), Attributes.readOnly())
+        .plan().global()).isTrue();
+    assertThat(s.tables.unmap(VirtualRange.ofLength(0x40_0000, 0x2000)).plan().global()).isFalse();
   }
 
   private static void expect(Space s, long va, long size, Attributes attributes) {

@@ -11,15 +11,19 @@ import dev.paging.core.WalkOutcome;
 import dev.paging.core.Walker;
 import dev.paging.dump.Dump;
 import dev.paging.dump.DumpRenderer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dump and audit shown in the README, produced in one walk by composing the two visitors:
- * if this text changes, the README must change with it.
+ * The dump and audit shown in the README, produced in one walk by composing the two visitors,
+ * and the README showing them as they are: if this text changes, the README must change with it.
  */
 class ReadmeDemoTest {
   @Test
-  void dumpAndAuditOfTheDemoSpaceInOnePass() {
+  void dumpAndAuditOfTheDemoSpaceInOnePass() throws IOException {
     Trees t = Trees.of(Formats.x86_64());
     t.leaf(0x40_0000L, 3, 0x20_0000L, Attributes.readExecute().withUser(true));           // user text
     t.leaf(0x40_1000L, 3, 0x20_1000L, Attributes.readExecute().withUser(true));
@@ -53,5 +57,8 @@ class ReadmeDemoTest {
           writable-alias         1
           wx                     1
         """);
+    // And the README shows both, as they are.
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    assertThat(readme).contains("```\n" + dump + "```\n", "```\n" + audit.report() + "```\n");
   }
 }

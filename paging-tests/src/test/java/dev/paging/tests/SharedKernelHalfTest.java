@@ -16,11 +16,14 @@ import dev.paging.ops.PageTables;
 import dev.paging.ops.UnmapResult;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class SharedKernelHalfTest {
   private static final List<PagingFormat> FORMATS = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(),
       Formats.sv39(), Formats.sv48(), Formats.sv57());
+  private static final Attributes RW = Attributes.readWrite();
   private static final Attributes KERNEL = Attributes.readWrite().withGlobal(true);
 
   @Test
@@ -162,5 +165,108 @@ class SharedKernelHalfTest {
     long fresh = 0xffff_a000_0000_0000L;
     process.map(VirtualRange.page(fresh), 0x7000, Attributes.readWrite().withUser(true).withExecutable(true));
     assertThat(kernel.tables.translate(fresh).effectiveAttributes().user()).isTrue();
+  }
+
+  /**
+   * "Having no sharing means a lot of waste ... have the kernel-space side shared": every process
+   * links the same kernel tables, so a kernel mapping needs no copying to each process.
+   */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: the kernel half is shared, so a kernel mapping is seen by every process")
+  void forumCaveat_kernelHalfIsSharedSoAKernelMappingIsSeenByEveryProcess() {
+    Space kernel = Space.of(Formats.x86_64());
+    List<PageTables> processes = List.of(PageTables.createSharingKernelHalf(kernel.tables),
+        PageTables.createSharingKernelHalf(kernel.tables), PageTables.createSharingKernelHalf(kernel.tables));
+    long kva = 0xffff_c000_0000_0000L;
+    AllocatorState before = kernel.allocator.state();
+    kernel.tables.map(VirtualRange.ofLength(kva, 0x4000), 0x30_0000, KERNEL);
+    // One PD and one PT, once, for every process.
+    assertThat(kernel.allocator.state().framesNotIn(before)).hasSize(2);
+    for (PageTables p : processes) {
+      assertThat(p.translate(kva + 0x3abc).physicalAddress()).isEqualTo(0x30_3abc);
+    }
+  }
+
+  /**
+   * "I don't even know how you would unmap kernel memory. You'd need to remove the mapping from
+   * every process." With shared tables, once is enough.
+   */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: unmapping kernel memory once removes it from every process")
+  void forumCaveat_unmappingKernelMemoryOnceRemovesItFromEveryProcess() {
+    Space kernel = Space.of(Formats.x86_64());
+    PageTables a = PageTables.createSharingKernelHalf(kernel.tables);
+    PageTables b = PageTables.createSharingKernelHalf(kernel.tables);
+    long kva = 0xffff_c000_0000_0000L;
+    a.map(VirtualRange.ofLength(kva, 0x4000), 0x30_0000, KERNEL);
+    UnmapResult r = b.unmap(VirtualRange.ofLength(kva, 0x4000));
+    for (PageTables p : List.of(kernel.tables, a, b)) {
+      assertThat(p.translate(kva).isMapped()).isFalse();
+    }
+    // The stale entries may sit in any CPU running any of the spaces, and they were global.
+    assertThat(r.plan().sharedTables()).isTrue();
+    assertThat(r.plan().global()).isTrue();
+  }
+
+  /**
+   * "If kernel pml4 updates, user page tables remain unchanged, so page fault might happen in
+   * kernel range." The template's kernel-half root entries all get tables up front, so a
+   * kernel mapping in a region nobody used before still reaches every process.
+   */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: kernel-half root entries get tables up front, so no process misses a later kernel mapping")
+  void forumCaveat_kernelRootEntriesArePopulatedUpFrontSoNoProcessMissesALaterKernelMapping() {
+    Space kernel = Space.of(Formats.x86_64());
+    PageTables process = PageTables.createSharingKernelHalf(kernel.tables);
+    long root = kernel.space().root();
+    long processRoot = process.space().root();
+    for (int i = 256; i < 512; i++) {
+      assertThat(kernel.memory.read(root + 8L * i) & 1).isEqualTo(1);
+    }
+    long untouched = 0xffff_ff00_0000_0000L;
+    AllocatorState before = kernel.allocator.state();
+    kernel.tables.map(VirtualRange.page(untouched), 0x50_0000, KERNEL);
+    assertThat(process.translate(untouched).physicalAddress()).isEqualTo(0x50_0000);
+    // Neither root changed: the new tables went below the shared PDPT.
+    assertThat(kernel.memory.read(processRoot + 8L * 510)).isEqualTo(kernel.memory.read(root + 8L * 510));
+    assertThat(kernel.allocator.state().framesNotIn(before)).hasSize(2);
+  }
+
+  /** "Kernel PDP does not get deleted ... since kernel pdp is referenced by many pml4." */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: the shared kernel tables are never freed with a process")
+  void forumCaveat_sharedKernelTablesAreNeverFreedWithAProcess() {
+    Space kernel = Space.of(Formats.x86_64());
+    PageTables a = PageTables.createSharingKernelHalf(kernel.tables);
+    PageTables b = PageTables.createSharingKernelHalf(kernel.tables);
+    long kva = 0xffff_c000_0000_0000L;
+    a.map(VirtualRange.page(kva), 0x30_0000, KERNEL);
+    DestroyResult r = a.destroy();
+    assertThat(r.pendingFrees().frames()).containsExactly(a.space().root());
+    r.pendingFrees().release();
+    assertThat(b.translate(kva).physicalAddress()).isEqualTo(0x30_0000);
+    assertThat(kernel.space().sharedTables().size()).isEqualTo(256);
+  }
+
+  /** "Only free the entire user-side hierarchy after the process exits." */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: a process's exit frees its whole user hierarchy")
+  void forumCaveat_processExitFreesTheWholeUserHierarchy() {
+    Space kernel = Space.of(Formats.x86_64());
+    AllocatorState kernelOnly = kernel.allocator.state();
+    PageTables p = PageTables.createSharingKernelHalf(kernel.tables);
+    AllocatorState shared = kernel.allocator.state();
+    p.map(VirtualRange.ofLength(0x40_0000, 64 * KIB4), 0x1_0000_0000L, RW.withUser(true));
+    p.map(VirtualRange.ofLength(0x7fff_0000_0000L, 3 * MIB2), 0x2_0000_0000L, RW.withUser(true));
+    p.unmap(VirtualRange.ofLength(0x40_0000, 64 * KIB4));
+    p.destroy().pendingFrees().release();
+    // Everything the process took, emptied tables included, is back; the shared half stays.
+    assertThat(kernel.allocator.state().framesNotIn(kernelOnly)).hasSize(256);
+    assertThat(shared.framesNotIn(kernel.allocator.state())).hasSize(1);
   }
 }

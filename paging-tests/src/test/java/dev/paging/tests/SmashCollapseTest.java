@@ -16,9 +16,12 @@ import dev.paging.ops.MapOptions;
 import dev.paging.ops.SmashResult;
 import dev.paging.ops.Translation;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class SmashCollapseTest {
+  private static final Attributes RW = Attributes.readWrite();
   /** Write-back through PAT entry 5 (PAT and PWT set), global, user, not executable. */
   private static final Attributes ODD = Attributes.readWrite().withUser(true).withGlobal(true).withMemoryType(5)
       .withSoftwareBits(0x5).withAccessed(true).withDirty(true);
@@ -197,6 +200,55 @@ class SmashCollapseTest {
     s.tables.collapse(VirtualRange.ofLength(MIB2, MIB2));
     assertThat(s.translate(MIB2).pageSize()).isEqualTo(MIB2);
     assertThat(s.translate(MIB2).effectiveAttributes().writable()).isFalse();
+  }
+
+  /**
+   * "If 512 continuous 4K pages also map to continuous physical pages, and have same attributes,
+   * then they can be replaced with a single 2M entry." Possible, on request only.
+   */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: 512 contiguous 4 KiB pages become one 2 MiB page, on request only")
+  void forumCaveat_contiguousSmallPagesBecomeOneHugePageOnlyOnRequest() {
+    Space s = Space.of(Formats.x86_64());
+    for (long va = MIB2; va < 2 * MIB2; va += KIB4) {
+      s.tables.map(VirtualRange.page(va), 0x4000_0000L + va - MIB2, RW);
+    }
+    assertThat(s.translate(MIB2).pageSize()).isEqualTo(KIB4);
+    CollapseResult r = s.tables.collapse(VirtualRange.ofLength(0, GIB));
+    assertThat(r.collapsed()).hasSize(1);
+    assertThat(s.translate(MIB2 + 0x1234).pageSize()).isEqualTo(MIB2);
+    assertThat(s.translate(MIB2 + 0x1234).physicalAddress()).isEqualTo(0x4000_1234L);
+  }
+
+  /**
+   * nullplan: "if you smash a page, you only have to invalidate 1", while unifying means
+   * invalidating "all 512 possible TLBs".
+   */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: a smash invalidates one entry, a collapse all 512 of them")
+  void forumCaveat_smashInvalidatesOneEntryWhereasCollapseInvalidatesAllFiveHundredTwelve() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(MIB2, MIB2), 0x4000_0000L, RW);
+    SmashResult smash = s.tables.smash(MIB2, KIB4);
+    assertThat(smash.plan().entries()).isEqualTo(1);
+    assertThat(smash.plan().flushAllSuggested()).isFalse();
+    CollapseResult collapse = s.tables.collapse(VirtualRange.ofLength(MIB2, MIB2));
+    assertThat(collapse.plan().entries()).isEqualTo(512 + 1);
+    assertThat(collapse.plan().flushAllSuggested()).isTrue();
+  }
+
+  /** "This way you need to at worst smash a page twice (when going from 1G to 4K page) and allocate 2 pages." */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: smashing 1 GiB down to 4 KiB allocates two tables")
+  void forumCaveat_smashingFromGigabyteToFourKilobytesAllocatesTwoTables() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(GIB, GIB), GIB, RW);
+    AllocatorState before = s.allocator.state();
+    s.tables.smash(GIB + 0x2345_6000L, KIB4);
+    assertThat(s.allocator.state().framesNotIn(before)).hasSize(2);
   }
 
   private static void assertNothingCollapses(Space s) {

@@ -11,13 +11,18 @@ import dev.paging.api.EntryProblem;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
+import dev.paging.ops.ProtectResult;
 import dev.paging.ops.Translation;
 import dev.paging.ops.Translator;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class TranslateTest {
+  private static final Attributes RW = Attributes.readWrite();
+
   @Test
   void givesPhysicalAddressPageSizeLevelAndLeafAttributes() {
     Space s = Space.of(Formats.x86_64());
@@ -145,5 +150,37 @@ class TranslateTest {
         assertThat(fast.physicalAddress(va)).as(format.name() + " " + Long.toHexString(va) + " " + t).isEqualTo(expected);
       }
     }
+  }
+
+  @Test
+  @Tag("reference-lessons")
+  @DisplayName("reference-lessons: bit 7 of a last-level entry is PAT, not a huge page")
+  void bit7OfALastLevelEntryIsPatNotAHugePage() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.page(0x1000), 0x5000, RW.withMemoryType(4));
+    assertThat(s.entry(0x1000, 3) & 0x80).isEqualTo(0x80);
+    Translation t = s.translate(0x1234);
+    assertThat(t.pageSize()).isEqualTo(KIB4);
+    assertThat(t.physicalAddress()).isEqualTo(0x5234);
+    assertThat(t.leafAttributes().memoryType()).isEqualTo(4);
+    // Protect and unmap see a 4 KiB leaf too: nothing is smashed, one entry changes.
+    ProtectResult p = s.tables.protect(VirtualRange.page(0x1000), Attributes.readOnly().withMemoryType(4));
+    assertThat(p.tablesAllocated()).isZero();
+    assertThat(s.entry(0x1000, 3)).isEqualTo(0x8000_0000_0000_5081L);
+    assertThat(s.tables.unmap(VirtualRange.page(0x1000)).unmapped().get(0).pageSize()).isEqualTo(KIB4);
+  }
+
+  @Test
+  @Tag("reference-lessons")
+  @DisplayName("reference-lessons: translate reports the effective flags, not only the leaf's")
+  void translateReportsTheEffectiveFlagsNotOnlyTheLeafs() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.page(0x1000), 0x5000, RW.withUser(true));
+    long pdpt = s.entryAddress(0x1000, 1);
+    s.memory.write(pdpt, s.memory.read(pdpt) & ~0x2L);
+    Translation t = s.translate(0x1000);
+    assertThat(t.leafAttributes().writable()).isTrue();
+    assertThat(t.effectiveAttributes().writable()).isFalse();
+    assertThat(t.effectiveAttributes().user()).isTrue();
   }
 }

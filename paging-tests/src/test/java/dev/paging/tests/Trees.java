@@ -5,8 +5,10 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.AddressSpace;
+import dev.paging.core.Formats;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.tests.golden.GoldenSpace;
 
 /**
  * Builds page-table trees entry by entry, independently of the library's map operation, so the
@@ -22,15 +24,22 @@ final class Trees {
   final TrackingFrameAllocator allocator;
   final AddressSpace space;
 
-  private Trees(PagingFormat format) {
+  private Trees(PagingFormat format, SimulatedMemory memory, TrackingFrameAllocator allocator, AddressSpace space) {
     this.format = format;
-    this.memory = SimulatedMemory.ofSize(MEMORY);
-    this.allocator = TrackingFrameAllocator.over(TABLES_BASE, TABLE_FRAMES);
-    this.space = AddressSpace.create(format, memory, allocator);
+    this.memory = memory;
+    this.allocator = allocator;
+    this.space = space;
   }
 
   static Trees of(PagingFormat format) {
-    return new Trees(format);
+    SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY);
+    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(TABLES_BASE, TABLE_FRAMES);
+    return new Trees(format, memory, allocator, AddressSpace.create(format, memory, allocator));
+  }
+
+  /** A golden space, to change or build on further entry by entry: its memory, allocator and root. */
+  static Trees over(GoldenSpace golden) {
+    return new Trees(golden.format(), golden.memory(), golden.allocator(), golden.space());
   }
 
   long root() {
@@ -82,5 +91,14 @@ final class Trees {
   Trees link(long va, int depth, long childTable) {
     return raw(va, depth, format.encodeTable(level(depth), childTable,
         format.tableAttributesFor(Attributes.readWrite().withUser(true))));
+  }
+
+  /** A PD with an empty PT at 2 MiB, a PT holding one leaf at 4 MiB + 12 KiB, an empty PT at 6 MiB. */
+  static Trees oneLeafAmongEmptyTables() {
+    Trees t = Trees.of(Formats.x86_64());
+    t.table(0x20_0000L, 3);
+    t.leaf(0x40_3000L, 3, 0xabc000L);
+    t.table(0x60_0000L, 3);
+    return t;
   }
 }

@@ -14,12 +14,16 @@ import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.fakes.AllocatorState;
 import dev.paging.ops.MapOptions;
+import dev.paging.ops.ProtectResult;
 import dev.paging.ops.Translation;
 import dev.paging.ops.UnmapResult;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class UnmapTest {
   private static final Attributes RW = Attributes.readWrite();
+  private static final long TOP_PAGE = 0xffff_ffff_ffff_f000L;
 
   @Test
   void returnsWhatWasMappedCoalescedAndFreesNothing() {
@@ -173,5 +177,92 @@ class UnmapTest {
     assertThat(s.translate(GIB + MIB2 - 1).physicalAddress()).isEqualTo(0x801f_ffffL);
     assertThat(s.translate(GIB + 2 * MIB2).physicalAddress()).isEqualTo(0x8040_0000L);
     assertThat(s.translate(GIB + MIB2).isMapped()).isFalse();
+  }
+
+  /**
+   * "ent_num count the number of present entries. When ent_num become zero, I can free the page
+   * for that table." Unmap leaves the emptied table in place; freeing it is reclamation's job,
+   * which finds empty tables by reading them (so no count can go stale).
+   */
+  @Test
+  @Tag("forum")
+  @DisplayName("forum: unmap leaves emptied tables for reclamation")
+  void forumCaveat_unmapLeavesEmptiedTablesForReclamation() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(0x40_0000, 0x2000), 0x40_0000, RW);
+    long pt = s.tableAt(0x40_0000, 3);
+    AllocatorState before = s.allocator.state();
+    s.tables.unmap(VirtualRange.ofLength(0x40_0000, 0x2000));
+    assertThat(s.allocator.state()).isEqualTo(before);
+    assertThat(s.tableAt(0x40_0000, 3)).isEqualTo(pt);
+    for (int i = 0; i < 512; i++) {
+      assertThat(s.memory.read(pt + 8L * i)).isZero();
+    }
+  }
+
+  @Test
+  @Tag("reference-lessons")
+  @DisplayName("reference-lessons: map, protect, smash and unmap of the inclusive range ending at the last page do not overflow")
+  void theInclusiveRangeEndingAtTheLastPageDoesNotOverflow() {
+    Space s = Space.of(Formats.x86_64());
+    VirtualRange top = VirtualRange.closed(TOP_PAGE - MIB2, -1L);
+    s.tables.map(top, 0x4000_0000L, RW);
+    assertThat(s.translate(-1L).physicalAddress()).isEqualTo(0x4000_0000L + MIB2 + KIB4 - 1);
+    ProtectResult p = s.tables.protect(VirtualRange.closed(TOP_PAGE, -1L), Attributes.readOnly());
+    assertThat(p.plan().ranges()).containsExactly(VirtualRange.closed(TOP_PAGE, -1L));
+    s.tables.smash(TOP_PAGE - MIB2, KIB4);
+    UnmapResult u = s.tables.unmap(top);
+    assertThat(u.unmapped().get(u.unmapped().size() - 1).range().last()).isEqualTo(-1L);
+    assertThat(u.plan().ranges()).containsExactly(top);
+    assertThat(s.translate(-1L).isMapped()).isFalse();
+  }
+
+  @Test
+  @Tag("reference-lessons")
+  @DisplayName("reference-lessons: ranges across root entries 255 and 256 work where they mean something")
+  void rangesAcrossRootIndex255To256WorkWhereTheyMeanSomething() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.page(0x7fff_ffff_f000L), 0x5000, RW);
+    s.tables.map(VirtualRange.page(0xffff_8000_0000_0000L), 0x6000, RW);
+    // Unmapping across the canonical hole skips the hole.
+    UnmapResult r = s.tables.unmap(VirtualRange.closed(0x7fff_ffff_f000L, 0xffff_8000_0000_0fffL));
+    assertThat(r.unmapped()).hasSize(2);
+    assertThat(r.plan().ranges()).containsExactly(VirtualRange.page(0x7fff_ffff_f000L),
+        VirtualRange.page(0xffff_8000_0000_0000L));
+    // A mapping cannot be physically contiguous across it.
+    Throwable e = s.unchangedBy(() -> s.tables.map(
+        VirtualRange.closed(0x7fff_ffff_f000L, 0xffff_8000_0000_0fffL), 0x5000, RW));
+    assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("non-canonical hole");
+    // In 5-level paging the same addresses are ordinary lower-half ones.
+    Space five = Space.of(Formats.x86_64FiveLevel());
+    five.tables.map(VirtualRange.ofLength(0x7fff_ffff_f000L, 2 * KIB4), 0x5000, RW);
+    assertThat(five.translate(0x8000_0000_0000L).physicalAddress()).isEqualTo(0x6000);
+  }
+
+  @Test
+  @Tag("reference-lessons")
+  @DisplayName("reference-lessons: a non-present, non-zero entry is treated the same way by every operation")
+  void aNonPresentNonZeroEntryIsTreatedTheSameWayByEveryOperation() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.page(0x1000), 0x5000, RW);
+    long marker = 0x0000_0001_2345_6000L;
+    long address = s.entryAddress(0x2000, 3);
+    s.memory.write(address, marker);
+    // Not mapped, for translate;
+    assertThat(s.translate(0x2000).outcome()).isEqualTo(Translation.Outcome.NOT_PRESENT);
+    // there, for map (a conflict);
+    assertThat(s.unchangedBy(() -> s.tables.map(VirtualRange.page(0x2000), 0x6000, RW)))
+        .isInstanceOf(MappingConflictException.class);
+    // not a page, for protect, which leaves it alone;
+    ProtectResult p = s.tables.protect(VirtualRange.ofLength(0x1000, 0x2000), Attributes.readOnly());
+    assertThat(p.previous()).hasSize(1);
+    assertThat(s.memory.read(address)).isEqualTo(marker);
+    // and removed, reported, not invalidated, by unmap.
+    UnmapResult u = s.tables.unmap(VirtualRange.ofLength(0x1000, 0x2000));
+    assertThat(u.unmapped()).hasSize(1);
+    assertThat(u.removedEntries()).hasSize(1);
+    assertThat(u.removedEntries().get(0).kind()).isEqualTo(EntryKind.NOT_PRESENT);
+    assertThat(u.plan().entries()).isEqualTo(1);
+    assertThat(s.memory.read(address)).isZero();
   }
 }
