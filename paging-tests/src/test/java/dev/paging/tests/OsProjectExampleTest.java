@@ -81,7 +81,7 @@ class OsProjectExampleTest {
     if (plan.isEmpty()) {
       return;
     }
-    if (plan.flushAllSuggested()) {
+    if (plan.flushAllSuggested(InvalidationPlan.LINUX_X86_FLUSH_CEILING)) {
       tlb.add(plan.global() ? "flush all, global included" : "flush non-global");
     } else {
       for (VirtualRange entry : plan.invalidations()) {

@@ -160,9 +160,9 @@ class ReclaimModelTest {
     if (strictShouldFail) {
       r = reclaimer.reclaim(range, options.withMode(ReclaimMode.COLLECT));
       assertThat(r.frames()).as(tag).containsExactly(expectedFrames);
-      assertThat(r.invalidation().entries()).as(tag).isEqualTo(expected.size());
-      assertThat(r.invalidation().ranges()).as(tag).isEqualTo(coalesce(expected));
-      assertThat(r.invalidation().pagingStructures()).isEqualTo(!expected.isEmpty());
+      assertThat(r.plan().entries()).as(tag).isEqualTo(expected.size());
+      assertThat(r.plan().ranges()).as(tag).isEqualTo(coalesce(expected));
+      assertThat(r.plan().pagingStructures()).isEqualTo(!expected.isEmpty());
       r.pendingFrees().release();
     }
 

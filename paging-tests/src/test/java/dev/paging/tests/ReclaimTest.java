@@ -185,7 +185,7 @@ class ReclaimTest {
     ReclaimResult r = Reclaimer.of(t.space)
         .reclaim(VirtualRange.closed(0x7f80_0000_0000L, 0xffff_807f_ffff_ffffL), ReclaimMode.STRICT);
     assertThat(r.frames()).containsExactly(lowPt, lowPd, lowPdpt, highPt, highPd, highPdpt);
-    assertThat(r.invalidation().ranges()).containsExactly(
+    assertThat(r.plan().ranges()).containsExactly(
         VirtualRange.closed(0x7f80_0000_0000L, 0x7fff_ffff_ffffL), VirtualRange.closed(UPPER, 0xffff_807f_ffff_ffffL));
   }
 
@@ -429,16 +429,16 @@ class ReclaimTest {
     t.leaf(GIB + 100 * MIB2, 2, 0x20_0000L);
     t.table(5 * GIB, 3);
     ReclaimResult r = Reclaimer.of(t.space).reclaim(VirtualRange.all(), ReclaimMode.COLLECT);
-    InvalidationPlan plan = r.invalidation();
+    InvalidationPlan plan = r.plan();
     assertThat(r.count()).isEqualTo(40 + 2);
     assertThat(plan.entries()).isEqualTo(42);
     assertThat(plan.pagingStructures()).isTrue();
     assertThat(plan.global()).isFalse();
-    assertThat(plan.flushAllSuggested()).isTrue();
+    assertThat(plan.flushAllSuggested(InvalidationPlan.LINUX_X86_FLUSH_CEILING)).isTrue();
     assertThat(plan.ranges()).containsExactly(
         VirtualRange.halfOpen(GIB, GIB + 40 * MIB2), VirtualRange.page(5 * GIB, GIB));
 
-    assertThat(Reclaimer.of(t.space).reclaim(VirtualRange.all(), ReclaimMode.COLLECT).invalidation())
+    assertThat(Reclaimer.of(t.space).reclaim(VirtualRange.all(), ReclaimMode.COLLECT).plan())
         .isEqualTo(InvalidationPlan.none());
   }
 
@@ -456,7 +456,7 @@ class ReclaimTest {
       ReclaimResult strict = Reclaimer.of(a.space).reclaim(VirtualRange.all(), ReclaimOptions.strict());
       ReclaimResult collect = Reclaimer.of(b.space).reclaim(VirtualRange.all(), ReclaimOptions.collect());
       assertThat(strict.frames()).as(format.name()).containsExactly(collect.frames());
-      assertThat(strict.invalidation()).isEqualTo(collect.invalidation());
+      assertThat(strict.plan()).isEqualTo(collect.plan());
       assertThat(a.memory.snapshot()).isEqualTo(b.memory.snapshot());
     }
   }
@@ -539,7 +539,7 @@ class ReclaimTest {
       assertThat(r.countAtDepth(2)).isEqualTo(3);
       assertThat(r.count(t.level(3))).isEqualTo(3);
       assertThat(allZero(t, t.root())).isTrue();
-      assertThat(r.invalidation().ranges()).containsExactly(
+      assertThat(r.plan().ranges()).containsExactly(
           VirtualRange.closed(0, 0x7f_ffff_ffffL),
           VirtualRange.closed(UPPER, 0xffff_807f_ffff_ffffL),
           VirtualRange.closed(0xffff_ff80_0000_0000L, -1L));
@@ -555,7 +555,7 @@ class ReclaimTest {
     long pt = t.table(TOP_PAGE, 3);
     ReclaimResult r = collect(t, VirtualRange.closed(0xffff_ffff_ffe0_0000L, 0xffff_ffff_ffff_ffffL));
     assertThat(r.frames()).containsExactly(pt);
-    assertThat(r.invalidation().ranges()).containsExactly(VirtualRange.closed(0xffff_ffff_ffe0_0000L, -1L));
+    assertThat(r.plan().ranges()).containsExactly(VirtualRange.closed(0xffff_ffff_ffe0_0000L, -1L));
     assertThat(t.memory.read(t.entryAddress(TOP_PAGE, 2))).isZero();
 
     // The same end through Guava, closed at UnsignedLong.MAX_VALUE or unbounded above.
@@ -568,13 +568,13 @@ class ReclaimTest {
     assertThat(g.frames()).containsExactly(topPt, topPd);
     ReclaimResult h = collect(u, VirtualRanges.fromGuava(Range.atLeast(UnsignedLong.fromLongBits(0xffff_ff80_0000_0000L))));
     assertThat(h.frames()).containsExactly(topPdpt);
-    assertThat(h.invalidation().ranges()).containsExactly(VirtualRange.closed(0xffff_ff80_0000_0000L, -1L));
+    assertThat(h.plan().ranges()).containsExactly(VirtualRange.closed(0xffff_ff80_0000_0000L, -1L));
 
     // The top page alone is a valid range; no table lies wholly inside 4 KiB.
     Trees v = threeEmptyPaths();
     ReclaimResult p = collect(v, VirtualRange.page(TOP_PAGE));
     assertThat(p.isEmpty()).isTrue();
-    assertThat(p.invalidation()).isEqualTo(InvalidationPlan.none());
+    assertThat(p.plan()).isEqualTo(InvalidationPlan.none());
   }
 
   // "If a 1GiB range is passed the bounds are rounded so that not all page tables in the range
@@ -601,8 +601,8 @@ class ReclaimTest {
       Trees t = gigabyteTree();
       ReclaimResult r = collect(t, spelling.get());
       assertThat(r.frames()).as(spelling.get().toString()).containsExactly(expected);
-      assertThat(r.invalidation().ranges()).containsExactly(VirtualRange.closed(GIB, 2 * GIB - 1));
-      assertThat(r.invalidation().entries()).isEqualTo(4);
+      assertThat(r.plan().ranges()).containsExactly(VirtualRange.closed(GIB, 2 * GIB - 1));
+      assertThat(r.plan().entries()).isEqualTo(4);
       // The PDPT spans 512 GiB, the PT at 2 GiB lies outside: both stay.
       assertThat(t.memory.read(t.entryAddress(2 * GIB, 2))).isNotZero();
       assertThat(t.memory.read(t.entryAddress(GIB, 1))).isZero();
@@ -827,8 +827,8 @@ class ReclaimTest {
     for (long f : r.frames()) {
       assertThat(tables).contains(f);
     }
-    assertThat(r.invalidation().global()).isFalse();
-    assertThat(r.invalidation().pagingStructures()).isTrue();
+    assertThat(r.plan().global()).isFalse();
+    assertThat(r.plan().pagingStructures()).isTrue();
   }
 
   // "It is impossible to know just from the page tables if a page is shared without some other
@@ -949,7 +949,7 @@ class ReclaimTest {
     long patPt = u.table(0, 3);
     long emptyPt = u.table(0x20_0000L, 3);
     assertThat(collect(u, VirtualRange.all()).frames()).containsExactly(emptyPt);
-    assertThat(Translator.of(u.space).physicalAddress(0x5123)).isEqualTo(0x9123L);
+    assertThat(Translator.of(u.space).physicalAddressOrElse(0x5123, Translator.NOT_MAPPED)).isEqualTo(0x9123L);
     assertThat(u.memory.read(u.entryAddress(0, 2))).isNotZero();
     assertThat(allZero(u, patPt)).isFalse();
 

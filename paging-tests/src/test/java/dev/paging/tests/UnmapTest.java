@@ -4,6 +4,7 @@ import static dev.paging.tests.Space.GIB;
 import static dev.paging.tests.Space.KIB4;
 import static dev.paging.tests.Space.MIB2;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.paging.api.Attributes;
 import dev.paging.api.EntryKind;
@@ -13,10 +14,13 @@ import dev.paging.api.MappingConflictException;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.fakes.AllocatorState;
+import dev.paging.ops.InvalidationPlan;
 import dev.paging.ops.MapOptions;
 import dev.paging.ops.ProtectResult;
 import dev.paging.ops.Translation;
 import dev.paging.ops.UnmapResult;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,7 +42,7 @@ class UnmapTest {
     assertThat(r.plan().entries()).isEqualTo(1021 + 1);
     assertThat(r.plan().ranges()).containsExactly(VirtualRange.halfOpen(4 * MIB2 + 0x3000, 6 * MIB2),
         VirtualRange.halfOpen(8 * MIB2, 9 * MIB2));
-    assertThat(r.plan().flushAllSuggested()).isTrue();
+    assertThat(r.plan().flushAllSuggested(InvalidationPlan.LINUX_X86_FLUSH_CEILING)).isTrue();
     assertThat(r.plan().pagingStructures()).isFalse();
     assertThat(s.allocator.state()).isEqualTo(before);
     assertThat(s.translate(4 * MIB2 + 0x2000).physicalAddress()).isEqualTo(0x4000_2000L);
@@ -96,12 +100,12 @@ class UnmapTest {
   }
 
   @Test
-  void thePlanListsEachStaleEntryUpToTheFlushCeiling() {
+  void thePlanListsEveryStaleEntryAndTheFlushCeilingIsTheCallers() {
     Space s = Space.of(Formats.x86_64());
     s.tables.map(VirtualRange.ofLength(MIB2, 40 * KIB4), 0x4000_0000L, RW);
     UnmapResult few = s.tables.unmap(VirtualRange.ofLength(MIB2 + 4 * KIB4, 33 * KIB4));
     assertThat(few.plan().entries()).isEqualTo(33);
-    assertThat(few.plan().flushAllSuggested()).isFalse();
+    assertThat(few.plan().flushAllSuggested(InvalidationPlan.LINUX_X86_FLUSH_CEILING)).isFalse();
     assertThat(few.plan().invalidations()).hasSize(33).startsWith(VirtualRange.page(MIB2 + 4 * KIB4))
         .endsWith(VirtualRange.page(MIB2 + 36 * KIB4));
     assertThat(few.plan().ranges()).containsExactly(VirtualRange.ofLength(MIB2 + 4 * KIB4, 33 * KIB4));
@@ -111,12 +115,23 @@ class UnmapTest {
         VirtualRange.page(MIB2 + 38 * KIB4), VirtualRange.page(MIB2 + 39 * KIB4));
     s.tables.map(VirtualRange.ofLength(MIB2, 34 * KIB4), 0x4000_0000L, RW);
     UnmapResult many = s.tables.unmap(VirtualRange.ofLength(MIB2, 34 * KIB4));
-    assertThat(many.plan().flushAllSuggested()).isTrue();
-    assertThat(many.plan().invalidations()).isEmpty();
-    // Together they pass the ceiling: a flush, and no list.
+    assertThat(many.plan().flushAllSuggested(InvalidationPlan.LINUX_X86_FLUSH_CEILING)).isTrue();
+    assertThat(many.plan().flushAllSuggested(34)).isFalse();
+    // Past a ceiling the plan still lists every entry: code that only iterates it misses nothing.
+    List<VirtualRange> pages = new ArrayList<>();
+    for (int i = 0; i < 34; i++) {
+      pages.add(VirtualRange.page(MIB2 + i * KIB4));
+    }
+    assertThat(many.plan().invalidations()).isEqualTo(pages);
+    // Together they pass Linux's ceiling, and still list their 40 pages in address order.
     assertThat(few.plan().and(rest.plan()).entries()).isEqualTo(40);
-    assertThat(few.plan().and(rest.plan()).invalidations()).isEmpty();
+    List<VirtualRange> forty = new ArrayList<>(pages);
+    for (int i = 34; i < 40; i++) {
+      forty.add(VirtualRange.page(MIB2 + i * KIB4));
+    }
+    assertThat(few.plan().and(rest.plan()).invalidations()).isEqualTo(forty);
     assertThat(rest.plan().and(rest.plan()).invalidations()).hasSize(14);
+    assertThatThrownBy(() -> many.plan().flushAllSuggested(-1)).hasMessage("flush ceiling -1 is negative");
   }
 
   @Test

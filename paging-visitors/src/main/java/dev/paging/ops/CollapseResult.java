@@ -3,7 +3,7 @@ package dev.paging.ops;
 import java.util.List;
 
 /** What a {@link PageTables#collapse} did. */
-public final class CollapseResult {
+public final class CollapseResult implements MutationResult {
   private final InvalidationPlan plan;
   private final List<Mapping> collapsed;
   private final PendingFrees pendingFrees;
@@ -18,6 +18,7 @@ public final class CollapseResult {
    * What to invalidate: for each collapsed table, every one of its leaves and the table itself
    * (so a full flush is usually suggested), which is why collapsing is never automatic.
    */
+  @Override
   public InvalidationPlan plan() {
     return plan;
   }
@@ -28,6 +29,7 @@ public final class CollapseResult {
   }
 
   /** The collapsed tables, to give back with {@link PendingFrees#release()} once the plan is applied. */
+  @Override
   public PendingFrees pendingFrees() {
     return pendingFrees;
   }

@@ -1,7 +1,7 @@
 package dev.paging.ops;
 
 /** What a {@link PageTables#destroy} leaves the caller to do. */
-public final class DestroyResult {
+public final class DestroyResult implements MutationResult {
   private final InvalidationPlan plan;
   private final PendingFrees pendingFrees;
 
@@ -14,6 +14,7 @@ public final class DestroyResult {
    * What to invalidate: every leaf and table the space owned. In practice, switch away from the
    * space and flush its ASID/PCID (or everything non-global) before releasing the frames.
    */
+  @Override
   public InvalidationPlan plan() {
     return plan;
   }
@@ -22,6 +23,7 @@ public final class DestroyResult {
    * Every table frame the space owned, children before parents and the root last; tables shared
    * with other spaces are not among them.
    */
+  @Override
   public PendingFrees pendingFrees() {
     return pendingFrees;
   }

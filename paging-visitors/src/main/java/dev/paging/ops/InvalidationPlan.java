@@ -1,9 +1,12 @@
 package dev.paging.ops;
 
 import dev.paging.api.VirtualRange;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.RandomAccess;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,9 +15,11 @@ import org.jspecify.annotations.Nullable;
  * now stale. Only what changed is listed: a mapping created where nothing was mapped needs no
  * invalidation; a smash that keeps the translation invalidates the one huge entry.
  *
- * <p>How to apply it: if {@link #flushAllSuggested()}, flush everything (global entries too when
- * {@link #global()}); otherwise invalidate each of {@link #invalidations()} once, at any address
- * inside it (x86 INVLPG, RISC-V SFENCE.VMA with that address). If {@link #pagingStructures()},
+ * <p>How to apply it: invalidate each of {@link #invalidations()} once, at any address inside it
+ * (x86 INVLPG, RISC-V SFENCE.VMA with that address), or, when {@link #entries()} is above the
+ * caller's own ceiling ({@link #flushAllSuggested(long)}), flush everything instead (global
+ * entries too when {@link #global()}). Where a full flush becomes cheaper is the caller's policy
+ * and differs by processor and kernel, so the plan always keeps every stale entry. If {@link #pagingStructures()},
  * cached table pointers must go too: x86 INVLPG does that, RISC-V needs SFENCE.VMA with rs1 = x0,
  * since an address-specific fence orders only leaf entries. If {@link #sharedTables()}, do it on
  * every processor that may be running any address space sharing those tables.
@@ -24,28 +29,39 @@ import org.jspecify.annotations.Nullable;
  * fault, which itself invalidates the entries for the faulting address (Intel SDM vol. 3A,
  * 4.10.4.3, "Optional Invalidation"). RISC-V table entries carry no permissions.
  *
- * <p>An immutable value. Ranges are sorted (unsigned) and coalesced.
+ * <p>An immutable value. Ranges are sorted (unsigned) and coalesced. The entries are kept as
+ * runs of equal-sized neighbours, so a plan for a million pages takes a few words, and {@link
+ * #invalidations()} is a view that makes each entry when asked for it.
  */
 public final class InvalidationPlan {
   /**
-   * Above this many entries, flushing the whole TLB is suggested: Linux's x86 default ceiling for
-   * single-page invalidations is 33 pages.
+   * Linux's default ceiling on x86 for single-page invalidations before it flushes the whole
+   * TLB ({@code tlb_single_page_flush_ceiling}, 33 pages): one policy a caller may pass to
+   * {@link #flushAllSuggested(long)}, not a property of the plan.
    */
-  public static final int FLUSH_ALL_CEILING = 33;
+  public static final int LINUX_X86_FLUSH_CEILING = 33;
 
-  private static final InvalidationPlan NONE = new InvalidationPlan(List.of(), List.of(), 0, false, false, false);
+  private static final long[] NO_LONGS = new long[0];
+  private static final InvalidationPlan NONE =
+      new InvalidationPlan(List.of(), NO_LONGS, NO_LONGS, NO_LONGS, 0, false, false, false);
 
   private final List<VirtualRange> ranges;
-  private final List<VirtualRange> invalidations;
+  /** Runs of entries: run i has {@code counts[i]} entries of {@code sizes[i]} bytes from {@code firsts[i]}. */
+  private final long[] firsts;
+  private final long[] sizes;
+  /** Entries before run i, so that entry k is found by a binary search. */
+  private final long[] before;
   private final long entries;
   private final boolean global;
   private final boolean pagingStructures;
   private final boolean sharedTables;
 
-  private InvalidationPlan(List<VirtualRange> ranges, List<VirtualRange> invalidations, long entries, boolean global,
-      boolean pagingStructures, boolean sharedTables) {
+  private InvalidationPlan(List<VirtualRange> ranges, long[] firsts, long[] sizes, long[] before, long entries,
+      boolean global, boolean pagingStructures, boolean sharedTables) {
     this.ranges = ranges;
-    this.invalidations = invalidations;
+    this.firsts = firsts;
+    this.sizes = sizes;
+    this.before = before;
     this.entries = entries;
     this.global = global;
     this.pagingStructures = pagingStructures;
@@ -63,12 +79,13 @@ public final class InvalidationPlan {
   }
 
   /**
-   * The stale entries one by one, in address order: each range is one page (of its own size) or
-   * the span of one unlinked table, and one invalidation at any address inside it suffices. Empty
-   * when {@link #flushAllSuggested()}: beyond {@link #FLUSH_ALL_CEILING} entries they are not kept.
+   * Every stale entry, one by one, ordered by first address: each is one page (of its own size)
+   * or the span of one unlinked table, and one invalidation at any address inside it suffices.
+   * Its size is {@link #entries()}, however large; the list is a view, each element made when
+   * read.
    */
   public List<VirtualRange> invalidations() {
-    return invalidations;
+    return new Entries();
   }
 
   /** How many entries (pages of any size, or unlinked tables) changed: one invalidation each. */
@@ -104,9 +121,18 @@ public final class InvalidationPlan {
     return ranges.isEmpty();
   }
 
-  /** True when a full flush is cheaper than {@link #entries()} single invalidations. */
-  public boolean flushAllSuggested() {
-    return entries > FLUSH_ALL_CEILING;
+  /**
+   * True when more than {@code ceiling} entries changed, so that by the caller's measure one full
+   * flush is cheaper than {@link #entries()} single invalidations ({@link #LINUX_X86_FLUSH_CEILING}
+   * is Linux's on x86).
+   *
+   * @throws IllegalArgumentException if {@code ceiling} is negative
+   */
+  public boolean flushAllSuggested(long ceiling) {
+    if (ceiling < 0) {
+      throw new IllegalArgumentException("flush ceiling " + ceiling + " is negative");
+    }
+    return entries > ceiling;
   }
 
   /** This plan and {@code other}: what both operations, applied in turn, need. */
@@ -118,17 +144,8 @@ public final class InvalidationPlan {
       return other;
     }
     Builder b = builder();
-    for (VirtualRange r : ranges) {
-      b.addRange(r);
-    }
-    for (VirtualRange r : other.ranges) {
-      b.addRange(r);
-    }
-    b.entries = entries + other.entries;
-    if (b.entries <= FLUSH_ALL_CEILING) {
-      b.single.addAll(invalidations);
-      b.single.addAll(other.invalidations);
-    }
+    b.addRuns(this);
+    b.addRuns(other);
     b.global = global || other.global;
     b.pagingStructures = pagingStructures || other.pagingStructures;
     b.sharedTables = sharedTables || other.sharedTables;
@@ -174,9 +191,6 @@ public final class InvalidationPlan {
     if (sharedTables) {
       notes.add("shared tables");
     }
-    if (flushAllSuggested()) {
-      notes.add("full flush suggested");
-    }
     if (!notes.isEmpty()) {
       s.append(" (").append(String.join(", ", notes)).append(')');
     }
@@ -187,11 +201,33 @@ public final class InvalidationPlan {
     return new Builder();
   }
 
+  /** The entries as a list, made one at a time from the runs. */
+  private final class Entries extends AbstractList<VirtualRange> implements RandomAccess {
+    @Override
+    public VirtualRange get(int index) {
+      if (index < 0 || index >= entries) {
+        throw new IndexOutOfBoundsException("entry " + index + " of " + entries);
+      }
+      // Every run holds at least one entry, so the counts before the runs strictly increase.
+      int run = Arrays.binarySearch(before, index);
+      if (run < 0) {
+        run = -run - 2;
+      }
+      return VirtualRange.ofLength(firsts[run] + (index - before[run]) * sizes[run], sizes[run]);
+    }
+
+    @Override
+    public int size() {
+      return (int) Math.min(entries, Integer.MAX_VALUE);
+    }
+  }
+
   /** Collects stale entries as an operation goes; ranges may arrive in any order. */
   static final class Builder {
     private final List<VirtualRange> ranges = new ArrayList<>();
-    /** The entries one by one, while there are no more than the ceiling. */
-    private final List<VirtualRange> single = new ArrayList<>();
+    /** Runs as (first, size, count) triples, in arrival order. */
+    private long[] runs = new long[24];
+    private int runCount;
     private long entries;
     private boolean global;
     private boolean pagingStructures;
@@ -199,10 +235,8 @@ public final class InvalidationPlan {
 
     /** A leaf that changed or went away: one entry over {@code [first, last]}. */
     Builder leaf(long first, long last, boolean isGlobal) {
-      VirtualRange r = VirtualRange.closed(first, last);
-      addRange(r);
-      addSingle(r);
-      entries++;
+      addRange(VirtualRange.closed(first, last));
+      addRun(first, last - first + 1, 1);
       global |= isGlobal;
       return this;
     }
@@ -210,29 +244,15 @@ public final class InvalidationPlan {
     /** {@code count} adjacent leaves that changed or went away, together covering {@code [first, last]}. */
     Builder leaves(long first, long last, long count, boolean isGlobal) {
       addRange(VirtualRange.closed(first, last));
-      if (entries + count <= FLUSH_ALL_CEILING) {
-        long size = (last - first + 1) / count;
-        for (long i = 0; i < count; i++) {
-          single.add(VirtualRange.ofLength(first + i * size, size));
-        }
-      }
-      entries += count;
+      addRun(first, (last - first + 1) / count, count);
       global |= isGlobal;
       return this;
     }
 
-    private void addSingle(VirtualRange r) {
-      if (entries < FLUSH_ALL_CEILING) {
-        single.add(r);
-      }
-    }
-
     /** A table that was unlinked or replaced, covering {@code [first, last]}. */
     Builder table(long first, long last) {
-      VirtualRange r = VirtualRange.closed(first, last);
-      addRange(r);
-      addSingle(r);
-      entries++;
+      addRange(VirtualRange.closed(first, last));
+      addRun(first, last - first + 1, 1);
       pagingStructures = true;
       return this;
     }
@@ -251,6 +271,38 @@ public final class InvalidationPlan {
 
     private void addRange(VirtualRange r) {
       ranges.add(r);
+    }
+
+    /**
+     * Adds {@code count} entries of {@code size} bytes from {@code first}, extending the last run
+     * when they continue it (a size of 0 stands for the whole 2^64 space, one entry).
+     */
+    private void addRun(long first, long size, long count) {
+      entries += count;
+      if (runCount > 0) {
+        int last = 3 * (runCount - 1);
+        if (runs[last + 1] == size && size != 0 && runs[last] + runs[last + 2] * size == first) {
+          runs[last + 2] += count;
+          return;
+        }
+      }
+      if (3 * runCount + 3 > runs.length) {
+        runs = Arrays.copyOf(runs, runs.length * 2);
+      }
+      runs[3 * runCount] = first;
+      runs[3 * runCount + 1] = size;
+      runs[3 * runCount + 2] = count;
+      runCount++;
+    }
+
+    private void addRuns(InvalidationPlan plan) {
+      for (VirtualRange r : plan.ranges) {
+        addRange(r);
+      }
+      for (int i = 0; i < plan.firsts.length; i++) {
+        long count = (i + 1 < plan.before.length ? plan.before[i + 1] : plan.entries) - plan.before[i];
+        addRun(plan.firsts[i], plan.sizes[i], count);
+      }
     }
 
     boolean isEmpty() {
@@ -278,14 +330,28 @@ public final class InvalidationPlan {
         }
       }
       merged.add(current);
-      List<VirtualRange> one = List.of();
-      if (entries <= FLUSH_ALL_CEILING) {
-        List<VirtualRange> s = new ArrayList<>(single);
-        s.sort((a, b) -> Long.compareUnsigned(a.first(), b.first()));
-        one = Collections.unmodifiableList(s);
+      // Runs in address order; at one address the wider entry (an unlinked table) comes first.
+      Integer[] order = new Integer[runCount];
+      for (int i = 0; i < runCount; i++) {
+        order[i] = i;
       }
-      return new InvalidationPlan(Collections.unmodifiableList(merged), one, entries, global, pagingStructures,
-          sharedTables);
+      Arrays.sort(order, (x, y) -> {
+        int c = Long.compareUnsigned(runs[3 * x], runs[3 * y]);
+        return c != 0 ? c : Long.compareUnsigned(runs[3 * y + 1] - 1, runs[3 * x + 1] - 1);
+      });
+      long[] firsts = new long[runCount];
+      long[] sizes = new long[runCount];
+      long[] before = new long[runCount];
+      long n = 0;
+      for (int i = 0; i < runCount; i++) {
+        int r = order[i];
+        firsts[i] = runs[3 * r];
+        sizes[i] = runs[3 * r + 1];
+        before[i] = n;
+        n += runs[3 * r + 2];
+      }
+      return new InvalidationPlan(Collections.unmodifiableList(merged), firsts, sizes, before, entries, global,
+          pagingStructures, sharedTables);
     }
   }
 }

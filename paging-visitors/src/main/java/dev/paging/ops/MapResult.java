@@ -6,7 +6,7 @@ import java.util.List;
  * What a {@link PageTables#map} did: what it replaced (under {@link ConflictPolicy#REPLACE}),
  * the table frames it allocated and unlinked, and what must be invalidated.
  */
-public final class MapResult {
+public final class MapResult implements MutationResult {
   private final InvalidationPlan plan;
   private final List<Mapping> replaced;
   private final List<RemovedEntry> removedEntries;
@@ -26,6 +26,7 @@ public final class MapResult {
    * What to invalidate: replaced leaves, unlinked tables and widened table entries. A map into
    * empty space needs nothing.
    */
+  @Override
   public InvalidationPlan plan() {
     return plan;
   }
@@ -49,6 +50,7 @@ public final class MapResult {
    * Tables of subtrees a huge page replaced as a whole, to give back with {@link
    * PendingFrees#release()} once the plan is applied.
    */
+  @Override
   public PendingFrees pendingFrees() {
     return pendingFrees;
   }

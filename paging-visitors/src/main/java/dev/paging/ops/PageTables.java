@@ -30,7 +30,7 @@ import java.util.Objects;
  *       dev.paging.api.OutOfFramesException}, and in each case the tables are bit for bit as
  *       before and no frame is kept;
  *   <li>returns an {@link InvalidationPlan}: what the caller must invalidate (INVLPG, SFENCE.VMA,
- *       or a full flush when {@link InvalidationPlan#flushAllSuggested()}) before relying on the
+ *       or a full flush when {@link InvalidationPlan#flushAllSuggested(long)} by your ceiling) before relying on the
  *       change; creating a mapping where nothing was mapped needs nothing;
  *   <li>returns table frames it unlinked as {@link PendingFrees}, to release only after the plan
  *       is applied, since paging-structure caches may still point at them;
@@ -115,11 +115,13 @@ public final class PageTables {
   }
 
   /**
-   * The physical address {@code virtualAddress} maps to, or {@link Translator#NOT_MAPPED}; the
-   * allocation-free fast path.
+   * The physical address {@code virtualAddress} maps to, or {@code ifNotMapped} when nothing maps
+   * it; the allocation-free fast path ({@link Translator#physicalAddressOrElse}).
+   *
+   * @throws IllegalArgumentException if the address is not canonical
    */
-  public long physicalAddress(long virtualAddress) {
-    return translator().physicalAddress(virtualAddress);
+  public long physicalAddressOrElse(long virtualAddress, long ifNotMapped) {
+    return translator().physicalAddressOrElse(virtualAddress, ifNotMapped);
   }
 
   /** Maps {@code range} to physical memory from {@code physicalStart}, failing on conflicts, with the largest pages. */

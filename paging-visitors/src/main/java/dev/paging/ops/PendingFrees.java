@@ -14,6 +14,19 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PendingFrees {
   private static final long[] NO_FRAMES = new long[0];
+  /** Never asked for anything: the empty set releases nothing. */
+  private static final FrameAllocator NO_ALLOCATOR = new FrameAllocator() {
+    @Override
+    public long allocate() {
+      throw new AssertionError("PendingFrees.none() allocates nothing");
+    }
+
+    @Override
+    public void free(long frame) {
+      throw new AssertionError("PendingFrees.none() holds no frame");
+    }
+  };
+  private static final PendingFrees NONE = new PendingFrees(NO_ALLOCATOR, NO_FRAMES);
 
   private final FrameAllocator allocator;
   private final long[] frames;
@@ -25,7 +38,12 @@ public final class PendingFrees {
   }
 
   static PendingFrees of(FrameAllocator allocator, long[] frames) {
-    return new PendingFrees(allocator, frames.length == 0 ? NO_FRAMES : frames.clone());
+    return frames.length == 0 ? NONE : new PendingFrees(allocator, frames.clone());
+  }
+
+  /** No frames: what operations that unlink no table hold. Releasing it does nothing. */
+  public static PendingFrees none() {
+    return NONE;
   }
 
   /** The frames, in the order the operation unlinked them (children before parents). */
@@ -37,16 +55,21 @@ public final class PendingFrees {
     return frames.length;
   }
 
+  /** True once the frames went back; always true when there are none. */
   public boolean isReleased() {
-    return released;
+    return released || frames.length == 0;
   }
 
   /**
    * Returns every frame to the allocator, in order. Call it after applying the invalidation plan.
+   * With no frames it does nothing, however often it is called.
    *
-   * @throws IllegalStateException if already released
+   * @throws IllegalStateException if the frames were already released
    */
   public void release() {
+    if (frames.length == 0) {
+      return;
+    }
     if (released) {
       throw new IllegalStateException("these " + frames.length + " frames were already released");
     }

@@ -3,7 +3,7 @@ package dev.paging.ops;
 import java.util.List;
 
 /** What a {@link PageTables#protect} changed, and what must be invalidated. */
-public final class ProtectResult {
+public final class ProtectResult implements MutationResult {
   private final InvalidationPlan plan;
   private final List<Mapping> previous;
   private final long tablesAllocated;
@@ -15,9 +15,16 @@ public final class ProtectResult {
   }
 
   /** What to invalidate: every changed leaf, smashed huge page and widened table entry. */
+  @Override
   public InvalidationPlan plan() {
     return plan;
   }
+  /** None: {@code protect} unlinks no table (the tables it leaves empty are freed by a reclaim). */
+  @Override
+  public PendingFrees pendingFrees() {
+    return PendingFrees.none();
+  }
+
 
   /** The mappings whose attributes changed, as they were before, in address order. */
   public List<Mapping> previous() {

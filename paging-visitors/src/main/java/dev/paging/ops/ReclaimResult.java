@@ -16,12 +16,12 @@ import java.util.function.Consumer;
  * <p>When this value exists the tables are already changed: the entries that linked the freed
  * tables are zero, and every freed frame holds an all-zero table. The frames are not yet back in
  * the allocator, because a processor may still hold them in its paging-structure caches. The
- * safe order is therefore: apply {@link #invalidation()}, then {@link PendingFrees#release()}
+ * safe order is therefore: apply {@link #plan()}, then {@link PendingFrees#release()}
  * (or both at once with {@link #releaseAfter}).
  *
  * <p>Immutable except for the release state of its {@link PendingFrees}.
  */
-public final class ReclaimResult {
+public final class ReclaimResult implements MutationResult {
   private final VirtualRange range;
   private final ReclaimMode mode;
   private final List<Level> levels;
@@ -100,11 +100,12 @@ public final class ReclaimResult {
    * On RISC-V an SFENCE.VMA with an address orders only leaf entries, so unlinked tables need
    * SFENCE.VMA with {@code rs1 = x0} (for the address space's ASID, or for all).
    */
-  public InvalidationPlan invalidation() {
+  public InvalidationPlan plan() {
     return invalidation;
   }
 
-  /** The freed frames, held until the caller has applied {@link #invalidation()}. */
+  /** The freed frames, held until the caller has applied {@link #plan()}. */
+  @Override
   public PendingFrees pendingFrees() {
     return pendingFrees;
   }

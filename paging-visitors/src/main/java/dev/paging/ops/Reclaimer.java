@@ -67,7 +67,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Invalidation before reuse.</b> The frames are not returned to the allocator by this
  * class: {@link ReclaimResult#pendingFrees()} holds them until the caller has applied {@link
- * ReclaimResult#invalidation()} (a processor may still cache the unlinked tables in its
+ * ReclaimResult#plan()} (a processor may still cache the unlinked tables in its
  * paging-structure caches), then calls {@link PendingFrees#release()}.
  *
  * <p><b>Ranges are byte ranges.</b> A range written as one 1 GiB page is the same {@link

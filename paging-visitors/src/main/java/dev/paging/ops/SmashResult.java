@@ -4,7 +4,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** What a {@link PageTables#smash} did. */
-public final class SmashResult {
+public final class SmashResult implements MutationResult {
   private final InvalidationPlan plan;
   private final @Nullable Mapping smashed;
   private final long tablesAllocated;
@@ -19,9 +19,16 @@ public final class SmashResult {
    * What to invalidate: exactly the one huge entry that was replaced (the translation of every
    * address is unchanged), or nothing when the page was already small enough.
    */
+  @Override
   public InvalidationPlan plan() {
     return plan;
   }
+  /** None: {@code smash} unlinks no table (the tables it leaves empty are freed by a reclaim). */
+  @Override
+  public PendingFrees pendingFrees() {
+    return PendingFrees.none();
+  }
+
 
   /** The huge page that was split, whole, or empty when nothing was split. */
   public Optional<Mapping> smashed() {

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * with a visitor, like every other operation, remembering the entries on the path and decoding
  * attributes once it knows the outcome.
  *
- * <p>{@link #physicalAddress(long)} is the hot path (a TLB miss handler, an emulator's memory
+ * <p>{@link #physicalAddressOrElse(long, long)} is the hot path (a TLB miss handler, an emulator's memory
  * access): it descends the same path directly, with no visitor and no allocation, following
  * exactly the walker's rules (a pointer at the last level, a table outside memory and a table
  * that is its own ancestor end the walk as malformed), so both always agree.
@@ -30,7 +30,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe: it reuses its walker and its path between calls.
  */
 public final class Translator {
-  /** What {@link #physicalAddress(long)} returns for an address that is not mapped. */
+  /**
+   * A conventional fallback for {@link #physicalAddressOrElse(long, long)}: no physical address
+   * of any supported format has bit 63 set, so it never collides with a real answer.
+   */
   public static final long NOT_MAPPED = -1L;
 
   private final AddressSpace space;
@@ -69,15 +72,21 @@ public final class Translator {
   }
 
   /**
-   * The physical address {@code virtualAddress} maps to, or {@link #NOT_MAPPED}.
+   * The physical address {@code virtualAddress} maps to, page offset included, or {@code
+   * ifNotMapped} when no leaf maps it (an empty or not-present entry, or a walk that meets a
+   * malformed entry, a table outside memory or a cycle). Allocates nothing: the page-at-a-time
+   * path of a TLB-miss handler or an emulator. {@link #translate(long)} says why an address is
+   * not mapped; {@link Translation#physicalAddress()} is only asked of a mapped translation.
    *
    * @throws IllegalArgumentException if the address is not canonical
    */
-  public long physicalAddress(long virtualAddress) {
+  public long physicalAddressOrElse(long virtualAddress, long ifNotMapped) {
     if (!format.isCanonical(virtualAddress)) {
       throw notCanonical(virtualAddress);
     }
-    return last <= 4 ? descend(virtualAddress) : slowPhysicalAddress(virtualAddress);
+    long pa = last <= 4 ? descend(virtualAddress) : slowPhysicalAddress(virtualAddress);
+    // Internally NOT_MAPPED, which no physical address equals, stands for "no leaf".
+    return pa == NOT_MAPPED ? ifNotMapped : pa;
   }
 
   /**

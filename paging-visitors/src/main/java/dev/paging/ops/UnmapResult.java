@@ -7,7 +7,7 @@ import java.util.List;
  * frames the mappings pointed to: nothing here frees them. Tables emptied by the unmap stay
  * linked; reclaiming them is a separate operation.
  */
-public final class UnmapResult {
+public final class UnmapResult implements MutationResult {
   private final InvalidationPlan plan;
   private final List<Mapping> unmapped;
   private final List<RemovedEntry> removedEntries;
@@ -21,9 +21,16 @@ public final class UnmapResult {
   }
 
   /** What to invalidate: every removed leaf, and every huge page smashed at an end of the range. */
+  @Override
   public InvalidationPlan plan() {
     return plan;
   }
+  /** None: {@code unmap} unlinks no table (the tables it leaves empty are freed by a reclaim). */
+  @Override
+  public PendingFrees pendingFrees() {
+    return PendingFrees.none();
+  }
+
 
   /** What was mapped in the range, coalesced, in address order. */
   public List<Mapping> unmapped() {

@@ -68,7 +68,7 @@ final class LibrarySubmission implements PagingSubmission {
       reclaimer = Reclaimer.of(tables.space());
     }
     ReclaimResult r = reclaimer.reclaim(range, mode);
-    return Outcome.of(r.invalidation(), r.pendingFrees());
+    return Outcome.of(r.plan(), r.pendingFrees());
   }
 
   @Override

@@ -29,8 +29,8 @@ public interface TranslateSubmission {
   /** The physical address {@code virtualAddress} maps to in {@code space}, or {@link #NOT_MAPPED}. */
   long translate(AddressSpace space, long virtualAddress);
 
-  /** The library's own translation ({@link Translator#physicalAddress}): the reference. */
+  /** The library's own translation ({@link Translator#physicalAddressOrElse}): the reference. */
   static TranslateSubmission library() {
-    return (space, virtualAddress) -> Translator.of(space).physicalAddress(virtualAddress);
+    return (space, virtualAddress) -> Translator.of(space).physicalAddressOrElse(virtualAddress, Translator.NOT_MAPPED);
   }
 }
