@@ -7,8 +7,8 @@
  *       (songziming and nullplan), each test quoting the caveat it answers;
  *   <li>{@code pr-review}: the points the reviewers of rust-osdev/x86_64 pull request 32 ("Reclaim
  *       page tables") raised, each test quoting the point it answers;
- *   <li>{@code reference-lessons}: bugs users reported against the paging module of that crate,
- *       the reference library, each answered by the behaviour it got wrong.
+ *   <li>{@code reference-lessons}: bugs users reported against that crate's paging module (the
+ *       reference library), each test checking here the behaviour that went wrong there.
  * </ul>
  *
  * <p>Run only one provenance with, for example, {@code mvn verify -pl paging-tests -am -Dgroups=forum}.
