@@ -226,7 +226,7 @@ public final class PageTables {
    * never a mapping, a data frame, the root or a shared table. The frames come back pending, to
    * release after the result's invalidation is applied.
    *
-   * @throws TableNotEmptyException in {@link ReclaimMode#STRICT} when a candidate is not empty;
+   * @throws dev.paging.api.TableNotEmptyException in {@link ReclaimMode#STRICT} when a candidate is not empty;
    *     nothing was changed
    */
   public ReclaimResult reclaim(VirtualRange range, ReclaimMode mode) {
