@@ -23,8 +23,9 @@ class StudentTranslatorTest {
   @Test
   void runsOnTheModulePath() {
     assertEquals("dev.paging.example", getClass().getModule().getName());
-    assertEquals("dev.paging.testkit", PagingExtension.class.getModule().getName());
-    assertTrue(getClass().getModule().canRead(PagingExtension.class.getModule()));
+    assertEquals("dev.paging.example", StudentTranslator.class.getModule().getName());
+    assertEquals("dev.paging.testkit", Batteries.class.getModule().getName());
+    assertTrue(getClass().getModule().canRead(Batteries.class.getModule()));
   }
 
   @Test

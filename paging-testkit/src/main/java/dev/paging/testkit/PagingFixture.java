@@ -5,7 +5,6 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.SharedTables;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
-import dev.paging.testkit.junit.PagingExtension;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,7 +12,7 @@ import java.util.Set;
 
 /**
  * A test's simulated machine: fresh memory, a tracking allocator, and the spaces and frames the
- * test declares, so that {@link PagingExtension} can check invariants and leaks after the test.
+ * test declares, so that the JUnit extension ({@code dev.paging.testkit.junit.PagingExtension}) can check invariants and leaks after the test.
  *
  * <p>Memory is 1 GiB; table frames come from the 64 MiB starting at 16 MiB, below any data
  * address a test is likely to map and inside memory, so tables are readable.
