@@ -73,7 +73,7 @@ class GradingExampleTest {
     }
   }
 
-  // README: begin
+  // readme:grading
   /** Alice's submission: her reclaim visitor, run over the range. */
   static class AliceReclaimer implements ReclaimSubmission {
     @Override
@@ -88,7 +88,7 @@ class GradingExampleTest {
     ScoreCard card = Batteries.reclaim().grade("alice", AliceReclaimer::new);
     return card.toMarkdown();   // or card.toJson() for the gradebook
   }
-  // README: end
+  // readme:end
 
   @Test
   void aliceLosesThePointsOfTheChecksHerMissingCascadeFails() {

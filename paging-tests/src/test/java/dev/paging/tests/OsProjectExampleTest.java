@@ -14,6 +14,8 @@ import dev.paging.ops.MapResult;
 import dev.paging.ops.Mapping;
 import dev.paging.ops.PageTables;
 import dev.paging.ops.ProtectResult;
+import dev.paging.ops.ReclaimMode;
+import dev.paging.ops.ReclaimResult;
 import dev.paging.ops.UnmapResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,7 @@ class OsProjectExampleTest {
 
   @Test
   void theReadmeExampleRunsAsWritten() {
-    // --- example starts ---
+    // readme:os-day
     SimulatedMemory memory = SimulatedMemory.ofSize(256L << 20);            // your PhysicalMemory
     TrackingFrameAllocator frames = TrackingFrameAllocator.over(0x100_0000, 16_384); // your FrameAllocator
 
@@ -64,7 +66,7 @@ class OsProjectExampleTest {
     DestroyResult exit = process.destroy();
     apply(exit.plan());
     exit.pendingFrees().release();
-    // --- example ends ---
+    // readme:end
 
     assertThat(tlb).containsExactly(
         "invlpg 0x0000000000600000", "invlpg 0x0000000000601000", "invlpg 0x0000000000602000",
@@ -76,6 +78,31 @@ class OsProjectExampleTest {
     assertThat(frames.allocatedCount()).isEqualTo(1 + 256);
   }
 
+  @Test
+  void reclaimAfterUnmapFreesTheEmptiedTablesOnceThePlanIsApplied() {
+    SimulatedMemory memory = SimulatedMemory.ofSize(64L << 20);
+    TrackingFrameAllocator frames = TrackingFrameAllocator.over(0x100_0000, 1024);
+    PageTables tables = PageTables.create(Formats.x86_64(), memory, frames);
+    tables.map(VirtualRange.ofLength(0x40_0000, 0x4000), 0x80_0000, Attributes.readWrite());
+    tables.unmap(VirtualRange.ofLength(0x40_0000, 0x4000));
+    assertThat(frames.allocatedCount()).isEqualTo(4); // the root, and the PDPT, PD and PT unmap left empty
+
+    // readme:reclaim
+    ReclaimResult r = tables.reclaim(VirtualRange.all(), ReclaimMode.COLLECT);
+    apply(r.plan());          // flush paging-structure caches for the unlinked ranges
+    r.pendingFrees().release();       // only now do the frames go back to the allocator
+    // readme:end
+
+    // Children first; each table's whole span is stale in the paging-structure caches: the
+    // PDPT's 512 GiB and the PD's 1 GiB from 0, and the PT's 2 MiB from 0x400000.
+    assertThat(r.frames()).hasSize(3);
+    assertThat(tlb).containsExactly("invlpg 0x0000000000000000 (524288 MiB)",
+        "invlpg 0x0000000000000000 (1024 MiB)", "invlpg 0x0000000000400000 (2 MiB)");
+    assertThat(frames.allocatedCount()).isEqualTo(1);
+    assertThat(r.pendingFrees().isReleased()).isTrue();
+  }
+
+  // readme:apply
   /** What an OS does with a plan: one INVLPG per stale entry, or a flush; other CPUs too if shared. */
   private void apply(InvalidationPlan plan) {
     if (plan.isEmpty()) {
@@ -93,4 +120,5 @@ class OsProjectExampleTest {
       tlb.add("shoot down every CPU");
     }
   }
+  // readme:end
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
 import dev.paging.audit.Audit;
+import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.core.Visitors;
 import dev.paging.core.WalkOutcome;
@@ -33,13 +34,17 @@ class ReadmeDemoTest {
         Attributes.readWrite().withExecutable(true).withGlobal(true));                    // aliasing user data
     t.leaf(0xffff_ffff_ffff_f000L, 3, 0x7000L, Attributes.readOnly().withGlobal(true).withUser(true));
 
-    StringBuilder dump = new StringBuilder();
-    Dump dumper = Dump.of(t.format, DumpRenderer.ptdump(dump, false));
-    Audit audit = Audit.of(t.space);
-    assertThat(Walker.walk(t.space, VirtualRange.all(), Visitors.compose(dumper, audit)))
-        .isEqualTo(WalkOutcome.COMPLETED);
+    AddressSpace space = t.space;
+    StringBuilder out = new StringBuilder();
 
-    assertThat(dump.toString()).isEqualTo("""
+    // readme:dump-and-audit
+    Dump dump = Dump.of(space.format(), DumpRenderer.ptdump(out, false));   // holes hidden
+    Audit audit = Audit.of(space);
+    WalkOutcome outcome = Walker.walk(space, VirtualRange.all(), Visitors.compose(dump, audit));
+    // readme:end
+
+    assertThat(outcome).isEqualTo(WalkOutcome.COMPLETED);
+    assertThat(out.toString()).isEqualTo("""
         ---[ User Space ]---
         0x0000000000400000-0x0000000000402000           8K USR ro                     x  pte
         0x0000000000600000-0x0000000000601000           4K USR RW                     NX pte
@@ -59,6 +64,6 @@ class ReadmeDemoTest {
         """);
     // And the README shows both, as they are.
     String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
-    assertThat(readme).contains("```\n" + dump + "```\n", "```\n" + audit.report() + "```\n");
+    assertThat(readme).contains("```\n" + out + "```\n", "```\n" + audit.report() + "```\n");
   }
 }
