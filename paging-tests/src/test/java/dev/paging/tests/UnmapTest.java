@@ -18,6 +18,7 @@ import dev.paging.ops.InvalidationPlan;
 import dev.paging.ops.MapOptions;
 import dev.paging.ops.ProtectResult;
 import dev.paging.ops.Translation;
+import dev.paging.ops.PendingFrees;
 import dev.paging.ops.UnmapResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,6 +98,21 @@ class UnmapTest {
     assertThat(r.plan().entries()).isEqualTo(2);
     assertThat(r.plan().invalidations()).containsExactly(VirtualRange.page(0x1000), VirtualRange.ofLength(MIB2, MIB2));
     assertThat(r.plan().pagingStructures()).isTrue();
+  }
+
+  @Test
+  void unmapUnlinksNoTableSoItsPendingFreesAreNoneAndReleasingThemDoesNothing() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(MIB2, 4 * KIB4), 0x4000_0000L, RW);
+    int tables = s.allocator.allocatedCount();
+    UnmapResult r = s.tables.unmap(VirtualRange.ofLength(MIB2, 4 * KIB4));
+    assertThat(r.pendingFrees().frames()).isEmpty();
+    assertThat(r.pendingFrees()).isSameAs(PendingFrees.none());
+    r.pendingFrees().release();
+    r.pendingFrees().release();
+    assertThat(r.pendingFrees().isReleased()).isTrue();
+    // The emptied PT, PD and PDPT stay allocated and linked, for a reclaim to free.
+    assertThat(s.allocator.allocatedCount()).isEqualTo(tables).isEqualTo(4);
   }
 
   @Test

@@ -16,6 +16,12 @@ public interface MutationResult {
   /** What must be invalidated before the change is safe to rely on; empty when nothing must. */
   InvalidationPlan plan();
 
-  /** The table frames the operation unlinked, held until released; none for most operations. */
-  PendingFrees pendingFrees();
+  /**
+   * The table frames the operation unlinked, held until released. None unless the operation
+   * unlinks tables (reclaim, destroy, collapse, a replacing map): unmap, protect and smash leave
+   * emptied tables in place for a reclaim to free.
+   */
+  default PendingFrees pendingFrees() {
+    return PendingFrees.none();
+  }
 }

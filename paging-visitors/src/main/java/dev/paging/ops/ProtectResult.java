@@ -19,12 +19,6 @@ public final class ProtectResult implements MutationResult {
   public InvalidationPlan plan() {
     return plan;
   }
-  /** None: {@code protect} unlinks no table (the tables it leaves empty are freed by a reclaim). */
-  @Override
-  public PendingFrees pendingFrees() {
-    return PendingFrees.none();
-  }
-
 
   /** The mappings whose attributes changed, as they were before, in address order. */
   public List<Mapping> previous() {

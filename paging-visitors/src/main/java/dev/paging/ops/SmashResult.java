@@ -23,12 +23,6 @@ public final class SmashResult implements MutationResult {
   public InvalidationPlan plan() {
     return plan;
   }
-  /** None: {@code smash} unlinks no table (the tables it leaves empty are freed by a reclaim). */
-  @Override
-  public PendingFrees pendingFrees() {
-    return PendingFrees.none();
-  }
-
 
   /** The huge page that was split, whole, or empty when nothing was split. */
   public Optional<Mapping> smashed() {

@@ -25,12 +25,6 @@ public final class UnmapResult implements MutationResult {
   public InvalidationPlan plan() {
     return plan;
   }
-  /** None: {@code unmap} unlinks no table (the tables it leaves empty are freed by a reclaim). */
-  @Override
-  public PendingFrees pendingFrees() {
-    return PendingFrees.none();
-  }
-
 
   /** What was mapped in the range, coalesced, in address order. */
   public List<Mapping> unmapped() {
