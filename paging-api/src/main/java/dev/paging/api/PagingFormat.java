@@ -72,21 +72,26 @@ public interface PagingFormat {
   }
 
   /**
-   * What {@code raw} is at {@code level}. The format is the one place that decides it: the
-   * walker, the translator, the operations and {@link EntryCursor#write} all ask this method.
-   * At the last level an entry is never {@link EntryKind#TABLE}: a pointer there is {@link
-   * EntryKind#MALFORMED} with {@link EntryProblem#TABLE_AT_LAST_LEVEL} (the walker refuses a
-   * format that breaks this with an {@link IllegalStateException} naming it).
+   * What {@code raw} is at {@code level}, kind and problem in one answer. The format is the one
+   * place that decides it: the walker, the translator, the operations and {@link
+   * EntryCursor#write} all ask it. At the last level an entry is never {@link EntryVerdict#TABLE}:
+   * a pointer there is {@link EntryVerdict#TABLE_AT_LAST_LEVEL} (the walker refuses a format that
+   * breaks this with an {@link IllegalStateException} naming it).
    */
-  EntryKind kind(Level level, long raw);
+  EntryVerdict decode(Level level, long raw);
+
+  /** The kind of {@code raw} at {@code level}: {@code decode(level, raw).kind()}. */
+  default EntryKind kind(Level level, long raw) {
+    return decode(level, raw).kind();
+  }
 
   /**
-   * Why {@code raw} is malformed at {@code level}: non-null exactly when {@link #kind} is {@link
-   * EntryKind#MALFORMED}, and {@code null} for every other kind. The problems only the walker can
-   * see, {@link EntryProblem#TABLE_OUTSIDE_MEMORY} and {@link EntryProblem#CYCLE}, are never a
-   * format's answer.
+   * Why {@code raw} is malformed at {@code level}: {@code decode(level, raw).problem()}, non-null
+   * exactly when {@link #kind} is {@link EntryKind#MALFORMED}.
    */
-  @Nullable EntryProblem problem(Level level, long raw);
+  default @Nullable EntryProblem problem(Level level, long raw) {
+    return decode(level, raw).problem();
+  }
 
   /**
    * The physical address an entry points to: the next table for {@link EntryKind#TABLE}, the

@@ -4,8 +4,8 @@ import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.Architecture;
 import dev.paging.api.Attributes;
-import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
+import dev.paging.api.EntryVerdict;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import java.util.List;
@@ -114,51 +114,37 @@ final class RiscVFormat implements PagingFormat {
   }
 
   @Override
-  public EntryKind kind(Level level, long raw) {
+  public EntryVerdict decode(Level level, long raw) {
     if (raw == 0) {
-      return EntryKind.EMPTY;
+      return EntryVerdict.EMPTY;
     }
     if ((raw & V) == 0) {
-      return EntryKind.NOT_PRESENT;
+      return EntryVerdict.NOT_PRESENT;
     }
-    if (problemAt(level.depth(), raw) != null) {
-      return EntryKind.MALFORMED;
-    }
-    return (raw & RWX) == 0 ? EntryKind.TABLE : EntryKind.LEAF;
-  }
-
-  @Override
-  public @Nullable EntryProblem problem(Level level, long raw) {
-    if ((raw & V) == 0) {
-      return null;
-    }
-    return problemAt(level.depth(), raw);
-  }
-
-  private @Nullable EntryProblem problemAt(int d, long raw) {
+    int d = level.depth();
     if ((raw & RESERVED) != 0) {
-      return EntryProblem.RESERVED_BITS;
+      return EntryVerdict.RESERVED_BITS;
     }
     if ((raw & RWX) == 0) {
       if ((raw & (PBMT | N)) != 0) {
-        return EntryProblem.RESERVED_BITS;
+        return EntryVerdict.RESERVED_BITS;
       }
       if ((raw & (A | D | U)) != 0) {
-        return EntryProblem.NON_LEAF_FLAGS;
+        return EntryVerdict.NON_LEAF_FLAGS;
       }
-      return d == last ? EntryProblem.TABLE_AT_LAST_LEVEL : null;
+      return d == last ? EntryVerdict.TABLE_AT_LAST_LEVEL : EntryVerdict.TABLE;
     }
     if ((raw & forbiddenNapot[d]) != 0) {
-      return EntryProblem.RESERVED_BITS;
+      return EntryVerdict.RESERVED_BITS;
     }
     if ((raw & (R | W)) == W || (raw & PBMT) == PBMT
         || ((raw & N) != 0 && (raw & NAPOT_LOW) != NAPOT_64K)) {
-      return EntryProblem.RESERVED_ENCODING;
+      return EntryVerdict.RESERVED_ENCODING;
     }
     if ((raw & misalignedBits[d]) != 0) {
-      return EntryProblem.MISALIGNED_LEAF;
+      return EntryVerdict.MISALIGNED_LEAF;
     }
-    return null;
+    return EntryVerdict.LEAF;
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
+import dev.paging.api.EntryVerdict;
 import dev.paging.api.HoleCursor;
 import dev.paging.api.Level;
 import dev.paging.api.PageTableVisitor;
@@ -245,8 +246,7 @@ public final class Walker {
       e.index = i;
       e.first = eFirst;
       e.last = eLast;
-      e.set(raw, kindAt(depth, level, raw));
-      EntryProblem problem = problemOf(depth, level, e);
+      EntryProblem problem = e.decode(depth, raw);
       if (problem != null) {
         if (visitor.onMalformed(e, problem) == Control.STOP) {
           return Control.STOP;
@@ -271,8 +271,7 @@ public final class Walker {
           continue;
         }
         // What the visitor wrote is a new entry: one the walker cannot follow is reported as such.
-        e.set(again, kindAt(depth, level, again));
-        problem = problemOf(depth, level, e);
+        problem = e.decode(depth, again);
         if (problem != null) {
           if (visitor.onMalformed(e, problem) == Control.STOP) {
             return Control.STOP;
@@ -294,50 +293,6 @@ public final class Walker {
       return hole(depth, holeStart, iLast, a, b, mayRevisit);
     }
     return Control.CONTINUE;
-  }
-
-  /**
-   * The format's kind. The format alone decides what an entry is at a level; a format that calls
-   * an entry at the last level a table breaks its contract, and is named rather than followed off
-   * the end of the levels.
-   */
-  private EntryKind kindAt(int depth, Level level, long raw) {
-    EntryKind kind = format.kind(level, raw);
-    if (kind == EntryKind.TABLE && depth + 1 == depthCount) {
-      throw new IllegalStateException("format " + format.name() + " decodes " + hex(raw) + " at " + level
-          + ", its last level, as a table pointer; PagingFormat.kind must call it MALFORMED");
-    }
-    return kind;
-  }
-
-  /**
-   * Why the walker cannot follow {@code e}, or {@code null} when it can: the format's problem for
-   * a malformed entry, or, for a table pointer, a table outside memory or among the entry's own
-   * ancestors. Decided before {@code onEntry}, so each such entry reaches exactly one hook.
-   */
-  private @Nullable EntryProblem problemOf(int depth, Level level, Entry e) {
-    if (e.kind == EntryKind.MALFORMED) {
-      EntryProblem problem = format.problem(level, e.raw);
-      if (problem == null) {
-        throw new IllegalStateException("format " + format.name() + " decodes " + hex(e.raw) + " at " + level
-            + " as MALFORMED but names no problem; PagingFormat.problem must say why");
-      }
-      return problem;
-    }
-    if (e.kind != EntryKind.TABLE) {
-      return null;
-    }
-    long child = format.address(level, e.raw);
-    e.child = child;
-    if (!memory.contains(child, Addresses.FRAME_SIZE)) {
-      return EntryProblem.TABLE_OUTSIDE_MEMORY;
-    }
-    for (int d = 0; d <= depth; d++) {
-      if (tables[d].frame == child) {
-        return EntryProblem.CYCLE;
-      }
-    }
-    return null;
   }
 
   private long entryFirst(int depth, Table t, int index, int shift) {
@@ -439,7 +394,7 @@ public final class Walker {
     long last;
     long raw;
     EntryKind kind = EntryKind.EMPTY;
-    /** The table a {@code TABLE} entry points to, decoded once by {@link #problemOf}. */
+    /** The table a {@code TABLE} entry points to, decoded once by {@link #decode}. */
     long child;
 
     Entry(Table table) {
@@ -449,6 +404,38 @@ public final class Walker {
     void set(long raw, EntryKind kind) {
       this.raw = raw;
       this.kind = kind;
+    }
+
+    /**
+     * Takes {@code raw} as this entry's bits, with the kind its format's one verdict gives, and
+     * says why the walker cannot follow it, or {@code null} when it can: the format's problem for
+     * a malformed entry; for a table pointer, a table outside memory or among the entry's own
+     * ancestors. Decided before {@code onEntry}, so each such entry reaches exactly one hook.
+     */
+    @Nullable EntryProblem decode(int depth, long raw) {
+      Level level = table.level;
+      EntryVerdict verdict = format.decode(level, raw);
+      set(raw, verdict.kind());
+      if (verdict != EntryVerdict.TABLE) {
+        return verdict.problem();
+      }
+      if (depth + 1 == depthCount) {
+        // The format alone decides what an entry is; one that calls a last-level entry a table
+        // breaks its contract, and is named rather than followed off the end of the levels.
+        throw new IllegalStateException("format " + format.name() + " decodes " + hex(raw) + " at " + level
+            + ", its last level, as a table pointer; PagingFormat.decode must call it TABLE_AT_LAST_LEVEL");
+      }
+      long next = format.address(level, raw);
+      child = next;
+      if (!memory.contains(next, Addresses.FRAME_SIZE)) {
+        return EntryProblem.TABLE_OUTSIDE_MEMORY;
+      }
+      for (int d = 0; d <= depth; d++) {
+        if (tables[d].frame == next) {
+          return EntryProblem.CYCLE;
+        }
+      }
+      return null;
     }
 
     @Override

@@ -4,8 +4,8 @@ import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.Architecture;
 import dev.paging.api.Attributes;
-import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
+import dev.paging.api.EntryVerdict;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import java.util.List;
@@ -156,42 +156,27 @@ final class X86Format implements PagingFormat {
   }
 
   @Override
-  public EntryKind kind(Level level, long raw) {
+  public EntryVerdict decode(Level level, long raw) {
     if (raw == 0) {
-      return EntryKind.EMPTY;
+      return EntryVerdict.EMPTY;
     }
     if ((raw & P) == 0) {
-      return EntryKind.NOT_PRESENT;
+      return EntryVerdict.NOT_PRESENT;
     }
     int d = level.depth();
-    if (problemAt(d, raw) != null) {
-      return EntryKind.MALFORMED;
-    }
-    return isLeaf(d, raw) ? EntryKind.LEAF : EntryKind.TABLE;
-  }
-
-  @Override
-  public @Nullable EntryProblem problem(Level level, long raw) {
-    if ((raw & P) == 0) {
-      return null;
-    }
-    return problemAt(level.depth(), raw);
-  }
-
-  private @Nullable EntryProblem problemAt(int d, long raw) {
     if ((raw & reservedBits[d]) != 0) {
-      return EntryProblem.RESERVED_BITS;
+      return EntryVerdict.RESERVED_BITS;
     }
     if ((raw & beyondWidth) != 0) {
-      return EntryProblem.ADDRESS_BEYOND_PHYSICAL_WIDTH;
+      return EntryVerdict.ADDRESS_BEYOND_PHYSICAL_WIDTH;
     }
     if ((raw & forbiddenLeafBit[d]) != 0) {
-      return EntryProblem.LEAF_NOT_ALLOWED;
+      return EntryVerdict.LEAF_NOT_ALLOWED;
     }
     if ((raw & hugeBit[d]) != 0 && (raw & misalignedBits[d]) != 0) {
-      return EntryProblem.MISALIGNED_LEAF;
+      return EntryVerdict.MISALIGNED_LEAF;
     }
-    return null;
+    return isLeaf(d, raw) ? EntryVerdict.LEAF : EntryVerdict.TABLE;
   }
 
   private boolean isLeaf(int d, long raw) {

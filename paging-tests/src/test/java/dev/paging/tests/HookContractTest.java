@@ -10,6 +10,7 @@ import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
+import dev.paging.api.EntryVerdict;
 import dev.paging.api.Level;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PagingFormat;
@@ -128,6 +129,22 @@ class HookContractTest {
   }
 
   @Test
+  void aVerdictCarriesItsProblemAndTheWalkersOwnProblemsAreNoFormatsVerdict() {
+    for (EntryVerdict v : EntryVerdict.values()) {
+      assertThat(v.problem() != null).as(v.name()).isEqualTo(v.kind() == EntryKind.MALFORMED);
+      if (v.problem() != null) {
+        assertThat(EntryVerdict.malformed(v.problem())).isSameAs(v);
+        assertThat(v.name()).isEqualTo(v.problem().name());
+      }
+    }
+    assertThatThrownBy(() -> EntryVerdict.malformed(EntryProblem.CYCLE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("CYCLE is found by the walker from where an entry points, not by a format");
+    assertThatThrownBy(() -> EntryVerdict.malformed(EntryProblem.TABLE_OUTSIDE_MEMORY))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aFormatThatCallsALastLevelEntryATableIsNamedNotFollowedOffTheEndOfTheLevels() {
     Trees t = Trees.of(new PointerAtLastLevelFormat(Formats.sv39()));
     long pointer = (0x7000L >>> 12 << 10) | 1;
@@ -136,15 +153,15 @@ class HookContractTest {
     assertThatThrownBy(() -> Walker.walk(space, VirtualRange.page(0x5000), new PageTableVisitor() {}))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("format sv39-broken decodes " + hex(pointer) + " at L0, its last level, as a table"
-            + " pointer; PagingFormat.kind must call it MALFORMED");
+            + " pointer; PagingFormat.decode must call it TABLE_AT_LAST_LEVEL");
     assertThatThrownBy(() -> Translator.of(space).translate(0x5000))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("format sv39-broken decodes " + hex(pointer) + " at L0");
   }
 
   /**
-   * Sv39, except that a pointer at L0 is called a table with no problem: the contract break the
-   * walker used to patch over in its own copy of the rule.
+   * Sv39, except that a pointer at L0 is called a table: the contract break the walker used to
+   * patch over in its own copy of the rule.
    */
   private static final class PointerAtLastLevelFormat implements PagingFormat {
     private final PagingFormat real;
@@ -183,13 +200,8 @@ class HookContractTest {
     }
 
     @Override
-    public EntryKind kind(Level level, long raw) {
-      return pointerAtLast(level, raw) ? EntryKind.TABLE : real.kind(level, raw);
-    }
-
-    @Override
-    public EntryProblem problem(Level level, long raw) {
-      return pointerAtLast(level, raw) ? null : real.problem(level, raw);
+    public EntryVerdict decode(Level level, long raw) {
+      return pointerAtLast(level, raw) ? EntryVerdict.TABLE : real.decode(level, raw);
     }
 
     @Override

@@ -112,15 +112,15 @@ final class FormatLayout {
     return format.kind(levels[depth], raw);
   }
 
-  /** The format's problem with {@code raw}, which must be malformed at {@code depth}. */
+  /** The format's problem with {@code raw}, which the caller knows is malformed at {@code depth}. */
   EntryProblem problem(int depth, long raw) {
-    EntryProblem p = format.problem(levels[depth], raw);
+    EntryProblem p = format.decode(levels[depth], raw).problem();
     if (p == null) {
-      throw new IllegalStateException("format " + format.name() + " names no problem for the MALFORMED entry "
-          + hex(raw) + " at " + levels[depth]);
+      throw new IllegalStateException(hex(raw) + " at " + levels[depth] + " is not malformed");
     }
     return p;
   }
+
 
   /**
    * The table entry {@code raw} at {@code depth}, widened so that it grants what {@code needs}
