@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.paging.api.EntryKind;
 import dev.paging.api.Level;
-import dev.paging.api.PagingFormat;
 import dev.paging.core.AddressSpace;
 import dev.paging.testkit.grading.Batteries;
 import dev.paging.testkit.grading.Grader;

@@ -8,7 +8,6 @@ import dev.paging.testkit.grading.PagingScenarios.Mix;
 import dev.paging.testkit.grading.PagingScenarios.Operation;
 import dev.paging.testkit.grading.PagingSubmission;
 import dev.paging.testkit.grading.PagingSystem;
-import dev.paging.testkit.grading.ReclaimSubmission;
 import dev.paging.testkit.stateful.StatefulRunner;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,6 @@ import dev.paging.api.Level;
 import dev.paging.api.MalformedTableException;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PhysicalMemory;
-import dev.paging.api.TableCursor;
 import dev.paging.core.AddressSpace;
 
 /**
