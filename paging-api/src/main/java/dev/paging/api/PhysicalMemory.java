@@ -1,9 +1,27 @@
 package dev.paging.api;
 
+import java.util.Objects;
+
 /**
  * Physical memory holding page tables, read and written a 64-bit little-endian word at a time
  * at 8-byte aligned addresses. The library's users implement it over whatever holds their
  * tables: simulated memory, a memory image, a hypervisor's guest memory.
+ *
+ * <p><b>Table at a time.</b> Besides single words, the engine asks for runs of words: {@link
+ * #read(long, long[], int, int) a whole table}, {@link #firstNonZero the end of a run of empty
+ * entries}, {@link #zero zeroing a fresh table}. Each has a default built on the single-word
+ * methods, so an implementation needs only {@link #read(long)}, {@link #write} and {@link
+ * #contains}; one that can do better (resolve a frame once per table rather than once per word,
+ * or know that a frame is all zero without reading it) overrides them.
+ *
+ * <p><b>Counting.</b> Memories that count reads for cost tests count a run as the words it
+ * stands for, so counts do not depend on how cleverly a memory answers: {@link #read(long,
+ * long[], int, int)} counts {@code count} reads; {@link #firstNonZero} counts the zero words it
+ * passes over and not the non-zero word it stops at, because the caller reads that word next.
+ * "Each entry read once" therefore means the same with and without runs.
+ *
+ * <p><b>Failures.</b> A run outside this memory or at an unaligned address throws {@link
+ * PhysicalAccessException} before anything is read or written.
  */
 public interface PhysicalMemory {
   /**
@@ -26,4 +44,75 @@ public interface PhysicalMemory {
    * walker asks this once per table before reading it.
    */
   boolean contains(long address, long length);
+
+  /**
+   * Copies the {@code count} words from {@code address} into {@code into[offset, offset +
+   * count)}: a whole table in one call.
+   *
+   * @throws PhysicalAccessException if the words are not all inside this memory or the address
+   *     is unaligned; nothing is copied
+   * @throws IndexOutOfBoundsException if {@code into} has no room for them
+   */
+  default void read(long address, long[] into, int offset, int count) {
+    Objects.checkFromIndexSize(offset, count, into.length);
+    checkRun(this, "read", address, count);
+    for (int i = 0; i < count; i++) {
+      into[offset + i] = read(address + 8L * i);
+    }
+  }
+
+  /**
+   * The position, from 0, of the first non-zero word among the {@code count} words from {@code
+   * address}, or -1 when they are all zero: where a run of empty entries ends. A memory that
+   * knows a frame is all zero answers without reading it.
+   *
+   * @throws PhysicalAccessException if the words are not all inside this memory or the address
+   *     is unaligned
+   * @throws IllegalArgumentException if {@code count} is negative
+   */
+  default int firstNonZero(long address, int count) {
+    checkRun(this, "scan", address, count);
+    for (int i = 0; i < count; i++) {
+      if (read(address + 8L * i) != 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** True when the {@code count} words from {@code address} are all zero (a table with no entry). */
+  default boolean isZero(long address, int count) {
+    return firstNonZero(address, count) < 0;
+  }
+
+  /**
+   * Writes zero to the {@code count} words from {@code address}: a fresh table cleared in one
+   * call.
+   *
+   * @throws PhysicalAccessException if the words are not all inside this memory, the address is
+   *     unaligned or the memory is read-only; nothing is written in the first two cases
+   */
+  default void zero(long address, int count) {
+    checkRun(this, "zero", address, count);
+    for (int i = 0; i < count; i++) {
+      write(address + 8L * i, 0);
+    }
+  }
+
+  /**
+   * Checks a run for the default methods: {@code count} whole words from an aligned {@code
+   * address}, all inside {@code memory}.
+   *
+   * @throws PhysicalAccessException naming the run when it is not
+   * @throws IllegalArgumentException if {@code count} is negative
+   */
+  static void checkRun(PhysicalMemory memory, String what, long address, int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException(what + " of " + count + " words at " + Addresses.hex(address));
+    }
+    if ((address & 7) != 0 || !memory.contains(address, 8L * count)) {
+      throw new PhysicalAccessException(what + " of " + count + " words at " + Addresses.hex(address)
+          + " is unaligned or not inside " + memory);
+    }
+  }
 }

@@ -35,6 +35,45 @@ public interface TableCursor {
   /** The entry pointing to this table, or {@code null} for the root. */
   @Nullable EntryCursor parent();
 
-  /** The entry at {@code index} of this table, read from memory now. */
+  /** The index of the table's first entry inside the walk range. */
+  default int firstIndex() {
+    return level().index(walkFirst());
+  }
+
+  /** The index of the table's last entry inside the walk range. */
+  default int lastIndex() {
+    return level().index(walkLast());
+  }
+
+  /**
+   * The entry at {@code index} of this table, read from memory now. The read counts in the
+   * walker's {@code entriesRead} and against its entry budget; past the budget the value is still
+   * returned and the walk ends, exhausted, after the hook.
+   *
+   * @throws IndexOutOfBoundsException if the table has no such entry
+   */
   long read(int index);
+
+  /**
+   * Takes the table at once: reads the entries {@link #firstIndex()} to {@link #lastIndex()}
+   * into the same positions of {@code into}, in one call to the memory, as Linux's {@code
+   * pmd_entry} may take a whole PTE table. The reads count in the walker's {@code entriesRead}
+   * and against its entry budget exactly as if the walker had read them. A visitor that takes a
+   * table in {@code beforeTable} usually returns {@link Control#SKIP_SUBTREE}, so the walker does
+   * not visit the entries again, and changes them through {@link #write(int, long)}.
+   *
+   * @return how many entries were read, from {@code firstIndex()}: all of them unless the entry
+   *     budget ran out part way, in which case only those are valid and the walk ends, exhausted,
+   *     when the hook returns
+   * @throws IndexOutOfBoundsException if {@code into} is shorter than the table
+   */
+  int readEntries(long[] into);
+
+  /**
+   * Writes {@code raw} to the entry at {@code index} of this table. The walker does not visit
+   * that entry again in this walk unless it has yet to reach it.
+   *
+   * @throws IndexOutOfBoundsException if the table has no such entry
+   */
+  void write(int index, long raw);
 }

@@ -6,6 +6,7 @@ import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
 import dev.paging.fakes.BumpFrameAllocator;
 import dev.paging.fakes.SimulatedMemory;
+import dev.paging.memory.LongArrayMemory;
 import dev.paging.ops.MapOptions;
 import dev.paging.ops.MapResult;
 import dev.paging.ops.PageTables;
@@ -52,9 +53,9 @@ public class OperationsBenchmark {
 
   /**
    * The memory and allocator of one trial. {@code simulated} is the protocol: a 16 GiB
-   * {@link SimulatedMemory}. {@code flat} is a diagnostic: the same work over {@link FlatMemory},
-   * one {@code long[]} for the tables, to separate what the library costs from what the simulated
-   * memory's radix tree costs.
+   * {@link SimulatedMemory}. {@code flat} is the same work over the library's {@link
+   * LongArrayMemory}, one {@code long[]} for the tables, to separate what the library costs from
+   * what the simulated memory's radix tree costs.
    */
   @State(Scope.Thread)
   public abstract static class Machine {
@@ -71,7 +72,7 @@ public class OperationsBenchmark {
     @Setup(Level.Trial)
     public void machine() {
       boolean flat = memory.equals("flat");
-      physical = flat ? new FlatMemory(TABLES, FLAT_WINDOW) : SimulatedMemory.ofSize(MEMORY);
+      physical = flat ? LongArrayMemory.ofSize(TABLES, FLAT_WINDOW) : SimulatedMemory.ofSize(MEMORY);
       allocator = BumpFrameAllocator.over(TABLES, flat ? FLAT_WINDOW >>> 12 : 4096);
       prepare();
     }

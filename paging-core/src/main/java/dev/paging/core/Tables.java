@@ -26,8 +26,6 @@ final class Tables {
   private Tables() {}
 
   static void clear(PhysicalMemory memory, long table) {
-    for (int i = 0; i < ENTRIES; i++) {
-      memory.write(table + 8L * i, 0);
-    }
+    memory.zero(table, ENTRIES);
   }
 }

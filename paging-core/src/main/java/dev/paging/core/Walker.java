@@ -31,7 +31,12 @@ import org.jspecify.annotations.Nullable;
  *       visitor that rewrites the entry, e.g. turns a huge leaf into a table, is walked into what
  *       it wrote).
  *   <li>Runs of empty entries are reported as holes, clipped to the range; at the root they never
- *       cross the canonical hole, which whole-space walks skip.
+ *       cross the canonical hole, which whole-space walks skip. After the first empty entry of a
+ *       run the walker asks the memory for the end of the run in one call ({@link
+ *       PhysicalMemory#firstNonZero}), so an empty table costs two calls, not 512 reads; the
+ *       entries it spans still count as read, in {@link #entriesRead()} and against the budget.
+ *   <li>A visitor may take a whole table at once through {@link TableCursor#readEntries}, inside
+ *       the same count and budget: no operation reads tables around the engine.
  *   <li>Untrusted tables are safe: malformed entries, tables outside memory and tables that are
  *       their own ancestors are reported to {@link PageTableVisitor#onMalformed} and not
  *       followed, so every walk terminates. A table linked from several parents is legal and is
@@ -175,7 +180,7 @@ public final class Walker {
     t.walkLast = wLast;
     tablesVisited++;
     Control c = visitor.beforeTable(t);
-    if (c == Control.STOP) {
+    if (c == Control.STOP || exhausted) {
       return Control.STOP;
     }
     if (c == Control.SKIP_SUBTREE) {
@@ -219,7 +224,6 @@ public final class Walker {
     int shift = level.shift();
     long span = 1L << shift;
     long frame = t.frame;
-    int holeStart = -1;
     for (int i = iFirst; i <= iLast; i++) {
       if (entriesRead >= budget) {
         exhausted = true;
@@ -229,16 +233,27 @@ public final class Walker {
       long raw = memory.read(entryAddress);
       entriesRead++;
       if (raw == 0) {
-        if (holeStart < 0) {
-          holeStart = i;
+        // The rest of the empty run in one call: an empty table costs a read and a scan, which a
+        // memory that knows its zero frames answers without reading them.
+        int rest = iLast - i;
+        long allowed = budget - entriesRead;
+        int scan = allowed < rest ? (int) allowed : rest;
+        int found = scan == 0 ? -1 : memory.firstNonZero(entryAddress + 8, scan);
+        if (found < 0) {
+          entriesRead += scan;
+          if (scan < rest) {
+            exhausted = true;
+            return Control.STOP;
+          }
+          return hole(depth, i, iLast, a, b, mayRevisit);
         }
-        continue;
-      }
-      if (holeStart >= 0) {
-        if (hole(depth, holeStart, i - 1, a, b, mayRevisit) == Control.STOP) {
+        entriesRead += found;
+        if (hole(depth, i, i + found, a, b, mayRevisit) == Control.STOP) {
           return Control.STOP;
         }
-        holeStart = -1;
+        // The loop's increment lands on the non-zero entry, which the next turn reads.
+        i += found;
+        continue;
       }
       long eFirst = entryFirst(depth, t, i, shift);
       long eLast = eFirst + span - 1;
@@ -288,9 +303,6 @@ public final class Walker {
       if (walkTable(depth + 1, child, eFirst, eLast, wFirst, wLast) == Control.STOP) {
         return Control.STOP;
       }
-    }
-    if (holeStart >= 0) {
-      return hole(depth, holeStart, iLast, a, b, mayRevisit);
     }
     return Control.CONTINUE;
   }
@@ -375,10 +387,43 @@ public final class Walker {
 
     @Override
     public long read(int index) {
+      checkIndex(index);
+      if (entriesRead >= budget) {
+        exhausted = true;
+      }
+      long raw = memory.read(frame + 8L * index);
+      entriesRead++;
+      return raw;
+    }
+
+    @Override
+    public int readEntries(long[] into) {
+      int from = level.index(walkFirst);
+      int n = level.index(walkLast) - from + 1;
+      if (into.length < level.entries()) {
+        throw new IndexOutOfBoundsException(
+            "an array of " + into.length + " cannot hold the " + level.entries() + " entries of a " + level + " table");
+      }
+      long allowed = budget - entriesRead;
+      int count = allowed < n ? (int) Math.max(allowed, 0) : n;
+      memory.read(frame + 8L * from, into, from, count);
+      entriesRead += count;
+      if (count < n) {
+        exhausted = true;
+      }
+      return count;
+    }
+
+    @Override
+    public void write(int index, long raw) {
+      checkIndex(index);
+      memory.write(frame + 8L * index, raw);
+    }
+
+    private void checkIndex(int index) {
       if (index < 0 || index >= level.entries()) {
         throw new IndexOutOfBoundsException("entry index " + index + " of a " + level + " table");
       }
-      return memory.read(frame + 8L * index);
     }
 
     @Override

@@ -12,8 +12,9 @@ import java.util.TreeMap;
  * the range read once", "the shared table never read"). {@link SimulatedMemory#reads()} counts
  * the total; this memory says where the reads went.
  *
- * <p>Counts are exact and deterministic, which is what cost tests assert instead of time. Not
- * thread-safe.
+ * <p>Counts are exact and deterministic, which is what cost tests assert instead of time. Runs
+ * pass through to the memory below and count as the words they stand for (see {@link
+ * PhysicalMemory}). Not thread-safe.
  */
 public final class CountingMemory implements PhysicalMemory {
   private final PhysicalMemory memory;
@@ -43,6 +44,31 @@ public final class CountingMemory implements PhysicalMemory {
   @Override
   public boolean contains(long address, long length) {
     return memory.contains(address, length);
+  }
+
+  /** Passes the run through whole, so the memory below answers it its own way; counts each word. */
+  @Override
+  public void read(long address, long[] into, int offset, int count) {
+    memory.read(address, into, offset, count);
+    for (int i = 0; i < count; i++) {
+      readsByWord.merge(address + 8L * i, 1, Integer::sum);
+    }
+  }
+
+  /** Counts the zero words passed over, not the word found, which the caller reads next. */
+  @Override
+  public int firstNonZero(long address, int count) {
+    int found = memory.firstNonZero(address, count);
+    int passed = found < 0 ? count : found;
+    for (int i = 0; i < passed; i++) {
+      readsByWord.merge(address + 8L * i, 1, Integer::sum);
+    }
+    return found;
+  }
+
+  @Override
+  public void zero(long address, int count) {
+    memory.zero(address, count);
   }
 
   /**

@@ -4,6 +4,8 @@ import dev.paging.api.Addresses;
 import dev.paging.api.PhysicalAccessException;
 import dev.paging.api.PhysicalMemory;
 import java.util.Arrays;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sparse physical memory held in the JVM heap, so tests and benchmarks can build page tables
@@ -16,8 +18,15 @@ import java.util.Arrays;
  * allocates nothing, so {@link #backedFrames()} measures exactly what the code under test
  * touched.
  *
+ * <p><b>Zero frames known.</b> Each frame keeps, beside its words, how many of them are non-zero,
+ * maintained on every write (the forum thread's {@code ent_num}, kept at the one layer that sees
+ * every write). So {@link #firstNonZero} and {@link #isZero} answer for an all-zero frame without
+ * reading it, and the table-at-a-time calls resolve a frame once per table, not once per word.
+ *
  * <p>{@link #read} and {@link #write} count successful accesses in plain fields so that a test can
- * assert how many words an operation touched; the image helpers ({@link #fill}, {@link
+ * assert how many words an operation touched, runs counting as the words they stand for (see
+ * {@link PhysicalMemory}); {@link #wordsExamined()} counts what the memory actually had to look
+ * at, which zero tracking saves. The image helpers ({@link #fill}, {@link
  * #writeBytes}, {@link #readBytes}, {@link #snapshot}) do not count, because they set up or
  * inspect a scenario rather than take part in it. Not thread-safe: each test or benchmark thread
  * owns its memory.
@@ -32,6 +41,9 @@ public final class SimulatedMemory implements PhysicalMemory {
 
   private static final int FRAME_SHIFT = 12;
   private static final int WORD_MASK = 511;
+  private static final int WORDS = 512;
+  /** Where a frame's array keeps the number of its non-zero words, after the words. */
+  private static final int NON_ZERO = WORDS;
   private static final int DIR_BITS = 11;
   private static final int DIR_SIZE = 1 << DIR_BITS;
   private static final int DIR_MASK = DIR_SIZE - 1;
@@ -43,6 +55,7 @@ public final class SimulatedMemory implements PhysicalMemory {
   private final long[][][][] top;
   private long reads;
   private long writes;
+  private long examined;
   private long backedFrames;
 
   private SimulatedMemory(long size) {
@@ -79,6 +92,7 @@ public final class SimulatedMemory implements PhysicalMemory {
       throw accessError("read", address);
     }
     reads++;
+    examined++;
     long frameNumber = address >>> FRAME_SHIFT;
     long[][][] mid = top[(int) (frameNumber >>> (2 * DIR_BITS))];
     if (mid == null) {
@@ -104,6 +118,82 @@ public final class SimulatedMemory implements PhysicalMemory {
     store(address, value);
   }
 
+  @Override
+  public void read(long address, long[] into, int offset, int count) {
+    Objects.checkFromIndexSize(offset, count, into.length);
+    checkRun("read", address, count);
+    reads += count;
+    examined += count;
+    long current = address;
+    int done = 0;
+    while (done < count) {
+      int w = wordIndex(current);
+      int n = Math.min(WORDS - w, count - done);
+      long[] frame = frameOrNull(current >>> FRAME_SHIFT);
+      if (frame == null) {
+        Arrays.fill(into, offset + done, offset + done + n, 0L);
+      } else {
+        System.arraycopy(frame, w, into, offset + done, n);
+      }
+      done += n;
+      current += 8L * n;
+    }
+  }
+
+  @Override
+  public int firstNonZero(long address, int count) {
+    checkRun("scan", address, count);
+    long current = address;
+    int done = 0;
+    while (done < count) {
+      int w = wordIndex(current);
+      int n = Math.min(WORDS - w, count - done);
+      long[] frame = frameOrNull(current >>> FRAME_SHIFT);
+      if (frame != null && frame[NON_ZERO] != 0) {
+        for (int k = 0; k < n; k++) {
+          if (frame[w + k] != 0) {
+            examined += k + 1;
+            reads += done + k;
+            return done + k;
+          }
+        }
+        examined += n;
+      }
+      done += n;
+      current += 8L * n;
+    }
+    reads += count;
+    return -1;
+  }
+
+  @Override
+  public void zero(long address, int count) {
+    checkRun("zero", address, count);
+    writes += count;
+    long current = address;
+    int done = 0;
+    while (done < count) {
+      int w = wordIndex(current);
+      int n = Math.min(WORDS - w, count - done);
+      long[] frame = frameOrNull(current >>> FRAME_SHIFT);
+      if (frame != null && frame[NON_ZERO] != 0) {
+        if (n == WORDS) {
+          Arrays.fill(frame, 0, WORDS, 0L);
+          frame[NON_ZERO] = 0;
+        } else {
+          for (int k = w; k < w + n; k++) {
+            if (frame[k] != 0) {
+              frame[k] = 0;
+              frame[NON_ZERO]--;
+            }
+          }
+        }
+      }
+      done += n;
+      current += 8L * n;
+    }
+  }
+
   /**
    * True when {@code [address, address + length)} lies inside {@code [0, size())}. Both values
    * are unsigned, and the test never computes {@code address + length}, so an address near 2^64
@@ -126,10 +216,21 @@ public final class SimulatedMemory implements PhysicalMemory {
     return writes;
   }
 
+  /**
+   * Words this memory actually looked at to answer reads and scans since creation or the last
+   * {@link #resetCounters()}: like {@link #reads()}, except that a scan passes over a frame it
+   * knows is all zero (or that was never written) without looking at it. The difference is what
+   * zero tracking saves, deterministically.
+   */
+  public long wordsExamined() {
+    return examined;
+  }
+
   /** Zeroes the access counters, typically after setting up a scenario and before the step measured. */
   public void resetCounters() {
     reads = 0;
     writes = 0;
+    examined = 0;
   }
 
   /**
@@ -152,7 +253,7 @@ public final class SimulatedMemory implements PhysicalMemory {
           continue;
         }
         for (long[] frame : leafDir) {
-          if (frame != null && !isZero(frame)) {
+          if (frame != null && frame[NON_ZERO] != 0) {
             count++;
           }
         }
@@ -249,10 +350,12 @@ public final class SimulatedMemory implements PhysicalMemory {
         long[] frame = leafDir[(int) frameNumber & DIR_MASK];
         if (frame != null) {
           Arrays.fill(frame, wordIndex(current), wordIndex(frameEnd - 8) + 1, 0L);
+          recount(frame);
         }
       } else {
         long[] frame = frameForWrite(frameNumber);
         Arrays.fill(frame, wordIndex(current), wordIndex(frameEnd - 8) + 1, word);
+        recount(frame);
       }
       current = frameEnd;
     }
@@ -339,14 +442,38 @@ public final class SimulatedMemory implements PhysicalMemory {
       if (leafDir != null) {
         long[] frame = leafDir[(int) frameNumber & DIR_MASK];
         if (frame != null) {
-          frame[wordIndex(address)] = value;
+          int w = wordIndex(address);
+          long old = frame[w];
+          frame[w] = value;
+          frame[NON_ZERO] += (value != 0 ? 1 : 0) - (old != 0 ? 1 : 0);
           return;
         }
       }
     }
     if (value != 0) {
-      frameForWrite(frameNumber)[wordIndex(address)] = value;
+      long[] frame = frameForWrite(frameNumber);
+      frame[wordIndex(address)] = value;
+      frame[NON_ZERO] = 1;
     }
+  }
+
+  private long @Nullable [] frameOrNull(long frameNumber) {
+    long[][][] mid = top[(int) (frameNumber >>> (2 * DIR_BITS))];
+    if (mid == null) {
+      return null;
+    }
+    long[][] leafDir = mid[(int) (frameNumber >>> DIR_BITS) & DIR_MASK];
+    return leafDir == null ? null : leafDir[(int) frameNumber & DIR_MASK];
+  }
+
+  private static void recount(long[] frame) {
+    long n = 0;
+    for (int w = 0; w < WORDS; w++) {
+      if (frame[w] != 0) {
+        n++;
+      }
+    }
+    frame[NON_ZERO] = n;
   }
 
   private long[] frameForWrite(long frameNumber) {
@@ -365,7 +492,7 @@ public final class SimulatedMemory implements PhysicalMemory {
     int l = (int) frameNumber & DIR_MASK;
     long[] frame = leafDir[l];
     if (frame == null) {
-      frame = new long[WORD_MASK + 1];
+      frame = new long[WORDS + 1];
       leafDir[l] = frame;
       backedFrames++;
     }
@@ -380,15 +507,6 @@ public final class SimulatedMemory implements PhysicalMemory {
     return (frameNumber / framesPerDir + 1) * framesPerDir << FRAME_SHIFT;
   }
 
-  private static boolean isZero(long[] frame) {
-    for (long word : frame) {
-      if (word != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private void checkRange(String what, long address, long length) {
     if (!contains(address, length)) {
       throw new PhysicalAccessException(
@@ -401,6 +519,16 @@ public final class SimulatedMemory implements PhysicalMemory {
               + Addresses.hex(size)
               + " bytes");
     }
+  }
+
+  private void checkRun(String what, long address, int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException(what + " of " + count + " words at " + Addresses.hex(address));
+    }
+    if ((address & 7) != 0) {
+      throw accessError(what, address);
+    }
+    checkRange(what, address, 8L * count);
   }
 
   private PhysicalAccessException accessError(String what, long address) {
@@ -443,6 +571,23 @@ public final class SimulatedMemory implements PhysicalMemory {
     @Override
     public boolean contains(long address, long length) {
       return SimulatedMemory.this.contains(address, length);
+    }
+
+    @Override
+    public void read(long address, long[] into, int offset, int count) {
+      SimulatedMemory.this.read(address, into, offset, count);
+    }
+
+    @Override
+    public int firstNonZero(long address, int count) {
+      return SimulatedMemory.this.firstNonZero(address, count);
+    }
+
+    @Override
+    public void zero(long address, int count) {
+      throw new PhysicalAccessException(
+          "zero of " + count + " words at " + Addresses.hex(address)
+              + " in a read-only view of simulated memory of " + Addresses.hex(size) + " bytes");
     }
 
     @Override

@@ -12,7 +12,6 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.Level;
 import dev.paging.api.MalformedTableException;
-import dev.paging.api.PhysicalMemory;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
@@ -29,7 +28,6 @@ import java.util.Objects;
  */
 final class Protector {
   private final FormatLayout g;
-  private final PhysicalMemory memory;
   private final Walker walker;
   private final SubtreeBuilder subtrees;
   private final ChangeRecorder runs;
@@ -45,7 +43,6 @@ final class Protector {
 
   Protector(FormatLayout g) {
     this.g = g;
-    this.memory = g.memory;
     this.walker = g.space.walker();
     this.subtrees = new SubtreeBuilder(g);
     this.runs = new ChangeRecorder(g);
@@ -112,6 +109,7 @@ final class Protector {
 
   private final class ProtectVisitor extends SubtreeBuilder.TwoPass {
     final boolean[] inShared = new boolean[g.levels.length];
+    final long[] buffer = new long[g.levels[g.last].entries()];
     /** Per depth: a leaf in the current table's subtree changed, so the entry above it may need widening. */
     final boolean[] changed = new boolean[g.levels.length];
 
@@ -130,16 +128,15 @@ final class Protector {
       return Control.CONTINUE;
     }
 
-    /** The entries of a last-level table in the range, in one loop. */
+    /** The entries of a last-level table in the range, taken whole through the cursor, in one loop. */
     private void leaves(TableCursor t, int d) {
-      long frame = t.frame();
+      long[] entries = buffer;
       int shift = g.shift[d];
-      int iFrom = t.level().index(t.walkFirst());
-      int iTo = t.level().index(t.walkLast());
+      int iFrom = t.firstIndex();
+      int iTo = iFrom + t.readEntries(entries) - 1;
       boolean shared = inShared[d];
       for (int i = iFrom; i <= iTo; i++) {
-        long address = frame + 8L * i;
-        long raw = memory.read(address);
+        long raw = entries[i];
         if (raw == 0) {
           continue;
         }
@@ -150,7 +147,7 @@ final class Protector {
             changed[d] = true;
             if (apply) {
               runs.leaf(d, t.first() + ((long) i << shift), raw, shared);
-              memory.write(address, rewritten);
+              t.write(i, rewritten);
             }
           }
         } else if (kind == EntryKind.MALFORMED) {

@@ -11,7 +11,6 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.MalformedTableException;
 import dev.paging.api.MappingConflictException;
-import dev.paging.api.PhysicalMemory;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
@@ -23,14 +22,14 @@ import java.util.Objects;
  * whatever it holds, so only the entries straddling the ends of the range can stop an unmap or
  * need new tables (a huge page is smashed there, keeping the part outside). The first walk
  * therefore visits only those: it skips every table wholly inside the range. The frames are then
- * allocated and the second walk clears, reading each last-level table in one tight loop.
+ * allocated and the second walk clears, taking each last-level table whole through its cursor
+ * and clearing it in one tight loop.
  *
  * <p>Data frames are never freed (the caller owns them) and neither are tables, even emptied
  * ones: reclaiming them is a separate operation.
  */
 final class Unmapper {
   private final FormatLayout g;
-  private final PhysicalMemory memory;
   private final Walker walker;
   private final SubtreeBuilder subtrees;
   private final ChangeRecorder runs;
@@ -42,7 +41,6 @@ final class Unmapper {
 
   Unmapper(FormatLayout g) {
     this.g = g;
-    this.memory = g.memory;
     this.walker = g.space.walker();
     this.subtrees = new SubtreeBuilder(g);
     this.runs = new ChangeRecorder(g);
@@ -64,6 +62,7 @@ final class Unmapper {
 
   private final class UnmapVisitor extends SubtreeBuilder.TwoPass {
     final boolean[] inShared = new boolean[g.levels.length];
+    final long[] buffer = new long[g.levels[g.last].entries()];
 
     @Override
     public Control beforeTable(TableCursor t) {
@@ -79,26 +78,26 @@ final class Unmapper {
       return Control.CONTINUE;
     }
 
-    /** Clears the entries of a last-level table in the range, coalescing what they mapped. */
+    /**
+     * Clears the entries of a last-level table in the range, coalescing what they mapped. The
+     * table is taken whole through the cursor, so its reads count in the walk like any other.
+     */
     private void clear(TableCursor t, int d) {
-      PhysicalMemory memory = Unmapper.this.memory;
-      long frame = t.frame();
+      long[] entries = buffer;
+      int iFrom = t.firstIndex();
+      int iTo = iFrom + t.readEntries(entries) - 1;
       int shift = g.shift[d];
       long span = 1L << shift;
-      int iFrom = t.level().index(t.walkFirst());
-      int iTo = t.level().index(t.walkLast());
       boolean shared = inShared[d];
       long va = t.first() + ((long) iFrom << shift);
-      long address = frame + 8L * iFrom;
-      long end = frame + 8L * iTo;
       // The current run's continuation in locals: the common case (the next page of the same run)
       // is two comparisons, with no field traffic.
       long step = g.addressShift[d] == FormatLayout.NONLINEAR ? 0 : span >>> g.addressShift[d];
       long nextVa = runs.nextVa(d, shared);
       long nextRaw = runs.nextRaw();
       long extended = 0;
-      for (; address <= end; address += 8, va += span) {
-        long raw = memory.read(address);
+      for (int i = iFrom; i <= iTo; i++, va += span) {
+        long raw = entries[i];
         if (raw == 0) {
           continue;
         }
@@ -118,7 +117,7 @@ final class Unmapper {
           nextVa = runs.nextVa(d, shared);
           nextRaw = runs.nextRaw();
         }
-        memory.write(address, 0);
+        t.write(i, 0);
       }
       runs.extendBy(extended);
     }
@@ -176,7 +175,7 @@ final class Unmapper {
       }
       if (apply) {
         runs.removed(d, eF, e.raw(), EntryKind.MALFORMED, problem, inShared[d]);
-        memory.write(e.entryAddress(), 0);
+        e.write(0);
       }
       return Control.CONTINUE;
     }

@@ -43,6 +43,24 @@ final class GuardedMemory implements PhysicalMemory {
     return memory.contains(address, length);
   }
 
+  @Override
+  public void read(long address, long[] into, int offset, int count) {
+    guard();
+    memory.read(address, into, offset, count);
+  }
+
+  @Override
+  public int firstNonZero(long address, int count) {
+    guard();
+    return memory.firstNonZero(address, count);
+  }
+
+  @Override
+  public void zero(long address, int count) {
+    guard();
+    memory.zero(address, count);
+  }
+
   private static void guard() {
     // isInterrupted() leaves the flag set, so every later access throws too.
     if (Thread.currentThread().isInterrupted()) {
