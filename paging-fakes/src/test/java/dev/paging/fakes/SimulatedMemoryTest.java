@@ -341,4 +341,80 @@ class SimulatedMemoryTest {
     assertThatThrownBy(() -> memory.readBytes(0, -1))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void runsCountAsTheWordsTheyStandForAndAScanNotTheWordItStopsAt() {
+    SimulatedMemory memory = SimulatedMemory.ofSize(16 * 4096);
+    memory.write(0x2000 + 8 * 40, 3);
+    memory.resetCounters();
+
+    long[] into = new long[600];
+    memory.read(0x1e00, into, 10, 600 - 10);
+    assertThat(into[10 + 64 + 40]).isEqualTo(3);
+    assertThat(memory.reads()).isEqualTo(590);
+
+    memory.resetCounters();
+    assertThat(memory.firstNonZero(0x2000, 512)).isEqualTo(40);
+    assertThat(memory.reads()).isEqualTo(40);
+    assertThat(memory.firstNonZero(0x2000 + 8 * 41, 471)).isEqualTo(-1);
+    assertThat(memory.reads()).isEqualTo(40 + 471);
+
+    memory.zero(0x1ff8, 3);
+    assertThat(memory.writes()).isEqualTo(3);
+    assertThat(memory.read(0x2000 + 8 * 40)).isEqualTo(3);
+  }
+
+  @Test
+  void aScanLooksAtNothingInFramesItKnowsAreZero() {
+    SimulatedMemory memory = SimulatedMemory.ofSize(16 * 4096);
+    memory.write(0x3000, 5);
+    memory.write(0x3000, 0);
+    memory.resetCounters();
+
+    // Never written, and written back to zero: both known zero, so nothing is looked at.
+    assertThat(memory.firstNonZero(0x1000, 512)).isEqualTo(-1);
+    assertThat(memory.isZero(0x3000, 512)).isTrue();
+    assertThat(memory.wordsExamined()).isZero();
+    assertThat(memory.reads()).isEqualTo(1024);
+
+    memory.write(0x3000 + 8 * 7, 1);
+    assertThat(memory.firstNonZero(0x3000, 512)).isEqualTo(7);
+    assertThat(memory.wordsExamined()).isEqualTo(8);
+    memory.zero(0x3000, 512);
+    assertThat(memory.isZero(0x3000, 512)).isTrue();
+    assertThat(memory.wordsExamined()).isEqualTo(8);
+    assertThat(memory.nonZeroFrames()).isZero();
+  }
+
+  @Test
+  void helpersKeepTheZeroFrameCountsRight() {
+    SimulatedMemory memory = SimulatedMemory.ofSize(16 * 4096);
+    memory.fill(0x1000, 3 * 4096, 0x11);
+    memory.fill(0x2000, 4096, 0);
+    memory.writeBytes(0x2ff8, new byte[] {0, 0, 0, 0, 0, 0, 0, 1});
+    assertThat(memory.isZero(0x1000, 512)).isFalse();
+    assertThat(memory.isZero(0x2000, 512)).isFalse();
+    assertThat(memory.firstNonZero(0x2000, 512)).isEqualTo(511);
+    memory.writeBytes(0x2ff8, new byte[8]);
+    assertThat(memory.isZero(0x2000, 512)).isTrue();
+    assertThat(memory.nonZeroFrames()).isEqualTo(2);
+  }
+
+  @Test
+  void badRunsNameTheirAddressAndChangeNothing() {
+    SimulatedMemory memory = SimulatedMemory.ofSize(4 * 4096);
+    memory.write(0x3ff8, 9);
+    assertThatThrownBy(() -> memory.zero(0x3ff8, 2))
+        .isInstanceOf(PhysicalAccessException.class)
+        .hasMessageContaining("0x0000000000003ff8");
+    assertThatThrownBy(() -> memory.read(0x1004, new long[4], 0, 4))
+        .isInstanceOf(PhysicalAccessException.class)
+        .hasMessageContaining("unaligned read at 0x0000000000001004");
+    assertThatThrownBy(() -> memory.firstNonZero(0, -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> memory.read(0, new long[4], 2, 4)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> memory.readOnlyView().zero(0x1000, 1))
+        .isInstanceOf(PhysicalAccessException.class).hasMessageContaining("read-only view");
+    assertThat(memory.read(0x3ff8)).isEqualTo(9);
+    assertThat(memory.writes()).isEqualTo(1);
+  }
 }
