@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The operations measured with the protocol of the reference Rust library's figures
@@ -31,6 +32,10 @@ import org.openjdk.jmh.annotations.State;
  * present and writable, tables from a bump allocator, invalidation plans ignored. Translation
  * runs over 10^6 addresses {@code VA_BASE + (x & (2^30 - 1))}, x from xorshift64 (13, 7, 17)
  * seeded with 0x9E3779B97F4A7C15, summing the physical addresses.
+ *
+ * <p>Each row has a floor beside it ({@code floor...}): the same work written by hand over a
+ * plain {@code long[]} ({@link Floors}), so a row is quoted as a library/floor ratio, which holds
+ * from machine to machine where the absolute time does not.
  *
  * <p>Run: {@code java -jar paging-bench/target/benchmarks.jar OperationsBenchmark} (add {@code -p
  * memory=simulated} for the protocol's rows only). Per-page and
@@ -125,12 +130,87 @@ public class OperationsBenchmark {
     }
   }
 
+  /** The floors' arena: the flat window's tables, by hand. */
+  @State(Scope.Thread)
+  public abstract static class Arena {
+    Floors floors;
+
+    @Setup(Level.Trial)
+    public void arena() {
+      floors = new Floors(TABLES, Machine.FLAT_WINDOW);
+      prepare();
+    }
+
+    void prepare() {}
+  }
+
+  public static class FloorEmpty extends Arena {
+    @Setup(Level.Invocation)
+    public void reset() {
+      floors.reset();
+    }
+  }
+
+  public static class FloorMapped extends Arena {
+    @Setup(Level.Invocation)
+    public void map() {
+      floors.reset();
+      floors.mapPages(VA_BASE, PA_BASE, PAGES);
+    }
+  }
+
+  public static class FloorSmall extends Arena {
+    @Override
+    void prepare() {
+      floors.mapPages(VA_BASE, PA_BASE, PAGES);
+    }
+  }
+
+  public static class FloorHuge extends Arena {
+    @Override
+    void prepare() {
+      floors.mapHuge(VA_BASE, PA_BASE, 512);
+    }
+  }
+
   /** 262,144 4 KiB pages in one call; time per page. */
   @Benchmark
   @OperationsPerInvocation(PAGES)
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
   public MapResult map4KiB(Empty state) {
     return state.tables.map(RANGE, PA_BASE, LEAF, FOUR_KIB);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(PAGES)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public long floorMap4KiB(FloorEmpty state) {
+    state.floors.mapPages(VA_BASE, PA_BASE, PAGES);
+    return state.floors.words[1];
+  }
+
+  /** The demand-paging shape: 262,144 calls of one 4 KiB page each; time per page. */
+  @Benchmark
+  @OperationsPerInvocation(PAGES)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public void mapOnePage4KiB(Empty state, Blackhole bh) {
+    PageTables tables = state.tables;
+    for (int p = 0; p < PAGES; p++) {
+      long offset = (long) p << 12;
+      bh.consume(tables.map(VirtualRange.page(VA_BASE + offset), PA_BASE + offset, LEAF, FOUR_KIB));
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(PAGES)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public long floorMapOnePage4KiB(FloorEmpty state) {
+    Floors floors = state.floors;
+    for (int p = 0; p < PAGES; p++) {
+      long offset = (long) p << 12;
+      floors.mapPage(VA_BASE + offset, PA_BASE + offset);
+    }
+    return floors.words[1];
   }
 
   /** The 262,144 pages unmapped in one call; time per page. */
@@ -141,11 +221,48 @@ public class OperationsBenchmark {
     return state.tables.unmap(RANGE);
   }
 
+  @Benchmark
+  @OperationsPerInvocation(PAGES)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public long floorUnmap4KiB(FloorMapped state) {
+    return state.floors.unmapPages(VA_BASE, PAGES);
+  }
+
+  /** 262,144 calls of one 4 KiB page each; time per page. */
+  @Benchmark
+  @OperationsPerInvocation(PAGES)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public void unmapOnePage4KiB(Mapped state, Blackhole bh) {
+    PageTables tables = state.tables;
+    for (int p = 0; p < PAGES; p++) {
+      bh.consume(tables.unmap(VirtualRange.page(VA_BASE + ((long) p << 12))));
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(PAGES)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public long floorUnmapOnePage4KiB(FloorMapped state) {
+    Floors floors = state.floors;
+    long sum = 0;
+    for (int p = 0; p < PAGES; p++) {
+      sum += floors.unmapPage(VA_BASE + ((long) p << 12));
+    }
+    return sum;
+  }
+
   /** 1 GiB as 512 2 MiB pages in one call; time per call. */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public MapResult map512x2MiB(Empty state) {
     return state.tables.map(RANGE, PA_BASE, LEAF, TWO_MIB);
+  }
+
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public long floorMap512x2MiB(FloorEmpty state) {
+    state.floors.mapHuge(VA_BASE, PA_BASE, 512);
+    return state.floors.words[1];
   }
 
   @Benchmark
@@ -160,6 +277,35 @@ public class OperationsBenchmark {
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
   public long translate2MiB(Huge state) {
     return translate(state.tables);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(TRANSLATIONS)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public long floorTranslate4KiB(FloorSmall state) {
+    return floorTranslate(state.floors);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(TRANSLATIONS)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public long floorTranslate2MiB(FloorHuge state) {
+    return floorTranslate(state.floors);
+  }
+
+  static long floorTranslate(Floors floors) {
+    long[] words = floors.words;
+    long base = floors.base;
+    long root = floors.root;
+    long x = 0x9E3779B97F4A7C15L;
+    long sum = 0;
+    for (int i = 0; i < TRANSLATIONS; i++) {
+      x ^= x << 13;
+      x ^= x >>> 7;
+      x ^= x << 17;
+      sum += Floors.translate(words, base, root, VA_BASE + (x & (SIZE - 1)));
+    }
+    return sum;
   }
 
   static long translate(PageTables tables) {

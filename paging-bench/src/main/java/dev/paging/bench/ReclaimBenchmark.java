@@ -4,12 +4,14 @@ import dev.paging.api.Attributes;
 import dev.paging.api.Level;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PagingFormat;
+import dev.paging.api.PhysicalMemory;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.core.Walker;
 import dev.paging.fakes.BumpFrameAllocator;
 import dev.paging.fakes.SimulatedMemory;
+import dev.paging.memory.LongArrayMemory;
 import dev.paging.ops.ReclaimMode;
 import dev.paging.ops.ReclaimResult;
 import dev.paging.ops.Reclaimer;
@@ -18,6 +20,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -29,9 +32,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * <ul>
  *   <li>{@code afterUnmapping1GiB}: the tables of a 1 GiB mapping of 4 KiB pages at {@code
  *       0x0000100000000000} with every leaf cleared, as an unmap leaves them: a PDPT, a PD and 512
- *       PTs, 514 tables to free besides the root. The reference Rust library's clean-up takes
- *       66 us for this; the target is 30 us or less. Each invocation gets the tables rebuilt
- *       (outside the measurement) in the same frames.
+ *       PTs, 514 tables to free besides the root. Each invocation gets the tables rebuilt
+ *       (outside the measurement) in the same frames. Its floor, {@code
+ *       floorAfterUnmapping1GiB}, is the same bottom-up reclamation by hand over a {@code
+ *       long[]}: each table scanned with an early exit at its first live entry.
  *   <li>{@code baselineWalkOf1GiBTablesOnly}: the engine walking the same tables with a visitor
  *       that does nothing, the floor under the previous benchmark.
  *   <li>{@code sparseNothingToFree}: a space of a few mappings in both halves (8 tables); a
@@ -51,19 +55,28 @@ public class ReclaimBenchmark {
   static final long TABLES_BASE = 0x10_0000L;
   static final int GIGABYTE_TABLES = 514;
 
-  /** Memory, allocator and reclaimer made once; the tables rebuilt before every call. */
-  abstract static class Space {
+  /**
+   * Memory, allocator and reclaimer made once; the tables rebuilt before every call. {@code
+   * simulated} is {@link SimulatedMemory}, which knows its zero frames; {@code flat} is the
+   * library's {@link LongArrayMemory}, which does not.
+   */
+  @State(Scope.Thread)
+  public abstract static class Space {
     final PagingFormat format = Formats.x86_64();
     final Attributes table = Attributes.readWrite().withUser(true);
-    SimulatedMemory memory;
+
+    @Param({"simulated", "flat"})
+    public String memory;
+
+    PhysicalMemory physical;
     BumpFrameAllocator allocator;
     long root;
     Reclaimer reclaimer;
 
     void create() {
-      memory = SimulatedMemory.ofSize(64L << 20);
+      physical = memory.equals("flat") ? LongArrayMemory.ofSize(0, 64L << 20) : SimulatedMemory.ofSize(64L << 20);
       allocator = BumpFrameAllocator.over(TABLES_BASE, 4096);
-      AddressSpace space = AddressSpace.create(format, memory, allocator);
+      AddressSpace space = AddressSpace.create(format, physical, allocator);
       root = space.root();
       reclaimer = Reclaimer.of(space);
     }
@@ -74,7 +87,13 @@ public class ReclaimBenchmark {
       if (allocator.allocate() != root) {
         throw new IllegalStateException("the root moved");
       }
-      memory.fill(root, 4096, 0);
+      physical.zero(root, 512);
+    }
+
+    void fill(long frame, long word) {
+      for (int i = 0; i < 512; i++) {
+        physical.write(frame + 8L * i, word);
+      }
     }
 
     Level level(int depth) {
@@ -86,12 +105,12 @@ public class ReclaimBenchmark {
       long t = root;
       for (int d = 0; d < depth; d++) {
         long entry = t + 8L * level(d).index(va);
-        long raw = memory.read(entry);
+        long raw = physical.read(entry);
         if (raw == 0) {
           long child = allocator.allocate();
-          memory.fill(child, 4096, 0);
+          physical.zero(child, 512);
           raw = format.encodeTable(level(d), child, table);
-          memory.write(entry, raw);
+          physical.write(entry, raw);
         }
         t = format.address(level(d), raw);
       }
@@ -99,14 +118,14 @@ public class ReclaimBenchmark {
     }
 
     void leaf(long va, int depth, long pa) {
-      memory.write(table(va, depth) + 8L * level(depth).index(va), format.encodeLeaf(level(depth), pa, Attributes.readWrite()));
+      physical.write(table(va, depth) + 8L * level(depth).index(va), format.encodeLeaf(level(depth), pa, Attributes.readWrite()));
     }
 
     /** A PT that held 512 leaves and had them all cleared. */
     void emptiedPageTable(long va) {
       long pt = table(va, 3);
-      memory.fill(pt, 4096, format.encodeLeaf(level(3), 0x4000_0000L, Attributes.readWrite()));
-      memory.fill(pt, 4096, 0);
+      fill(pt, format.encodeLeaf(level(3), 0x4000_0000L, Attributes.readWrite()));
+      physical.zero(pt, 512);
     }
 
     void check(long expectedFrees) {
@@ -150,7 +169,7 @@ public class ReclaimBenchmark {
       for (int i = 0; i < 512; i++) {
         emptiedPageTable(GIGABYTE_VA + ((long) i << 21));
       }
-      walker = Walker.of(format, memory);
+      walker = Walker.of(format, physical);
     }
   }
 
@@ -202,6 +221,24 @@ public class ReclaimBenchmark {
     }
   }
 
+  /** The same 514 emptied tables by hand, rebuilt before every call. */
+  @State(Scope.Thread)
+  public static class FloorUnmappedGigabyte {
+    Floors floors;
+
+    @Setup(org.openjdk.jmh.annotations.Level.Trial)
+    public void trial() {
+      floors = new Floors(TABLES_BASE, 4 << 20);
+    }
+
+    @Setup(org.openjdk.jmh.annotations.Level.Invocation)
+    public void rebuild() {
+      floors.reset();
+      floors.mapPages(GIGABYTE_VA, 0x4000_0000L, 1 << 18);
+      floors.unmapPages(GIGABYTE_VA, 1 << 18);
+    }
+  }
+
   private static ReclaimResult reclaimAll(Space s, ReclaimMode mode) {
     ReclaimResult r = s.reclaimer.reclaim(VirtualRange.all(), mode);
     r.pendingFrees().release();
@@ -211,6 +248,15 @@ public class ReclaimBenchmark {
   @Benchmark
   public ReclaimResult afterUnmapping1GiB(UnmappedGigabyte s) {
     return reclaimAll(s, ReclaimMode.COLLECT);
+  }
+
+  @Benchmark
+  public int floorAfterUnmapping1GiB(FloorUnmappedGigabyte s) {
+    int freed = s.floors.reclaimEmpty();
+    if (freed != GIGABYTE_TABLES) {
+      throw new IllegalStateException(freed + " tables freed by hand, expected " + GIGABYTE_TABLES);
+    }
+    return freed;
   }
 
   @Benchmark

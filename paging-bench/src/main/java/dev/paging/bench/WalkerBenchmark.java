@@ -7,12 +7,15 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.Level;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PagingFormat;
+import dev.paging.api.PhysicalMemory;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.core.Visitors;
 import dev.paging.core.Walker;
+import dev.paging.fakes.CountingMemory;
 import dev.paging.fakes.SimulatedMemory;
+import dev.paging.memory.LongArrayMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -20,14 +23,18 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
  * The walker over an x86-64 space with 1 GiB mapped in 4 KiB pages (262,144 leaves in 512 page
- * tables), in simulated memory: a whole-space walk, the same walk with two visitors composed,
- * and a walk of one address at a time.
+ * tables): a whole-space walk, the same walk with two visitors composed, and a walk of one
+ * address at a time, over {@link SimulatedMemory} or the library's {@link LongArrayMemory}
+ * ({@code -p memory=flat}). {@code floorWholeSpace} is the whole-space walk by hand: a recursive
+ * scan of the present tables of the same tree in a {@code long[]}, counting leaves (it ignores
+ * the memory parameter).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,7 +50,14 @@ public class WalkerBenchmark {
    */
   static final long WHOLE_SPACE_READS = 515 * 512 + (1 + 1 + 512 + PAGES);
 
-  private SimulatedMemory memory;
+  /** Tables from here; the flat memory is a 4 MiB window of them. */
+  static final long TABLES = 0x10_0000;
+
+  @Param({"simulated", "flat"})
+  public String memory;
+
+  private PhysicalMemory physical;
+  private Floors floors;
   private AddressSpace space;
   private Walker walker;
   private LeafCounter counter;
@@ -69,9 +83,10 @@ public class WalkerBenchmark {
   @Setup
   public void build() {
     PagingFormat format = Formats.x86_64();
-    memory = SimulatedMemory.ofSize(2L << 30);
-    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(0x10_0000, 1024);
-    space = AddressSpace.create(format, memory, allocator);
+    physical = memory.equals("flat") ? LongArrayMemory.ofSize(TABLES, 4 << 20) : SimulatedMemory.ofSize(2L << 30);
+    CountingMemory counted = CountingMemory.over(physical);
+    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(TABLES, 1024);
+    space = AddressSpace.create(format, physical, allocator);
     Attributes data = Attributes.readWrite().withUser(true);
     Attributes table = format.tableAttributesFor(data);
     Level pml4 = format.levels().get(0);
@@ -80,16 +95,21 @@ public class WalkerBenchmark {
     Level pt = format.levels().get(3);
     long pdptFrame = allocator.allocate();
     long pdFrame = allocator.allocate();
-    memory.write(space.root() + 8L * pml4.index(MAPPED_BASE), format.encodeTable(pml4, pdptFrame, table));
-    memory.write(pdptFrame + 8L * pdpt.index(MAPPED_BASE), format.encodeTable(pdpt, pdFrame, table));
+    physical.write(space.root() + 8L * pml4.index(MAPPED_BASE), format.encodeTable(pml4, pdptFrame, table));
+    physical.write(pdptFrame + 8L * pdpt.index(MAPPED_BASE), format.encodeTable(pdpt, pdFrame, table));
     for (int p = 0; p < PAGES; p += pt.entries()) {
       long va = MAPPED_BASE + p * PAGE;
       long ptFrame = allocator.allocate();
-      memory.write(pdFrame + 8L * pd.index(va), format.encodeTable(pd, ptFrame, table));
+      physical.write(pdFrame + 8L * pd.index(va), format.encodeTable(pd, ptFrame, table));
       for (int i = 0; i < pt.entries(); i++) {
         // Data frames sit in the second GiB of memory, one per page.
-        memory.write(ptFrame + 8L * i, format.encodeLeaf(pt, MAPPED_SIZE + (p + i) * PAGE, data));
+        physical.write(ptFrame + 8L * i, format.encodeLeaf(pt, MAPPED_SIZE + (p + i) * PAGE, data));
       }
+    }
+    floors = new Floors(TABLES, 4 << 20);
+    floors.mapPages(MAPPED_BASE, MAPPED_SIZE, PAGES);
+    if (floors.countLeaves() != PAGES) {
+      throw new IllegalStateException("the floor's tree maps " + floors.countLeaves() + " pages");
     }
     walker = space.walker();
     counter = new LeafCounter();
@@ -102,10 +122,11 @@ public class WalkerBenchmark {
       addresses[i] = MAPPED_BASE + random.nextLong(MAPPED_SIZE);
     }
     // A benchmark of a wrong tree measures nothing: check the tree and the work once.
-    memory.resetCounters();
-    if (wholeSpace() != PAGES || memory.reads() != WHOLE_SPACE_READS) {
+    counter.leaves = 0;
+    Walker.of(format, counted).walk(space.root(), VirtualRange.all(), counter);
+    if (counter.leaves != PAGES || counted.reads() != WHOLE_SPACE_READS) {
       throw new IllegalStateException("the benchmark tree maps " + counter.leaves + " pages in "
-          + memory.reads() + " reads, not " + PAGES + " in " + WHOLE_SPACE_READS);
+          + counted.reads() + " reads, not " + PAGES + " in " + WHOLE_SPACE_READS);
     }
   }
 
@@ -116,6 +137,12 @@ public class WalkerBenchmark {
     counter.leaves = 0;
     walker.walk(space.root(), VirtualRange.all(), counter);
     return counter.leaves;
+  }
+
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public long floorWholeSpace() {
+    return floors.countLeaves();
   }
 
   /** The same walk with two visitors composed into one pass: the cost of composition. */
