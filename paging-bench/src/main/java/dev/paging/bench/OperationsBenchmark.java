@@ -189,7 +189,7 @@ public class OperationsBenchmark {
     return state.floors.words[1];
   }
 
-  /** The demand-paging shape: 262,144 calls of one 4 KiB page each; time per page. */
+  /** The demand-paging shape: 262,144 {@code mapPage} calls; time per page. */
   @Benchmark
   @OperationsPerInvocation(PAGES)
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -197,7 +197,7 @@ public class OperationsBenchmark {
     PageTables tables = state.tables;
     for (int p = 0; p < PAGES; p++) {
       long offset = (long) p << 12;
-      bh.consume(tables.map(VirtualRange.page(VA_BASE + offset), PA_BASE + offset, LEAF, FOUR_KIB));
+      bh.consume(tables.mapPage(VA_BASE + offset, PA_BASE + offset, LEAF));
     }
   }
 
@@ -228,14 +228,14 @@ public class OperationsBenchmark {
     return state.floors.unmapPages(VA_BASE, PAGES);
   }
 
-  /** 262,144 calls of one 4 KiB page each; time per page. */
+  /** 262,144 {@code unmapPage} calls; time per page. */
   @Benchmark
   @OperationsPerInvocation(PAGES)
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
   public void unmapOnePage4KiB(Mapped state, Blackhole bh) {
     PageTables tables = state.tables;
     for (int p = 0; p < PAGES; p++) {
-      bh.consume(tables.unmap(VirtualRange.page(VA_BASE + ((long) p << 12))));
+      bh.consume(tables.unmapPage(VA_BASE + ((long) p << 12)));
     }
   }
 

@@ -113,15 +113,29 @@ final class RiscVFormat implements PagingFormat {
     return PHYSICAL_ADDRESS_BITS;
   }
 
+  /** A well-formed pointer: V set; R, W, X, U, A, D, PBMT, N and the reserved bits clear. */
+  private static final long POINTER_CHECK = V | RWX | U | A | D | RESERVED | PBMT | N;
+
   @Override
   public EntryVerdict decode(Level level, long raw) {
+    int d = level.depth();
+    // The common cases in one test each; everything else takes the full chain, which agrees.
+    if ((raw & POINTER_CHECK) == V) {
+      return d == last ? EntryVerdict.TABLE_AT_LAST_LEVEL : EntryVerdict.TABLE;
+    }
+    if ((raw & (V | R | RESERVED | N | misalignedBits[d])) == (V | R) && (raw & PBMT) != PBMT) {
+      return EntryVerdict.LEAF;
+    }
+    return decodeInFull(d, raw);
+  }
+
+  private EntryVerdict decodeInFull(int d, long raw) {
     if (raw == 0) {
       return EntryVerdict.EMPTY;
     }
     if ((raw & V) == 0) {
       return EntryVerdict.NOT_PRESENT;
     }
-    int d = level.depth();
     if ((raw & RESERVED) != 0) {
       return EntryVerdict.RESERVED_BITS;
     }

@@ -84,6 +84,16 @@ final class X86Format implements PagingFormat {
   private final long leafExtraDecode;
   /** Bits MAXPHYADDR..51. */
   private final long beyondWidth;
+  /**
+   * The common cases in one test each, by depth: an entry whose bits under {@code
+   * commonCheck} are exactly P is {@code commonVerdict} (a table pointer, or a leaf at the last
+   * level); one whose bits under {@code hugeCheck} are exactly {@code hugeWant} is a well-formed
+   * huge leaf. Everything else takes the full chain of checks, which decides the same way.
+   */
+  private final long[] commonCheck;
+  private final EntryVerdict[] commonVerdict;
+  private final long[] hugeCheck;
+  private final long[] hugeWant;
 
   X86Format(X86Options options, boolean fiveLevel) {
     this.options = options;
@@ -122,6 +132,17 @@ final class X86Format implements PagingFormat {
     }
     leafExtraDecode = LEAF_EXTRA | noNx;
     beyondWidth = ADDRESS_BITS & ~((1L << options.physicalAddressBits()) - 1);
+    commonCheck = new long[n];
+    commonVerdict = new EntryVerdict[n];
+    hugeCheck = new long[n];
+    hugeWant = new long[n];
+    for (int d = 0; d < n; d++) {
+      commonCheck[d] = P | reservedBits[d] | beyondWidth | hugeBit[d];
+      commonVerdict[d] = d == last ? EntryVerdict.LEAF : EntryVerdict.TABLE;
+      hugeCheck[d] = P | PS | reservedBits[d] | beyondWidth | forbiddenLeafBit[d] | misalignedBits[d];
+      // -1 has bits outside every check, so no entry matches where huge leaves cannot be.
+      hugeWant[d] = hugeBit[d] != 0 && forbiddenLeafBit[d] == 0 ? P | PS : -1L;
+    }
     this.levels = List.of(built);
   }
 
@@ -157,13 +178,24 @@ final class X86Format implements PagingFormat {
 
   @Override
   public EntryVerdict decode(Level level, long raw) {
+    int d = level.depth();
+    if ((raw & commonCheck[d]) == P) {
+      return commonVerdict[d];
+    }
+    if ((raw & hugeCheck[d]) == hugeWant[d]) {
+      return EntryVerdict.LEAF;
+    }
+    return decodeInFull(d, raw);
+  }
+
+  /** Every check in order; {@link #decode} answers the common cases before it gets here. */
+  private EntryVerdict decodeInFull(int d, long raw) {
     if (raw == 0) {
       return EntryVerdict.EMPTY;
     }
     if ((raw & P) == 0) {
       return EntryVerdict.NOT_PRESENT;
     }
-    int d = level.depth();
     if ((raw & reservedBits[d]) != 0) {
       return EntryVerdict.RESERVED_BITS;
     }

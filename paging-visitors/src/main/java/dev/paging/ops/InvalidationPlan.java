@@ -73,6 +73,15 @@ public final class InvalidationPlan {
     return NONE;
   }
 
+  /**
+   * One leaf of {@code size} bytes from {@code first} that changed or went away: what the builder
+   * makes of a single {@code leaf} call, made directly for the one-page calls.
+   */
+  static InvalidationPlan leaf(long first, long size, boolean global, boolean shared) {
+    return new InvalidationPlan(List.of(VirtualRange.closed(first, first + size - 1)), new long[] {first},
+        new long[] {size}, new long[] {0}, 1, global, false, shared);
+  }
+
   /** The stale virtual ranges, sorted and coalesced. */
   public List<VirtualRange> ranges() {
     return ranges;

@@ -19,6 +19,7 @@ import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -38,6 +39,9 @@ final class Mapper {
   private final ChangeRecorder runs;
   private final FrameList freed = new FrameList();
   private final MapVisitor visitor;
+  private final PageVisitor pageVisitor;
+  /** The results of one-page maps into empty space, by the number of tables they took. */
+  private final MapResult[] intoEmptySpace;
 
   private VirtualRange range;
   private long first;
@@ -58,6 +62,39 @@ final class Mapper {
     this.subtrees = new SubtreeBuilder(g);
     this.runs = new ChangeRecorder(g);
     this.visitor = new MapVisitor();
+    this.pageVisitor = new PageVisitor();
+    this.intoEmptySpace = new MapResult[g.levels.length];
+    for (int n = 0; n < g.levels.length; n++) {
+      intoEmptySpace[n] = new MapResult(InvalidationPlan.none(), List.of(), List.of(), n, PendingFrees.none());
+    }
+  }
+
+  /**
+   * One 4 KiB page, failing on conflicts: the same as {@link #map} of {@code VirtualRange.page(va)}
+   * with the default options, in one walk. The walk writes where it ends, in the empty entry that
+   * covers the page (taking the tables below it first, all or none); whatever else it meets (a
+   * leaf or marker in the way, a malformed entry, a table entry to widen, attributes not seen
+   * before) sends the call the general way, before anything is written. A map into empty space
+   * needs no invalidation, so its result is shared, and the call allocates nothing unless it takes
+   * tables.
+   */
+  MapResult mapPage(long va, long pa, Attributes attributes) {
+    Objects.requireNonNull(attributes, "attributes");
+    long lastPa = pa + Addresses.FRAME_SIZE - 1;
+    if ((va & 0xfff) != 0 || (pa & 0xfff) != 0 || !g.format.isCanonical(va)
+        || (lastPa >>> g.format.physicalAddressBits()) != 0 || ult(lastPa, pa)) {
+      // The general path checks in its order and says what is wrong.
+      return map(VirtualRange.page(va), pa, attributes, MapOptions.defaults());
+    }
+    // The general path's next check, with its message; cached, so a run of calls pays once.
+    LeafCodec codec = codecs(va, va + Addresses.FRAME_SIZE - 1, pa, attributes, MapOptions.defaults(), -1)[g.last];
+    PageVisitor v = pageVisitor;
+    v.begin(codec.encode(pa));
+    walker.walk(g.space.root(), va, va + Addresses.FRAME_SIZE - 1, v);
+    if (v.tables < 0) {
+      return map(VirtualRange.page(va), pa, attributes, MapOptions.defaults());
+    }
+    return intoEmptySpace[v.tables];
   }
 
   MapResult map(VirtualRange range, long physicalStart, Attributes attributes, MapOptions options) {
@@ -125,7 +162,7 @@ final class Mapper {
       throw new IllegalArgumentException(what(range, pa) + ": physical address " + hex(lastPa) + " (the range's last byte) is beyond the "
           + width + "-bit physical address width of " + g.format.name());
     }
-    LeafCodec[] codecs = codecs(range, pa, attributes, options, exact);
+    LeafCodec[] codecs = codecs(range.first(), range.last(), pa, attributes, options, exact);
     this.range = range;
     this.first = range.first();
     this.last = range.last();
@@ -140,7 +177,7 @@ final class Mapper {
    * attributes, made again only when the attributes or the options change: a loop of map calls
    * with the same attributes pays for them once.
    */
-  private LeafCodec[] codecs(VirtualRange range, long pa, Attributes attributes, MapOptions options, int exact) {
+  private LeafCodec[] codecs(long first, long last, long pa, Attributes attributes, MapOptions options, int exact) {
     if (attributes.equals(this.attributes) && options.pageSize().equals(cachedFor.pageSize())
         && options.maxPageSize().equals(cachedFor.maxPageSize())) {
       return cachedCodecs;
@@ -160,13 +197,14 @@ final class Mapper {
         // A huge page that cannot carry these attributes is simply not used; the small page
         // size, or the one asked for, must be able to.
         if (exact >= 0 || d == g.last) {
-          throw new IllegalArgumentException(what(range, pa) + ": a " + g.levels[d] + " leaf cannot carry "
+          throw new IllegalArgumentException(what(VirtualRange.closed(first, last), pa) + ": a " + g.levels[d] + " leaf cannot carry "
               + attributes + ": " + e.getMessage(), e);
         }
       }
     }
     if (!any) {
-      throw new IllegalArgumentException(what(range, pa) + ": no page size of " + g.format.name() + " is allowed by " + options);
+      throw new IllegalArgumentException(what(VirtualRange.closed(first, last), pa) + ": no page size of "
+          + g.format.name() + " is allowed by " + options);
     }
     Attributes needs = g.format.tableAttributesFor(attributes);
     for (int d = 0; d < g.last; d++) {
@@ -192,6 +230,77 @@ final class Mapper {
       }
     }
     return s.toString();
+  }
+
+  /**
+   * The one walk of {@link #mapPage}. Table entries on the way are checked to grant what the leaf
+   * needs; one found to grant it is remembered per depth, so a run of maps through the same
+   * tables decodes none of them again.
+   */
+  private final class PageVisitor implements PageTableVisitor {
+    private final long[] granting = new long[g.levels.length];
+    private @Nullable Attributes grantingFor;
+    long leaf;
+    /** Tables taken by the map, or -1 when the call must go the general way. */
+    int tables;
+
+    void begin(long leaf) {
+      this.leaf = leaf;
+      this.tables = -1;
+      if (grantingFor != needs) {
+        Arrays.fill(granting, 0);
+        grantingFor = needs;
+      }
+    }
+
+    @Override
+    public Control onEntry(EntryCursor e) {
+      if (e.kind() != EntryKind.TABLE) {
+        return Control.STOP;
+      }
+      int d = e.level().depth();
+      long raw = e.raw();
+      if (raw != granting[d]) {
+        if (g.widen(d, raw, needs) != raw) {
+          return Control.STOP;
+        }
+        granting[d] = raw;
+      }
+      return Control.CONTINUE;
+    }
+
+    @Override
+    public Control onMalformed(EntryCursor e, EntryProblem problem) {
+      return Control.STOP;
+    }
+
+    @Override
+    public Control onHole(HoleCursor h) {
+      int d = h.level().depth();
+      int n = g.last - d;
+      long entry = leaf;
+      if (n > 0) {
+        // Frames taken top-down and tables written bottom-up, as the general path's subtree
+        // builder does: the same frames at the same depths, each table whole before it is linked.
+        FramePool pool = FramePool.allocate(g.space.allocator(), g.memory, n);
+        long[] frames = new long[n];
+        for (int k = 0; k < n; k++) {
+          frames[k] = pool.take();
+        }
+        long va = h.first();
+        for (int k = n - 1; k >= 0; k--) {
+          int depth = d + 1 + k;
+          long frame = frames[k];
+          g.memory.zero(frame, g.entries[depth]);
+          g.memory.write(frame + 8L * g.levels[depth].index(va), entry);
+          entry = g.format.encodeTable(g.levels[depth - 1], frame, pointer);
+        }
+        pool.finish();
+      }
+      h.table().write(h.firstIndex(), entry);
+      tables = n;
+      return Control.STOP;
+    }
   }
 
   /** The visitor of both walks; {@code apply} says which. */

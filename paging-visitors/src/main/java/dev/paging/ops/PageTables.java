@@ -154,6 +154,49 @@ public final class PageTables {
   }
 
   /**
+   * Maps the 4 KiB page at {@code virtualAddress} to the frame at {@code physicalAddress}, failing
+   * on conflicts: exactly {@code map(VirtualRange.page(virtualAddress), physicalAddress,
+   * attributes)}, shaped for a page-fault handler. In the common case (the page's entry is empty,
+   * the tables above it grant what the leaf needs) it is one walk from the root that writes where
+   * it ends, taking the missing tables on the way down (all or none), with no range, plan or list
+   * made; otherwise it takes the general path, with the same result and the same errors.
+   */
+  public MapResult mapPage(long virtualAddress, long physicalAddress, Attributes attributes) {
+    live();
+    if (mapper == null) {
+      mapper = new Mapper(geometry);
+    }
+    return mapper.mapPage(virtualAddress, physicalAddress, attributes);
+  }
+
+  /**
+   * Unmaps the 4 KiB page at {@code virtualAddress}: exactly {@code
+   * unmap(VirtualRange.page(virtualAddress))}, in one walk when a 4 KiB leaf maps it (or nothing
+   * does). The result builds its plan and mapping when first asked.
+   */
+  public UnmapResult unmapPage(long virtualAddress) {
+    live();
+    if (unmapper == null) {
+      unmapper = new Unmapper(geometry);
+    }
+    return unmapper.unmapPage(virtualAddress);
+  }
+
+  /**
+   * Gives the 4 KiB page at {@code virtualAddress} the attributes {@code attributes} (keeping its
+   * accessed and dirty bits): exactly {@code protect(VirtualRange.page(virtualAddress),
+   * attributes)}, in one walk when a 4 KiB leaf maps it and the tables above already grant what
+   * it needs: the copy-on-write shape. The result builds its plan and mapping when first asked.
+   */
+  public ProtectResult protectPage(long virtualAddress, Attributes attributes) {
+    live();
+    if (protector == null) {
+      protector = new Protector(geometry);
+    }
+    return protector.protectPage(virtualAddress, attributes);
+  }
+
+  /**
    * Removes every mapping in {@code range} (4 KiB aligned) and returns what was mapped. A huge
    * page straddling an end of the range is smashed and its part outside stays mapped. Data frames
    * are the caller's and are never freed; neither are tables, even emptied ones (reclaiming them

@@ -10,13 +10,17 @@ import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
+import dev.paging.api.HoleCursor;
 import dev.paging.api.Level;
 import dev.paging.api.MalformedTableException;
+import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Changes the attributes of the leaves in a range, as two walks of one visitor: the first checks
@@ -33,6 +37,11 @@ final class Protector {
   private final ChangeRecorder runs;
   private final ProtectVisitor visitor;
   private final Rewriter[] rewriters;
+  private final PageVisitor pageVisitor;
+  /** The last-level rewriter of the last one-page call, and the attributes it was made for. */
+  private @Nullable Rewriter pageRewriter;
+  private @Nullable Attributes pageAttributes;
+  private @Nullable Attributes pageNeeds;
 
   private VirtualRange range;
   private long first;
@@ -48,6 +57,7 @@ final class Protector {
     this.runs = new ChangeRecorder(g);
     this.rewriters = new Rewriter[g.levels.length];
     this.visitor = new ProtectVisitor();
+    this.pageVisitor = new PageVisitor();
   }
 
   ProtectResult protect(VirtualRange range, Attributes attributes) {
@@ -59,12 +69,110 @@ final class Protector {
     this.last = range.last();
     this.attributes = attributes;
     this.needs = g.format.tableAttributesFor(attributes);
-    java.util.Arrays.fill(rewriters, null);
+    Arrays.fill(rewriters, null);
     plan = InvalidationPlan.builder();
     runs.reset(plan);
     long frames = subtrees.countThenWrite(walker, first, last, visitor);
     List<Mapping> previous = runs.mappings();
     return new ProtectResult(plan.build(), previous, frames);
+  }
+
+  /**
+   * One 4 KiB page: the same as {@link #protect} of {@code VirtualRange.page(va)}, in one walk that
+   * rewrites the page's leaf where it finds it. A huge leaf (which must be smashed), a malformed
+   * entry, a table entry that must be widened or attributes the leaf cannot carry send the call
+   * the general way before anything is written.
+   */
+  ProtectResult protectPage(long va, Attributes attributes) {
+    Objects.requireNonNull(attributes, "attributes");
+    if ((va & 0xfff) != 0 || !g.format.isCanonical(va)) {
+      return protect(VirtualRange.page(va), attributes);
+    }
+    if (!attributes.equals(pageAttributes)) {
+      try {
+        pageRewriter = new Rewriter(g, g.last, attributes);
+      } catch (IllegalArgumentException e) {
+        return protect(VirtualRange.page(va), attributes);
+      }
+      pageAttributes = attributes;
+      pageNeeds = g.format.tableAttributesFor(attributes);
+      pageVisitor.forget();
+    }
+    PageVisitor v = pageVisitor;
+    v.begin();
+    walker.walk(g.space.root(), va, va + 0xfff, v);
+    if (v.general) {
+      return protect(VirtualRange.page(va), attributes);
+    }
+    return v.changed ? new ProtectResult(new PageChange(g, g.last, va, v.raw, v.shared)) : ProtectResult.NOTHING;
+  }
+
+  /** The one walk of {@link #protectPage}; table entries found to grant enough are remembered per depth. */
+  private final class PageVisitor implements PageTableVisitor {
+    private final long[] granting = new long[g.levels.length];
+    boolean general;
+    boolean changed;
+    boolean shared;
+    long raw;
+
+    void forget() {
+      Arrays.fill(granting, 0);
+    }
+
+    void begin() {
+      general = false;
+      changed = false;
+      shared = false;
+    }
+
+    @Override
+    public Control beforeTable(TableCursor t) {
+      shared |= g.shared.isShared(t.frame());
+      return Control.CONTINUE;
+    }
+
+    @Override
+    public Control onEntry(EntryCursor e) {
+      int d = e.level().depth();
+      long entry = e.raw();
+      switch (e.kind()) {
+        case TABLE:
+          if (entry != granting[d]) {
+            if (g.widen(d, entry, pageNeeds) != entry) {
+              general = true;
+              return Control.STOP;
+            }
+            granting[d] = entry;
+          }
+          return Control.CONTINUE;
+        case LEAF:
+          if (d != g.last) {
+            general = true;
+            return Control.STOP;
+          }
+          long rewritten = pageRewriter.rewrite(entry);
+          if (rewritten != entry) {
+            raw = entry;
+            e.write(rewritten);
+            changed = true;
+          }
+          return Control.STOP;
+        default:
+          // A not-present marker: protect leaves it as it is.
+          return Control.STOP;
+      }
+    }
+
+    @Override
+    public Control onMalformed(EntryCursor e, EntryProblem problem) {
+      general = true;
+      return Control.STOP;
+    }
+
+    @Override
+    public Control onHole(HoleCursor h) {
+      return Control.STOP;
+    }
   }
 
   /** The leaf rewriter for {@code depth}; the first walk meets each level it needs before the second. */

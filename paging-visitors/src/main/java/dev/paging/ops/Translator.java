@@ -8,6 +8,7 @@ import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
+import dev.paging.api.EntryVerdict;
 import dev.paging.api.HoleCursor;
 import dev.paging.api.Level;
 import dev.paging.api.PageTableVisitor;
@@ -45,6 +46,10 @@ public final class Translator {
   private final int last;
   private final Level[] levels;
   private final int[] shifts;
+  /** Per depth, the offset bits of a page that level maps. */
+  private final long[] offsetMask;
+  /** {@code 64 - virtualAddressBits}: canonical when shifting up and back keeps the address. */
+  private final int canonicalShift;
 
   private Translator(AddressSpace space) {
     this.space = space;
@@ -62,9 +67,12 @@ public final class Translator {
     this.last = standard ? levels.length - 1 : Integer.MAX_VALUE;
     this.levels = levels;
     this.shifts = new int[levels.length];
+    this.offsetMask = new long[levels.length];
     for (int d = 0; d < levels.length; d++) {
       shifts[d] = levels[d].shift();
+      offsetMask[d] = levels[d].entrySpan() - 1;
     }
+    this.canonicalShift = 64 - format.virtualAddressBits();
   }
 
   public static Translator of(AddressSpace space) {
@@ -81,7 +89,7 @@ public final class Translator {
    * @throws IllegalArgumentException if the address is not canonical
    */
   public long physicalAddressOrElse(long virtualAddress, long ifNotMapped) {
-    if (!format.isCanonical(virtualAddress)) {
+    if ((virtualAddress << canonicalShift) >> canonicalShift != virtualAddress) {
       throw notCanonical(virtualAddress);
     }
     long pa = last <= 4 ? descend(virtualAddress) : slowPhysicalAddress(virtualAddress);
@@ -90,10 +98,12 @@ public final class Translator {
   }
 
   /**
-   * The fast path: the walker's rules (the format's kinds; a table outside memory or one of the
-   * tables above ends the walk unmapped) as a plain loop over at most five levels. A loop
-   * compiles to one copy of the per-level code; measured faster than five unrolled copies, whose
-   * size keeps the JIT from inlining them into the caller.
+   * The fast path: the walker's rules as a plain loop over at most five levels. Each entry's
+   * fate is the format's one verdict ({@link PagingFormat#decode}), the same call the walker
+   * makes; a table outside memory or one of the tables above ends the walk unmapped, as the
+   * walker's {@code TABLE_OUTSIDE_MEMORY} and {@code CYCLE} do. A loop compiles to one copy of
+   * the per-level code; measured faster than five unrolled copies, whose size keeps the JIT from
+   * inlining them into the caller.
    */
   private long descend(long va) {
     PhysicalMemory memory = this.memory;
@@ -104,10 +114,10 @@ public final class Translator {
     long c = table;
     for (int d = 0; d <= last; d++) {
       Level level = levels[d];
-      long raw = memory.read(table + ((va >>> shifts[d]) & 511) * 8);
-      EntryKind kind = format.kind(level, raw);
-      if (kind != EntryKind.TABLE) {
-        return kind == EntryKind.LEAF ? format.address(level, raw) | (va & (level.entrySpan() - 1)) : NOT_MAPPED;
+      long raw = memory.read(table + (((va >>> shifts[d]) & 511) << 3));
+      EntryVerdict verdict = format.decode(level, raw);
+      if (verdict != EntryVerdict.TABLE) {
+        return verdict == EntryVerdict.LEAF ? format.address(level, raw) | (va & offsetMask[d]) : NOT_MAPPED;
       }
       long next = format.address(level, raw);
       if (!memory.contains(next, Addresses.FRAME_SIZE) || next == table || next == a || next == b || next == c) {

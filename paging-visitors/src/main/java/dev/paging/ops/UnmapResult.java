@@ -1,34 +1,61 @@
 package dev.paging.ops;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link PageTables#unmap} removed, and what must be invalidated. The caller owns the data
  * frames the mappings pointed to: nothing here frees them. Tables emptied by the unmap stay
  * linked; reclaiming them is a separate operation.
+ *
+ * <p>The result of a one-page call ({@link PageTables#unmapPage}) keeps the removed entry and
+ * builds its plan and mapping when first asked, so a page-fault-rate caller that only applies the
+ * plan pays for nothing else.
  */
 public final class UnmapResult implements MutationResult {
-  private final InvalidationPlan plan;
-  private final List<Mapping> unmapped;
+  static final UnmapResult NOTHING = new UnmapResult(InvalidationPlan.none(), List.of(), List.of(), 0);
+
+  private @Nullable InvalidationPlan plan;
+  private @Nullable List<Mapping> unmapped;
   private final List<RemovedEntry> removedEntries;
   private final long tablesAllocated;
+  /** For a one-page result: the removed leaf, from which plan and mapping are made on demand. */
+  private final @Nullable PageChange page;
 
   UnmapResult(InvalidationPlan plan, List<Mapping> unmapped, List<RemovedEntry> removedEntries, long tablesAllocated) {
     this.plan = plan;
     this.unmapped = unmapped;
     this.removedEntries = removedEntries;
     this.tablesAllocated = tablesAllocated;
+    this.page = null;
+  }
+
+  UnmapResult(PageChange page) {
+    this.removedEntries = List.of();
+    this.tablesAllocated = 0;
+    this.page = page;
   }
 
   /** What to invalidate: every removed leaf, and every huge page smashed at an end of the range. */
   @Override
   public InvalidationPlan plan() {
-    return plan;
+    InvalidationPlan p = plan;
+    if (p == null) {
+      // Racing threads build equal immutable plans; either may be kept.
+      p = page.plan();
+      plan = p;
+    }
+    return p;
   }
 
   /** What was mapped in the range, coalesced, in address order. */
   public List<Mapping> unmapped() {
-    return unmapped;
+    List<Mapping> m = unmapped;
+    if (m == null) {
+      m = List.of(page.mapping());
+      unmapped = m;
+    }
+    return m;
   }
 
   /** Not-present markers and malformed entries cleared because they lay wholly in the range. */
@@ -43,7 +70,7 @@ public final class UnmapResult implements MutationResult {
 
   @Override
   public String toString() {
-    return "unmapped " + unmapped.size() + " mappings and " + removedEntries.size() + " other entries with "
-        + tablesAllocated + " new tables; " + plan;
+    return "unmapped " + unmapped().size() + " mappings and " + removedEntries.size() + " other entries with "
+        + tablesAllocated + " new tables; " + plan();
   }
 }

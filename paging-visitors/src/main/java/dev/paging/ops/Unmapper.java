@@ -10,7 +10,9 @@ import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.MalformedTableException;
+import dev.paging.api.HoleCursor;
 import dev.paging.api.MappingConflictException;
+import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
@@ -34,6 +36,7 @@ final class Unmapper {
   private final SubtreeBuilder subtrees;
   private final ChangeRecorder runs;
   private final UnmapVisitor visitor;
+  private final PageVisitor pageVisitor;
 
   private VirtualRange range;
   private long first;
@@ -45,6 +48,7 @@ final class Unmapper {
     this.subtrees = new SubtreeBuilder(g);
     this.runs = new ChangeRecorder(g);
     this.visitor = new UnmapVisitor();
+    this.pageVisitor = new PageVisitor();
   }
 
   UnmapResult unmap(VirtualRange range) {
@@ -58,6 +62,72 @@ final class Unmapper {
     long frames = subtrees.countThenWrite(walker, first, last, visitor);
     List<Mapping> unmapped = runs.mappings();
     return new UnmapResult(plan.build(), unmapped, runs.removedEntries(), frames);
+  }
+
+  /**
+   * One 4 KiB page: the same as {@link #unmap} of {@code VirtualRange.page(va)}, in one walk that
+   * clears the page's leaf where it finds it. A huge leaf (which must be smashed), a marker or a
+   * malformed entry sends the call the general way before anything is written; an address
+   * nothing maps returns a shared empty result.
+   */
+  UnmapResult unmapPage(long va) {
+    if ((va & 0xfff) != 0 || !g.format.isCanonical(va)) {
+      return unmap(VirtualRange.page(va));
+    }
+    PageVisitor v = pageVisitor;
+    v.begin();
+    walker.walk(g.space.root(), va, va + 0xfff, v);
+    if (v.general) {
+      return unmap(VirtualRange.page(va));
+    }
+    return v.found ? new UnmapResult(new PageChange(g, g.last, va, v.raw, v.shared)) : UnmapResult.NOTHING;
+  }
+
+  /** The one walk of {@link #unmapPage}. */
+  private final class PageVisitor implements PageTableVisitor {
+    boolean general;
+    boolean found;
+    boolean shared;
+    long raw;
+
+    void begin() {
+      general = false;
+      found = false;
+      shared = false;
+    }
+
+    @Override
+    public Control beforeTable(TableCursor t) {
+      shared |= g.shared.isShared(t.frame());
+      return Control.CONTINUE;
+    }
+
+    @Override
+    public Control onEntry(EntryCursor e) {
+      EntryKind kind = e.kind();
+      if (kind == EntryKind.TABLE) {
+        return Control.CONTINUE;
+      }
+      if (kind == EntryKind.LEAF && e.level().depth() == g.last) {
+        raw = e.raw();
+        e.write(0);
+        found = true;
+      } else {
+        general = true;
+      }
+      return Control.STOP;
+    }
+
+    @Override
+    public Control onMalformed(EntryCursor e, EntryProblem problem) {
+      general = true;
+      return Control.STOP;
+    }
+
+    @Override
+    public Control onHole(HoleCursor h) {
+      return Control.STOP;
+    }
   }
 
   private final class UnmapVisitor extends SubtreeBuilder.TwoPass {
