@@ -124,6 +124,20 @@ public final class PageTables {
     return translator().physicalAddressOrElse(virtualAddress, ifNotMapped);
   }
 
+  /**
+   * Translates every address of {@code virtualAddresses} into the same position of {@code
+   * physicalAddresses}, {@code ifNotMapped} where nothing maps one, reusing the upper-level
+   * entries consecutive addresses share; returns how many were mapped. See {@link
+   * Translator#physicalAddresses}, which also takes offsets and reports each address's outcome.
+   *
+   * @throws IllegalArgumentException naming the first non-canonical address; nothing is written
+   * @throws IndexOutOfBoundsException if {@code physicalAddresses} is shorter
+   */
+  public int physicalAddresses(long[] virtualAddresses, long[] physicalAddresses, long ifNotMapped) {
+    return translator().physicalAddresses(virtualAddresses, 0, physicalAddresses, 0, virtualAddresses.length,
+        ifNotMapped, null);
+  }
+
   /** Maps {@code range} to physical memory from {@code physicalStart}, failing on conflicts, with the largest pages. */
   public MapResult map(VirtualRange range, long physicalStart, Attributes attributes) {
     return map(range, physicalStart, attributes, MapOptions.defaults());

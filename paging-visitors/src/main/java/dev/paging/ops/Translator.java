@@ -16,6 +16,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.Walker;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +43,7 @@ public final class Translator {
   private final PhysicalMemory memory;
   private final Walker walker;
   private final PathVisitor path;
+  private final Batch batch;
   private final long root;
   private final int last;
   private final Level[] levels;
@@ -73,6 +75,7 @@ public final class Translator {
       offsetMask[d] = levels[d].entrySpan() - 1;
     }
     this.canonicalShift = 64 - format.virtualAddressBits();
+    this.batch = new Batch();
   }
 
   public static Translator of(AddressSpace space) {
@@ -130,6 +133,147 @@ public final class Translator {
     }
     // Only a format that calls a last-level entry a table gets here; the walker names it.
     return slowPhysicalAddress(va);
+  }
+
+  /**
+   * Translates {@code count} addresses at once: {@code virtualAddresses[from + i]} into {@code
+   * physicalAddresses[to + i]}, page offset included, or {@code ifNotMapped} where no leaf maps
+   * it, each exactly as {@link #physicalAddressOrElse} would; returns how many were mapped. When
+   * {@code outcomes} is not null, {@code outcomes[to + i]} says why an address is not mapped
+   * ({@link Translation.Outcome#EMPTY}, {@code NOT_PRESENT}, {@code MALFORMED}) or that it is
+   * ({@code MAPPED}), as {@link #translate} would.
+   *
+   * <p>For an emulator's or a dump reader's bulk accesses: each address starts from the path of
+   * the one before it, so addresses that share upper-level entries do not read them again (a run
+   * of addresses in one page table reads one entry each; two in one page read nothing for the
+   * second). Nothing is allocated. The tables must not change during the call.
+   *
+   * @throws IllegalArgumentException naming the first non-canonical address and its position;
+   *     nothing is written then
+   * @throws IndexOutOfBoundsException if a range of an array is too short
+   */
+  public int physicalAddresses(long[] virtualAddresses, int from, long[] physicalAddresses, int to, int count,
+      long ifNotMapped, Translation.Outcome @Nullable [] outcomes) {
+    Objects.checkFromIndexSize(from, count, virtualAddresses.length);
+    Objects.checkFromIndexSize(to, count, physicalAddresses.length);
+    if (outcomes != null) {
+      Objects.checkFromIndexSize(to, count, outcomes.length);
+    }
+    for (int i = 0; i < count; i++) {
+      long va = virtualAddresses[from + i];
+      if ((va << canonicalShift) >> canonicalShift != va) {
+        throw new IllegalArgumentException("address " + hex(va) + " at position " + (from + i)
+            + " is not canonical for " + format.name() + "; nothing was translated");
+      }
+    }
+    if (last > 4) {
+      // Formats deeper than any shipped one go address by address through the walker.
+      int mapped = 0;
+      for (int i = 0; i < count; i++) {
+        Translation t = translate(virtualAddresses[from + i]);
+        physicalAddresses[to + i] = t.isMapped() ? t.physicalAddress() : ifNotMapped;
+        mapped += t.isMapped() ? 1 : 0;
+        if (outcomes != null) {
+          outcomes[to + i] = t.outcome();
+        }
+      }
+      return mapped;
+    }
+    return batch.run(virtualAddresses, from, physicalAddresses, to, count, ifNotMapped, outcomes);
+  }
+
+  /**
+   * The state of a batch: the path of the last address (the table at each depth, the depth it
+   * ended at and how), so the next address starts below the deepest table both share.
+   */
+  private final class Batch {
+    private final long[] path = new long[levels.length];
+    private int endDepth;
+    private long endRaw;
+    private EntryVerdict endVerdict = EntryVerdict.EMPTY;
+    private long previous;
+
+    int run(long[] vas, int from, long[] pas, int to, int count, long ifNotMapped,
+        Translation.Outcome @Nullable [] outcomes) {
+      PhysicalMemory memory = Translator.this.memory;
+      PagingFormat format = Translator.this.format;
+      boolean started = false;
+      int mapped = 0;
+      for (int i = 0; i < count; i++) {
+        long va = vas[from + i];
+        int d = 0;
+        long table = root;
+        if (started) {
+          long diff = va ^ previous;
+          if ((diff >>> shifts[endDepth]) == 0) {
+            // The same entry ends this address's walk: the same outcome, no read.
+            d = -1;
+          } else {
+            while (d < endDepth && (diff >>> shifts[d]) == 0) {
+              d++;
+            }
+            table = path[d];
+          }
+        }
+        if (d >= 0) {
+          for (; ; d++) {
+            path[d] = table;
+            Level level = levels[d];
+            long raw = memory.read(table + (((va >>> shifts[d]) & 511) << 3));
+            EntryVerdict verdict = format.decode(level, raw);
+            endDepth = d;
+            endRaw = raw;
+            endVerdict = verdict;
+            if (verdict != EntryVerdict.TABLE) {
+              break;
+            }
+            if (d == last) {
+              // Only a format that calls a last-level entry a table gets here; the walker names it.
+              slowPhysicalAddress(va);
+              throw new IllegalStateException(format.name() + " decodes a last-level entry as a table");
+            }
+            long next = format.address(level, raw);
+            if (!memory.contains(next, Addresses.FRAME_SIZE) || isOnPath(next, d)) {
+              // The walker's TABLE_OUTSIDE_MEMORY and CYCLE: malformed, not followed.
+              endVerdict = EntryVerdict.RESERVED_BITS;
+              break;
+            }
+            table = next;
+          }
+          started = true;
+          previous = va;
+        }
+        boolean leaf = endVerdict == EntryVerdict.LEAF;
+        pas[to + i] = leaf ? format.address(levels[endDepth], endRaw) | (va & offsetMask[endDepth]) : ifNotMapped;
+        mapped += leaf ? 1 : 0;
+        if (outcomes != null) {
+          outcomes[to + i] = outcome(endVerdict);
+        }
+      }
+      return mapped;
+    }
+
+    private boolean isOnPath(long frame, int depth) {
+      for (int d = 0; d <= depth; d++) {
+        if (path[d] == frame) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  private static Translation.Outcome outcome(EntryVerdict verdict) {
+    switch (verdict.kind()) {
+      case LEAF:
+        return Translation.Outcome.MAPPED;
+      case EMPTY:
+        return Translation.Outcome.EMPTY;
+      case NOT_PRESENT:
+        return Translation.Outcome.NOT_PRESENT;
+      default:
+        return Translation.Outcome.MALFORMED;
+    }
   }
 
   private long slowPhysicalAddress(long virtualAddress) {
