@@ -38,6 +38,15 @@ public interface EntryCursor {
   /** The entry's decoded attributes (allocates; meaningful for {@code TABLE} and {@code LEAF}). */
   Attributes attributes();
 
+  /**
+   * The attributes in force for this entry as the MMU applies them: its own, folded with those
+   * of every table entry above it on the walk's path by {@link PagingFormat#effective} (x86 ANDs
+   * writable and user and ORs execute-disable down the levels; RISC-V leaves decide alone). The
+   * walker keeps the path's part per table, so asking for every entry of a table costs one
+   * decode each. Meaningful for {@code TABLE} and {@code LEAF}; allocates.
+   */
+  Attributes effectiveAttributes();
+
   /** Writes {@code raw} to the entry in memory and updates this cursor's view. */
   void write(long raw);
 }

@@ -35,6 +35,13 @@ public interface TableCursor {
   /** The entry pointing to this table, or {@code null} for the root. */
   @Nullable EntryCursor parent();
 
+  /**
+   * True when this table, or a table above it on the walk's path, is recorded in the registry of
+   * shared tables the walker was given (an address space's walker is given the space's): changes
+   * here reach every space that links the table. False when the walker was given none.
+   */
+  boolean shared();
+
   /** The index of the table's first entry inside the walk range. */
   default int firstIndex() {
     return level().index(walkFirst());

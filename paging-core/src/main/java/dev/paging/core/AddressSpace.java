@@ -105,9 +105,12 @@ public final class AddressSpace {
     return sharedTables;
   }
 
-  /** A new walker over this space's format and memory (walkers are not thread-safe). */
+  /**
+   * A new walker over this space's format and memory, told the space's shared tables (walkers
+   * are not thread-safe).
+   */
   public Walker walker() {
-    return Walker.of(format, memory);
+    return Walker.of(format, memory).sharedTables(sharedTables);
   }
 
   @Override

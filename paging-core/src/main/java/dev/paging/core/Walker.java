@@ -63,7 +63,12 @@ public final class Walker {
   private static final PageTableVisitor IDLE = new PageTableVisitor() {};
 
   private PageTableVisitor visitor = IDLE;
+  private @Nullable SharedTables sharedTables;
   private long budget = Long.MAX_VALUE;
+  /** Counts table visits, so a table's cached path state knows which visit it belongs to. */
+  private long visits;
+  /** Counts writes through cursors, which may change the path above a table. */
+  private long cursorWrites;
   private long entriesRead;
   private long tablesVisited;
   private boolean exhausted;
@@ -88,6 +93,7 @@ public final class Walker {
     }
     for (int d = 1; d < depthCount; d++) {
       tables[d].parent = entries[d - 1];
+      tables[d].up = tables[d - 1];
     }
   }
 
@@ -106,6 +112,15 @@ public final class Walker {
       throw new IllegalArgumentException("entry budget " + maxEntries + " must be positive");
     }
     this.budget = maxEntries;
+    return this;
+  }
+
+  /**
+   * Tells later walks which tables are shared, for {@link TableCursor#shared()}: an address
+   * space's walker is given the space's registry.
+   */
+  public Walker sharedTables(SharedTables registry) {
+    this.sharedTables = Objects.requireNonNull(registry, "registry");
     return this;
   }
 
@@ -173,6 +188,7 @@ public final class Walker {
 
   private Control walkTable(int depth, long frame, long tFirst, long tLast, long wFirst, long wLast) {
     Table t = tables[depth];
+    t.visit = ++visits;
     t.frame = frame;
     t.first = tFirst;
     t.last = tLast;
@@ -340,6 +356,16 @@ public final class Walker {
   private final class Table implements TableCursor {
     final Level level;
     @Nullable Entry parent;
+    /** The table above, or null for the root. */
+    @Nullable Table up;
+    long visit;
+    /** The effective attributes of the path above this table, for visit {@code aboveVisit}. */
+    @Nullable Attributes above;
+    long aboveVisit = -1;
+    long aboveWrites;
+    /** Whether this table or one above is shared, for visit {@code sharedVisit}. */
+    boolean sharedPath;
+    long sharedVisit = -1;
     long frame;
     long first;
     long last;
@@ -386,6 +412,26 @@ public final class Walker {
     }
 
     @Override
+    public boolean shared() {
+      if (sharedVisit != visit) {
+        SharedTables registry = sharedTables;
+        sharedPath = registry != null && ((up != null && up.shared()) || registry.isShared(frame));
+        sharedVisit = visit;
+      }
+      return sharedPath;
+    }
+
+    /** What the entries above this table leave in force; computed once per visit unless a cursor writes. */
+    Attributes above() {
+      if (aboveVisit != visit || aboveWrites != cursorWrites) {
+        above = parent.effectiveAttributes();
+        aboveVisit = visit;
+        aboveWrites = cursorWrites;
+      }
+      return above;
+    }
+
+    @Override
     public long read(int index) {
       checkIndex(index);
       if (entriesRead >= budget) {
@@ -418,6 +464,7 @@ public final class Walker {
     public void write(int index, long raw) {
       checkIndex(index);
       memory.write(frame + 8L * index, raw);
+      cursorWrites++;
     }
 
     private void checkIndex(int index) {
@@ -524,8 +571,15 @@ public final class Walker {
     }
 
     @Override
+    public Attributes effectiveAttributes() {
+      Attributes own = format.attributes(table.level, raw);
+      return table.parent == null ? own : format.effective(table.above(), own);
+    }
+
+    @Override
     public void write(long value) {
       memory.write(table.frame + 8L * index, value);
+      cursorWrites++;
       set(value, format.kind(table.level, value));
     }
 

@@ -47,7 +47,6 @@ public final class Audit implements PageTableVisitor {
   private final PagingFormat format;
   private final List<AuditRule> rules;
   private final RuleContext[] contexts;
-  private final @Nullable Attributes[] path;
   private final List<Finding> findings = new ArrayList<>();
   private boolean begun;
   private boolean ended;
@@ -73,7 +72,6 @@ public final class Audit implements PageTableVisitor {
       }
       contexts[i] = new RuleContext(id);
     }
-    this.path = new Attributes[format.levels().size()];
   }
 
   /** An audit of {@code space} with {@link AuditRules#defaults()}. */
@@ -186,10 +184,7 @@ public final class Audit implements PageTableVisitor {
     Attributes effective = null;
     EntryKind kind = entry.kind();
     if (kind == EntryKind.TABLE || kind == EntryKind.LEAF) {
-      int depth = entry.level().depth();
-      Attributes own = entry.attributes();
-      effective = depth == 0 ? own : format.effective(path[depth - 1], own);
-      path[depth] = effective;
+      effective = entry.effectiveAttributes();
     }
     for (int i = 0; i < rules.size(); i++) {
       rules.get(i).onEntry(entry, effective, contexts[i]);

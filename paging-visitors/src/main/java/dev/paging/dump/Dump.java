@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The dump visitor: walks a range and hands every table, entry, hole and malformed entry to a
  * {@link DumpRenderer}, with each entry's effective attributes (those of the table entries above
- * it combined as the format says, kept on a stack as the walk descends). The renderer writes as
+ * it combined as the format says: {@link dev.paging.api.EntryCursor#effectiveAttributes}, which
+ * the walker keeps per table). The renderer writes as
  * events arrive, so the dump is never built in memory.
  *
  * <p>The simplest use is {@link #write(AddressSpace, VirtualRange, DumpRenderer)}. As a visitor it
@@ -35,14 +36,12 @@ import org.jspecify.annotations.Nullable;
 public final class Dump implements PageTableVisitor {
   private final PagingFormat format;
   private final DumpRenderer renderer;
-  private final @Nullable Attributes[] path;
   private boolean begun;
   private boolean ended;
 
   private Dump(PagingFormat format, DumpRenderer renderer) {
     this.format = Objects.requireNonNull(format, "format");
     this.renderer = Objects.requireNonNull(renderer, "renderer");
-    this.path = new Attributes[format.levels().size()];
   }
 
   /** A dump of tables laid out as {@code format} into {@code renderer}. */
@@ -123,10 +122,7 @@ public final class Dump implements PageTableVisitor {
     Attributes effective = null;
     EntryKind kind = entry.kind();
     if (kind == EntryKind.TABLE || kind == EntryKind.LEAF) {
-      int depth = entry.level().depth();
-      Attributes own = entry.attributes();
-      effective = depth == 0 ? own : format.effective(path[depth - 1], own);
-      path[depth] = effective;
+      effective = entry.effectiveAttributes();
     }
     renderer.entry(entry, effective);
   }

@@ -44,7 +44,6 @@ final class Collapser {
   }
 
   private final class CollapseVisitor implements PageTableVisitor {
-    final boolean[] inShared = new boolean[g.levels.length];
     final FrameList frames = new FrameList();
     InvalidationPlan.Builder plan;
     List<Mapping> collapsed;
@@ -52,7 +51,6 @@ final class Collapser {
     @Override
     public Control beforeTable(TableCursor t) {
       int d = t.level().depth();
-      inShared[d] = (d > 0 && inShared[d - 1]) || g.shared.isShared(t.frame());
       return Control.CONTINUE;
     }
 
@@ -102,7 +100,7 @@ final class Collapser {
       frames.add(t.frame());
       plan.leaves(t.first(), t.last(), level.entries(), attributes.global());
       plan.table(t.first(), t.last());
-      if (inShared[d - 1]) {
+      if (parent.table().shared()) {
         plan.shared();
       }
       collapsed.add(Mapping.of(VirtualRange.closed(t.first(), t.last()), pa, up, huge));

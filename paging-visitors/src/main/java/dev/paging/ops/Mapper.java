@@ -305,7 +305,6 @@ final class Mapper {
 
   /** The visitor of both walks; {@code apply} says which. */
   private final class MapVisitor implements PageTableVisitor {
-    final boolean[] inShared = new boolean[g.levels.length];
     boolean apply;
     @Nullable String conflict;
     /** In the first walk, the depth of a table entry a huge leaf will replace, while below it; else -1. */
@@ -320,7 +319,6 @@ final class Mapper {
     @Override
     public Control beforeTable(TableCursor t) {
       int d = t.level().depth();
-      inShared[d] = (d > 0 && inShared[d - 1]) || g.shared.isShared(t.frame());
       return Control.CONTINUE;
     }
 
@@ -395,9 +393,9 @@ final class Mapper {
       }
       if (!apply) {
         if (full) {
-          runs.leaf(d, eF, raw, inShared[d]);
+          runs.leaf(d, eF, raw, e.table().shared());
         } else {
-          runs.piece(d, eF, umax(first, eF), umin(last, eL), raw, inShared[d]);
+          runs.piece(d, eF, umax(first, eF), umin(last, eL), raw, e.table().shared());
         }
       }
       if (full) {
@@ -424,7 +422,7 @@ final class Mapper {
             + "], only part of which is in the range, and a marker cannot be split; nothing was changed");
       }
       if (!apply) {
-        runs.removed(d, eF, raw, EntryKind.NOT_PRESENT, null, inShared[d]);
+        runs.removed(d, eF, raw, EntryKind.NOT_PRESENT, null, e.table().shared());
       }
       subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
       long built = subtrees.entry(d, eF);
@@ -445,7 +443,7 @@ final class Mapper {
         return conflict(eF, "holds the malformed " + e.level() + " entry " + hex(raw) + " (" + problem + ")");
       }
       if (replaceDepth >= 0) {
-        runs.removed(d, eF, raw, EntryKind.MALFORMED, problem, inShared[d]);
+        runs.removed(d, eF, raw, EntryKind.MALFORMED, problem, e.table().shared());
         return Control.CONTINUE;
       }
       if (!(ule(first, eF) && ule(eL, last))) {
@@ -454,7 +452,7 @@ final class Mapper {
             + ") and only partly in the range, so it cannot be followed or replaced; nothing was changed");
       }
       if (!apply) {
-        runs.removed(d, eF, raw, EntryKind.MALFORMED, problem, inShared[d]);
+        runs.removed(d, eF, raw, EntryKind.MALFORMED, problem, e.table().shared());
       }
       subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
       long built = subtrees.entry(d, eF);
@@ -476,13 +474,13 @@ final class Mapper {
             return conflict(eF, "is already mapped by the " + Addresses.sizeName(g.span(d)) + " "
                 + e.level() + " leaf " + hex(raw) + " (-> " + hex(e.target()) + ")");
           }
-          runs.leaf(d, eF, raw, inShared[d]);
+          runs.leaf(d, eF, raw, e.table().shared());
           return Control.SKIP_SUBTREE;
         default:
           if (policy == ConflictPolicy.FAIL) {
             return conflict(eF, "holds the not-present " + e.level() + " entry " + hex(raw));
           }
-          runs.removed(d, eF, raw, EntryKind.NOT_PRESENT, null, inShared[d]);
+          runs.removed(d, eF, raw, EntryKind.NOT_PRESENT, null, e.table().shared());
           return Control.SKIP_SUBTREE;
       }
     }
@@ -494,7 +492,7 @@ final class Mapper {
         if (d > replaceDepth) {
           freed.add(t.frame());
           plan.table(t.first(), t.last());
-          if (inShared[d]) {
+          if (t.shared()) {
             plan.shared();
           }
         } else {

@@ -127,7 +127,7 @@ final class Protector {
 
     @Override
     public Control beforeTable(TableCursor t) {
-      shared |= g.shared.isShared(t.frame());
+      shared = t.shared();
       return Control.CONTINUE;
     }
 
@@ -216,7 +216,6 @@ final class Protector {
   }
 
   private final class ProtectVisitor extends SubtreeBuilder.TwoPass {
-    final boolean[] inShared = new boolean[g.levels.length];
     final long[] buffer = new long[g.levels[g.last].entries()];
     /** Per depth: a leaf in the current table's subtree changed, so the entry above it may need widening. */
     final boolean[] changed = new boolean[g.levels.length];
@@ -224,7 +223,6 @@ final class Protector {
     @Override
     public Control beforeTable(TableCursor t) {
       int d = t.level().depth();
-      inShared[d] = (d > 0 && inShared[d - 1]) || g.shared.isShared(t.frame());
       changed[d] = false;
       if (d == g.last) {
         leaves(t, d);
@@ -242,7 +240,7 @@ final class Protector {
       int shift = g.shift[d];
       int iFrom = t.firstIndex();
       int iTo = iFrom + t.readEntries(entries) - 1;
-      boolean shared = inShared[d];
+      boolean shared = t.shared();
       for (int i = iFrom; i <= iTo; i++) {
         long raw = entries[i];
         if (raw == 0) {
@@ -280,7 +278,7 @@ final class Protector {
       changed[d] = true;
       if (ule(first, eF) && ule(eL, last)) {
         if (apply) {
-          runs.leaf(d, eF, raw, inShared[d]);
+          runs.leaf(d, eF, raw, e.table().shared());
           e.write(rewritten);
         }
         return Control.SKIP_SUBTREE;
@@ -297,7 +295,7 @@ final class Protector {
             + hex(eF) + " needs smaller leaves that cannot carry " + now + ": " + ex.getMessage(), ex);
       }
       if (apply) {
-        runs.piece(d, eF, umax(first, eF), umin(last, eL), raw, inShared[d]);
+        runs.piece(d, eF, umax(first, eF), umin(last, eL), raw, e.table().shared());
         e.write(built);
       }
       return Control.SKIP_SUBTREE;

@@ -107,7 +107,7 @@ final class Smasher {
 
     @Override
     public Control beforeTable(TableCursor t) {
-      shared |= g.shared.isShared(t.frame());
+      shared = t.shared();
       return Control.CONTINUE;
     }
 

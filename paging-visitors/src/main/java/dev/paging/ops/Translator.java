@@ -301,12 +301,7 @@ public final class Translator {
     long raw = path.raw[level.depth()];
     switch (path.endKind) {
       case LEAF:
-        Attributes effective = null;
-        for (int d = 0; d <= level.depth(); d++) {
-          Level l = format.levels().get(d);
-          Attributes a = format.attributes(l, path.raw[d]);
-          effective = effective == null ? a : format.effective(effective, a);
-        }
+        Attributes effective = path.effective;
         long pa = format.address(level, raw) | (virtualAddress & (level.entrySpan() - 1));
         return Translation.mapped(virtualAddress, level, raw, pa, format.attributes(level, raw), effective);
       case NOT_PRESENT:
@@ -333,12 +328,15 @@ public final class Translator {
     @Nullable Level endLevel;
     EntryKind endKind;
     @Nullable EntryProblem problem;
+    /** The leaf's effective attributes, from the walker's path state. */
+    @Nullable Attributes effective;
 
     PathVisitor(int levels) {
       raw = new long[levels];
     }
 
     void reset() {
+      effective = null;
       endLevel = null;
       endKind = EntryKind.EMPTY;
       problem = null;
@@ -350,6 +348,9 @@ public final class Translator {
       raw[depth] = entry.raw();
       endLevel = entry.level();
       endKind = entry.kind();
+      if (endKind == EntryKind.LEAF) {
+        effective = entry.effectiveAttributes();
+      }
       return Control.CONTINUE;
     }
 

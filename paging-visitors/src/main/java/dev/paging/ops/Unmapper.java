@@ -98,7 +98,7 @@ final class Unmapper {
 
     @Override
     public Control beforeTable(TableCursor t) {
-      shared |= g.shared.isShared(t.frame());
+      shared = t.shared();
       return Control.CONTINUE;
     }
 
@@ -131,13 +131,11 @@ final class Unmapper {
   }
 
   private final class UnmapVisitor extends SubtreeBuilder.TwoPass {
-    final boolean[] inShared = new boolean[g.levels.length];
     final long[] buffer = new long[g.levels[g.last].entries()];
 
     @Override
     public Control beforeTable(TableCursor t) {
       int d = t.level().depth();
-      inShared[d] = (d > 0 && inShared[d - 1]) || g.shared.isShared(t.frame());
       if (d == g.last) {
         // Every last-level entry is wholly inside a 4 KiB-aligned range: nothing here can fail.
         if (apply) {
@@ -158,7 +156,7 @@ final class Unmapper {
       int iTo = iFrom + t.readEntries(entries) - 1;
       int shift = g.shift[d];
       long span = 1L << shift;
-      boolean shared = inShared[d];
+      boolean shared = t.shared();
       long va = t.first() + ((long) iFrom << shift);
       // The current run's continuation in locals: the common case (the next page of the same run)
       // is two comparisons, with no field traffic.
@@ -206,7 +204,7 @@ final class Unmapper {
         case LEAF:
           if (full) {
             if (apply) {
-              runs.leaf(d, eF, raw, inShared[d]);
+              runs.leaf(d, eF, raw, e.table().shared());
               e.write(0);
             }
             return Control.SKIP_SUBTREE;
@@ -215,7 +213,7 @@ final class Unmapper {
               new LeafSource.Pieces(g, eF, e.target(), g.format.attributes(e.level(), raw)));
           long built = subtrees.entry(d, eF);
           if (apply) {
-            runs.piece(d, eF, umax(first, eF), umin(last, eL), raw, inShared[d]);
+            runs.piece(d, eF, umax(first, eF), umin(last, eL), raw, e.table().shared());
             e.write(built);
           }
           return Control.SKIP_SUBTREE;
@@ -226,7 +224,7 @@ final class Unmapper {
                 + "], only part of which is in the range, and a marker cannot be split; nothing was changed");
           }
           if (apply) {
-            runs.removed(d, eF, raw, EntryKind.NOT_PRESENT, null, inShared[d]);
+            runs.removed(d, eF, raw, EntryKind.NOT_PRESENT, null, e.table().shared());
             e.write(0);
           }
           return Control.SKIP_SUBTREE;
@@ -244,7 +242,7 @@ final class Unmapper {
             + ") and only partly in the range, so it cannot be followed or split; nothing was changed");
       }
       if (apply) {
-        runs.removed(d, eF, e.raw(), EntryKind.MALFORMED, problem, inShared[d]);
+        runs.removed(d, eF, e.raw(), EntryKind.MALFORMED, problem, e.table().shared());
         e.write(0);
       }
       return Control.CONTINUE;
