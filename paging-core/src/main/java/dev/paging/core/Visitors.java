@@ -6,6 +6,7 @@ import dev.paging.api.EntryProblem;
 import dev.paging.api.HoleCursor;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -23,6 +24,8 @@ public final class Visitors {
    *
    * <p>The composite keeps per-walk state and resets it when a walk starts at the root; use it
    * for one walk at a time.
+   *
+   * @throws IllegalArgumentException if no visitor is given, or the same visitor is given twice
    */
   public static PageTableVisitor compose(PageTableVisitor... visitors) {
     return compose(Arrays.asList(visitors));
@@ -37,7 +40,31 @@ public final class Visitors {
     for (int i = 0; i < array.length; i++) {
       Objects.requireNonNull(array[i], "visitor " + i);
     }
+    // One visitor object keeps one walk's state: called twice per hook it would count everything
+    // twice or fight itself, silently. Composites given here are looked into.
+    List<PageTableVisitor> members = new ArrayList<>();
+    for (PageTableVisitor v : array) {
+      addMembers(v, members);
+    }
+    for (int i = 0; i < members.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (members.get(j) == members.get(i)) {
+          throw new IllegalArgumentException("the visitor " + members.get(i)
+              + " is composed twice; compose distinct visitors, one instance per role");
+        }
+      }
+    }
     return array.length == 1 ? array[0] : new Composite(array);
+  }
+
+  private static void addMembers(PageTableVisitor v, List<PageTableVisitor> into) {
+    if (v instanceof Composite) {
+      for (PageTableVisitor member : ((Composite) v).visitors) {
+        addMembers(member, into);
+      }
+    } else {
+      into.add(v);
+    }
   }
 
   /**

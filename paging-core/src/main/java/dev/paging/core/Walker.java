@@ -69,6 +69,9 @@ public final class Walker {
   private long visits;
   /** Counts writes through cursors, which may change the path above a table. */
   private long cursorWrites;
+  private boolean checked;
+  /** In checked mode, counts hook calls: a checked cursor lives for the call it was made for. */
+  private long hooks;
   private long entriesRead;
   private long tablesVisited;
   private boolean exhausted;
@@ -121,6 +124,17 @@ public final class Walker {
    */
   public Walker sharedTables(SharedTables registry) {
     this.sharedTables = Objects.requireNonNull(registry, "registry");
+    return this;
+  }
+
+  /**
+   * Checked mode, for tests of visitors: each hook gets cursors of its own that fail, naming the
+   * mistake, when used after the hook returns (a cursor kept in a field and read later would
+   * silently describe whatever the walker is at by then), and a hook that returns {@code null}
+   * fails at once. Costs a few small objects per hook; off by default.
+   */
+  public Walker checked(boolean on) {
+    this.checked = on;
     return this;
   }
 
@@ -195,7 +209,7 @@ public final class Walker {
     t.walkFirst = wFirst;
     t.walkLast = wLast;
     tablesVisited++;
-    Control c = visitor.beforeTable(t);
+    Control c = checked ? expire(visitor.beforeTable(new CheckedTable(t, hooks))) : visitor.beforeTable(t);
     if (c == Control.STOP || exhausted) {
       return Control.STOP;
     }
@@ -220,7 +234,8 @@ public final class Walker {
     } else if (walkEntries(depth, wFirst, wLast) == Control.STOP) {
       return Control.STOP;
     }
-    return visitor.afterTable(t) == Control.STOP ? Control.STOP : Control.CONTINUE;
+    Control after = checked ? expire(visitor.afterTable(new CheckedTable(t, hooks))) : visitor.afterTable(t);
+    return after == Control.STOP ? Control.STOP : Control.CONTINUE;
   }
 
   /** Walks the entries of the table at {@code depth} covering {@code [a, b]}, one canonical part. */
@@ -279,12 +294,12 @@ public final class Walker {
       e.last = eLast;
       EntryProblem problem = e.decode(depth, raw);
       if (problem != null) {
-        if (visitor.onMalformed(e, problem) == Control.STOP) {
+        if (malformed(e, problem) == Control.STOP) {
           return Control.STOP;
         }
         continue;
       }
-      Control c = visitor.onEntry(e);
+      Control c = checked ? expire(visitor.onEntry(new CheckedEntry(e, hooks))) : visitor.onEntry(e);
       if (c == Control.STOP) {
         return Control.STOP;
       }
@@ -304,7 +319,7 @@ public final class Walker {
         // What the visitor wrote is a new entry: one the walker cannot follow is reported as such.
         problem = e.decode(depth, again);
         if (problem != null) {
-          if (visitor.onMalformed(e, problem) == Control.STOP) {
+          if (malformed(e, problem) == Control.STOP) {
             return Control.STOP;
           }
           continue;
@@ -321,6 +336,16 @@ public final class Walker {
       }
     }
     return Control.CONTINUE;
+  }
+
+  private Control malformed(Entry e, EntryProblem problem) {
+    return checked ? expire(visitor.onMalformed(new CheckedEntry(e, hooks), problem)) : visitor.onMalformed(e, problem);
+  }
+
+  /** Ends the life of the checked cursors handed to the hook that just returned {@code c}. */
+  private Control expire(Control c) {
+    hooks++;
+    return Objects.requireNonNull(c, "a hook returned null instead of a Control");
   }
 
   private long entryFirst(int depth, Table t, int index, int shift) {
@@ -341,7 +366,8 @@ public final class Walker {
     h.last = Long.compareUnsigned(b, hLast) <= 0 ? b : hLast;
     h.mayRevisit = mayRevisit;
     h.revisit = false;
-    if (visitor.onHole(h) == Control.STOP) {
+    Control c = checked ? expire(visitor.onHole(new CheckedHole(h, hooks))) : visitor.onHole(h);
+    if (c == Control.STOP) {
       return Control.STOP;
     }
     if (!h.revisit) {
@@ -639,6 +665,216 @@ public final class Walker {
     @Override
     public String toString() {
       return table.level + " hole [" + firstIndex + ".." + lastIndex + "] [" + hex(first) + ", " + hex(last) + "]";
+    }
+  }
+
+  private IllegalStateException expired(String what) {
+    return new IllegalStateException(what + " was used after the hook it was given to returned; cursors are"
+        + " flyweights the walker moves on: copy what you need (first(), raw(), ...) inside the hook");
+  }
+
+  /** A table cursor for one hook call, in checked mode. */
+  private final class CheckedTable implements TableCursor {
+    private final Table t;
+    private final long hook;
+
+    CheckedTable(Table t, long hook) {
+      this.t = t;
+      this.hook = hook;
+    }
+
+    private Table live() {
+      if (hook != hooks) {
+        throw expired("a TableCursor");
+      }
+      return t;
+    }
+
+    @Override
+    public Level level() {
+      return live().level();
+    }
+
+    @Override
+    public long frame() {
+      return live().frame();
+    }
+
+    @Override
+    public long first() {
+      return live().first();
+    }
+
+    @Override
+    public long last() {
+      return live().last();
+    }
+
+    @Override
+    public long walkFirst() {
+      return live().walkFirst();
+    }
+
+    @Override
+    public long walkLast() {
+      return live().walkLast();
+    }
+
+    @Override
+    public @Nullable EntryCursor parent() {
+      Entry parent = live().parent;
+      return parent == null ? null : new CheckedEntry(parent, hook);
+    }
+
+    @Override
+    public boolean shared() {
+      return live().shared();
+    }
+
+    @Override
+    public long read(int index) {
+      return live().read(index);
+    }
+
+    @Override
+    public int readEntries(long[] into) {
+      return live().readEntries(into);
+    }
+
+    @Override
+    public void write(int index, long raw) {
+      live().write(index, raw);
+    }
+
+    @Override
+    public String toString() {
+      return t.toString();
+    }
+  }
+
+  /** An entry cursor for one hook call, in checked mode. */
+  private final class CheckedEntry implements EntryCursor {
+    private final Entry e;
+    private final long hook;
+
+    CheckedEntry(Entry e, long hook) {
+      this.e = e;
+      this.hook = hook;
+    }
+
+    private Entry live() {
+      if (hook != hooks) {
+        throw expired("an EntryCursor");
+      }
+      return e;
+    }
+
+    @Override
+    public TableCursor table() {
+      return new CheckedTable(live().table, hook);
+    }
+
+    @Override
+    public int index() {
+      return live().index();
+    }
+
+    @Override
+    public long first() {
+      return live().first();
+    }
+
+    @Override
+    public long last() {
+      return live().last();
+    }
+
+    @Override
+    public long raw() {
+      return live().raw();
+    }
+
+    @Override
+    public EntryKind kind() {
+      return live().kind();
+    }
+
+    @Override
+    public long target() {
+      return live().target();
+    }
+
+    @Override
+    public Attributes attributes() {
+      return live().attributes();
+    }
+
+    @Override
+    public Attributes effectiveAttributes() {
+      return live().effectiveAttributes();
+    }
+
+    @Override
+    public void write(long raw) {
+      live().write(raw);
+    }
+
+    @Override
+    public String toString() {
+      return e.toString();
+    }
+  }
+
+  /** A hole cursor for one hook call, in checked mode. */
+  private final class CheckedHole implements HoleCursor {
+    private final Hole h;
+    private final long hook;
+
+    CheckedHole(Hole h, long hook) {
+      this.h = h;
+      this.hook = hook;
+    }
+
+    private Hole live() {
+      if (hook != hooks) {
+        throw expired("a HoleCursor");
+      }
+      return h;
+    }
+
+    @Override
+    public TableCursor table() {
+      return new CheckedTable(live().table, hook);
+    }
+
+    @Override
+    public int firstIndex() {
+      return live().firstIndex();
+    }
+
+    @Override
+    public int lastIndex() {
+      return live().lastIndex();
+    }
+
+    @Override
+    public long first() {
+      return live().first();
+    }
+
+    @Override
+    public long last() {
+      return live().last();
+    }
+
+    @Override
+    public void revisit() {
+      live().revisit();
+    }
+
+    @Override
+    public String toString() {
+      return h.toString();
     }
   }
 }

@@ -112,4 +112,18 @@ class PageTablesFacadeTest {
     assertThat(kernel.translate(0xffff_8880_0012_3456L).physicalAddress()).isEqualTo(0x12_3456L);
     dev.paging.testkit.Invariants.check(kernel.space()).assertClean();
   }
+
+  @Test
+  void destroyListsEachLeafAtItsOwnSizeWhenPagesOfTwoSizesAdjoin() {
+    SimulatedMemory memory = SimulatedMemory.ofSize(64L << 20);
+    PageTables tables = PageTables.create(Formats.x86_64(), memory, TrackingFrameAllocator.over(0x10_0000, 64));
+    // A 4 KiB page ending where a 2 MiB page begins: one run of addresses, two page sizes.
+    tables.mapPage(0x1f_f000, 0x5000, Attributes.readWrite());
+    tables.map(VirtualRange.ofLength(0x20_0000, 2L << 20), 0x20_0000, Attributes.readWrite());
+    var plan = tables.destroy().plan();
+    // The PDPT, PD and PT the space owned, widest first, then each leaf at its own size.
+    assertThat(plan.invalidations()).containsExactly(VirtualRange.ofLength(0, 1L << 39),
+        VirtualRange.ofLength(0, 1L << 30), VirtualRange.ofLength(0, 2L << 20),
+        VirtualRange.page(0x1f_f000), VirtualRange.ofLength(0x20_0000, 2L << 20));
+  }
 }

@@ -36,6 +36,7 @@ final class Destroyer {
       long runNext;
       long runCount;
       boolean runGlobal;
+      long runSize;
 
       @Override
       public Control onEntry(EntryCursor e) {
@@ -44,13 +45,16 @@ final class Destroyer {
         }
         if (e.kind() == EntryKind.LEAF) {
           boolean isGlobal = (e.raw() & global[e.level().depth()]) != 0;
-          if (runCount > 0 && e.first() == runNext && isGlobal == runGlobal) {
+          long size = e.last() - e.first() + 1;
+          // A run is of one page size: the plan's entries are the run split evenly.
+          if (runCount > 0 && e.first() == runNext && isGlobal == runGlobal && size == runSize) {
             runCount++;
           } else {
             flush();
             runFirst = e.first();
             runCount = 1;
             runGlobal = isGlobal;
+            runSize = size;
           }
           runNext = e.last() + 1;
         }

@@ -1,5 +1,7 @@
 package dev.paging.ops;
 
+import static dev.paging.api.Addresses.hex;
+
 import dev.paging.api.VirtualRange;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -206,7 +208,12 @@ public final class InvalidationPlan {
     return s.toString();
   }
 
-  static Builder builder() {
+  /**
+   * A builder for a visitor of the caller's own that changes tables (an accessed-bit scanner that
+   * clears A, a copy-on-write pass that write-protects) and must hand back what to invalidate, as
+   * the library's operations do.
+   */
+  public static Builder builder() {
     return new Builder();
   }
 
@@ -231,8 +238,11 @@ public final class InvalidationPlan {
     }
   }
 
-  /** Collects stale entries as an operation goes; ranges may arrive in any order. */
-  static final class Builder {
+  /**
+   * Collects stale entries as an operation goes; ranges may arrive in any order. Not
+   * thread-safe; {@link #build()} may be called more than once.
+   */
+  public static final class Builder {
     private final List<VirtualRange> ranges = new ArrayList<>();
     /** Runs as (first, size, count) triples, in arrival order. */
     private long[] runs = new long[24];
@@ -242,24 +252,49 @@ public final class InvalidationPlan {
     private boolean pagingStructures;
     private boolean sharedTables;
 
-    /** A leaf that changed or went away: one entry over {@code [first, last]}. */
-    Builder leaf(long first, long last, boolean isGlobal) {
+    /**
+     * A leaf that changed or went away: one entry over {@code [first, last]} (an {@link
+     * dev.paging.api.EntryCursor}'s {@code first()} and {@code last()}); {@code isGlobal} when
+     * its translation is global.
+     *
+     * @throws IllegalArgumentException if {@code last} is below {@code first} (unsigned)
+     */
+    public Builder leaf(long first, long last, boolean isGlobal) {
+      checkOrder(first, last);
       addRange(VirtualRange.closed(first, last));
       addRun(first, last - first + 1, 1);
       global |= isGlobal;
       return this;
     }
 
-    /** {@code count} adjacent leaves that changed or went away, together covering {@code [first, last]}. */
-    Builder leaves(long first, long last, long count, boolean isGlobal) {
+    /**
+     * {@code count} adjacent leaves of one size that changed or went away, together covering
+     * {@code [first, last]}.
+     *
+     * @throws IllegalArgumentException if the range is reversed or does not split into {@code
+     *     count} equal entries
+     */
+    public Builder leaves(long first, long last, long count, boolean isGlobal) {
+      checkOrder(first, last);
+      long size = last - first + 1;
+      if (count < 1 || (size != 0 && Long.remainderUnsigned(size, count) != 0)) {
+        throw new IllegalArgumentException(
+            "[" + hex(first) + ", " + hex(last) + "] does not split into " + count + " equal entries");
+      }
       addRange(VirtualRange.closed(first, last));
       addRun(first, (last - first + 1) / count, count);
       global |= isGlobal;
       return this;
     }
 
-    /** A table that was unlinked or replaced, covering {@code [first, last]}. */
-    Builder table(long first, long last) {
+    /**
+     * A table that was unlinked or replaced, covering {@code [first, last]}: its cached
+     * paging-structure entries are stale too.
+     *
+     * @throws IllegalArgumentException if {@code last} is below {@code first} (unsigned)
+     */
+    public Builder table(long first, long last) {
+      checkOrder(first, last);
       addRange(VirtualRange.closed(first, last));
       addRun(first, last - first + 1, 1);
       pagingStructures = true;
@@ -267,13 +302,13 @@ public final class InvalidationPlan {
     }
 
     /** Marks the plan as involving global translations (a kernel-half table unlinked, say). */
-    Builder global() {
+    public Builder global() {
       global = true;
       return this;
     }
 
     /** Marks the plan as touching tables shared with other address spaces. */
-    Builder shared() {
+    public Builder shared() {
       sharedTables = true;
       return this;
     }
@@ -314,11 +349,19 @@ public final class InvalidationPlan {
       }
     }
 
-    boolean isEmpty() {
+    /** True when nothing has been added. */
+    public boolean isEmpty() {
       return ranges.isEmpty();
     }
 
-    InvalidationPlan build() {
+    private static void checkOrder(long first, long last) {
+      if (Long.compareUnsigned(first, last) > 0) {
+        throw new IllegalArgumentException("reversed range [" + hex(first) + ", " + hex(last) + "]");
+      }
+    }
+
+    /** The plan of everything added so far. */
+    public InvalidationPlan build() {
       if (ranges.isEmpty()) {
         return NONE;
       }

@@ -7,6 +7,7 @@ import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
+import dev.paging.api.HoleCursor;
 import dev.paging.api.Level;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PagingFormat;
@@ -128,14 +129,38 @@ public final class Reclaimer {
     Objects.requireNonNull(range, "range");
     Objects.requireNonNull(options, "options");
     format.checkCanonical(range);
-    long tables = 0;
-    long entries = 0;
     pass.protectedFrames.clear();
+    pass.start(options);
+    walker.walk(space.root(), range.first(), range.last(), pass);
+    return afterWalk(pass, range, options, walker.tablesVisited(), walker.entriesRead());
+  }
+
+  /**
+   * Reclamation as a visitor, to compose with others ({@link dev.paging.core.Visitors#compose})
+   * in one walk over exactly {@code range} of this reclaimer's space: an accessed-bit scan, an
+   * audit and a reclaim in one pass over the tables. The walk only decides; {@link
+   * ReclaimVisitor#finish()} then unlinks and returns what {@link #reclaim(VirtualRange,
+   * ReclaimOptions)} would have, or throws what it would have thrown, with nothing changed. In
+   * {@link ReclaimMode#STRICT} mode the visitor stops (its part of the walk) at the first
+   * candidate that is not empty; the other visitors go on.
+   *
+   * @throws IllegalArgumentException if an end of the range is not canonical for the format
+   */
+  public ReclaimVisitor visitor(VirtualRange range, ReclaimOptions options) {
+    Objects.requireNonNull(range, "range");
+    Objects.requireNonNull(options, "options");
+    format.checkCanonical(range);
+    Pass own = new Pass(format.levels(), space.sharedTables());
+    own.start(options);
+    return new ReclaimVisitor(this, own, range, options);
+  }
+
+  /**
+   * What a walk of {@code pass} over {@code range} decided, made final: a strict failure thrown,
+   * a second walk when tables were met through two links, then the unlinking.
+   */
+  ReclaimResult afterWalk(Pass pass, VirtualRange range, ReclaimOptions options, long tables, long entries) {
     while (true) {
-      pass.start(options);
-      walker.walk(space.root(), range.first(), range.last(), pass);
-      tables += walker.tablesVisited();
-      entries += walker.entriesRead();
       if (pass.failure != null) {
         String message = "STRICT reclaim of " + range + ": " + pass.failure + "; nothing was changed";
         pass.failure = null;
@@ -148,11 +173,15 @@ public final class Reclaimer {
         break;
       }
       pass.protectedFrames.addAll(pass.aliases);
+      pass.start(options);
+      walker.walk(space.root(), range.first(), range.last(), pass);
+      tables += walker.tablesVisited();
+      entries += walker.entriesRead();
     }
-    return apply(range, options.mode(), tables, entries);
+    return apply(pass, range, options.mode(), tables, entries);
   }
 
-  private ReclaimResult apply(VirtualRange range, ReclaimMode mode, long tables, long entries) {
+  private ReclaimResult apply(Pass pass, VirtualRange range, ReclaimMode mode, long tables, long entries) {
     int n = pass.freedCount;
     long[] frames = Arrays.copyOf(pass.freedFrame, n);
     int[] countByDepth = new int[pass.depths];
@@ -191,7 +220,7 @@ public final class Reclaimer {
    * walker has read each entry once by the time {@code afterTable} runs, so the count is exact
    * without reading the table again.
    */
-  private static final class Pass implements PageTableVisitor {
+  static final class Pass implements PageTableVisitor {
     final int depths;
     private final SharedTables shared;
     private final long[] frame;
@@ -227,12 +256,19 @@ public final class Reclaimer {
       pinsNothing = options.pinsNothing();
       failure = null;
       freedCount = 0;
+      tablesSeen = 0;
+      entriesSeen = 0;
       visited.clear();
       aliases.clear();
     }
 
+    /** Tables and entries this pass was shown: its cost when it is one of several composed visitors. */
+    long tablesSeen;
+    long entriesSeen;
+
     @Override
     public Control beforeTable(TableCursor table) {
+      tablesSeen++;
       int d = table.level().depth();
       long f = table.frame();
       frame[d] = f;
@@ -244,7 +280,14 @@ public final class Reclaimer {
     }
 
     @Override
+    public Control onHole(HoleCursor hole) {
+      entriesSeen += hole.lastIndex() - hole.firstIndex() + 1;
+      return Control.CONTINUE;
+    }
+
+    @Override
     public Control onEntry(EntryCursor entry) {
+      entriesSeen++;
       int d = entry.level().depth();
       live[d]++;
       if (entry.kind() != EntryKind.TABLE) {
@@ -268,6 +311,7 @@ public final class Reclaimer {
 
     @Override
     public Control onMalformed(EntryCursor entry, EntryProblem problem) {
+      entriesSeen++;
       int d = entry.level().depth();
       // Every entry the walker cannot follow comes here instead of onEntry, and keeps its table.
       live[d]++;
