@@ -8,11 +8,13 @@ import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.PageTableVisitor;
+import dev.paging.api.PagingFormat;
 import dev.paging.api.TableCursor;
 import dev.paging.api.TableNotEmptyException;
 import dev.paging.api.VirtualRange;
 import dev.paging.audit.Audit;
 import dev.paging.audit.AuditReport;
+import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.core.Visitors;
 import dev.paging.core.Walker;
@@ -35,14 +37,15 @@ import org.junit.jupiter.api.Test;
  * with {@link EntryRewriter} and a public {@link InvalidationPlan.Builder}.
  */
 class ComposedOperationsTest {
-  /** A user's visitor: clears the accessed bit of every leaf, recording what it made stale. */
+  // readme:accessed-bit-scanner
+  /** Clears the accessed bit of every leaf, noting the pages and what it made stale. */
   static final class AccessedBitScanner implements PageTableVisitor {
     final InvalidationPlan.Builder plan = InvalidationPlan.builder();
     final EntryRewriter rewriter;
     final List<Long> accessed = new ArrayList<>();
 
-    AccessedBitScanner(Trees t) {
-      this.rewriter = EntryRewriter.of(t.format, plan);
+    AccessedBitScanner(PagingFormat format) {
+      this.rewriter = EntryRewriter.of(format, plan); // decode, change, encode, write, record
     }
 
     @Override
@@ -53,6 +56,7 @@ class ComposedOperationsTest {
       return Control.CONTINUE;
     }
   }
+  // readme:end
 
   /** Leaves of two sizes, some accessed, and page tables emptied again, deterministically by seed. */
   private static Trees tree(long seed) {
@@ -83,16 +87,23 @@ class ComposedOperationsTest {
       AuditReport a1 = Audit.run(auditAlone.space, VirtualRange.all());
       // Scanner then reclaim, one after the other: the tables the one walk must end with.
       Trees oneThenOther = tree(seed);
-      AccessedBitScanner s1 = new AccessedBitScanner(oneThenOther);
+      AccessedBitScanner s1 = new AccessedBitScanner(oneThenOther.format);
       Walker.walk(oneThenOther.space, VirtualRange.all(), s1);
       Reclaimer.of(oneThenOther.space).reclaim(VirtualRange.all(), ReclaimMode.COLLECT);
 
       Trees together = tree(seed);
-      Audit audit = Audit.of(together.space);
-      ReclaimVisitor reclaim = Reclaimer.of(together.space).visitor(VirtualRange.all(), ReclaimOptions.of(ReclaimMode.COLLECT));
-      AccessedBitScanner s2 = new AccessedBitScanner(together);
-      Walker.walk(together.space, VirtualRange.all(), Visitors.compose(audit, reclaim, s2));
-      ReclaimResult r2 = reclaim.finish();
+      AddressSpace space = together.space;
+      // readme:compose-with-reclaim
+      Audit audit = Audit.of(space);
+      ReclaimVisitor reclaim = Reclaimer.of(space).visitor(VirtualRange.all(), ReclaimOptions.of(ReclaimMode.COLLECT));
+      AccessedBitScanner scanner = new AccessedBitScanner(space.format());
+      Walker.walk(space, VirtualRange.all(), Visitors.compose(audit, reclaim, scanner)); // one pass
+      ReclaimResult freed = reclaim.finish(); // unlinks now; the frames wait for the flush
+      InvalidationPlan stale = scanner.plan.build().and(freed.plan());
+      // readme:end
+      ReclaimResult r2 = freed;
+      AccessedBitScanner s2 = scanner;
+      assertThat(stale.entries()).isEqualTo(r1.plan().entries() + s1.plan.build().entries());
 
       assertThat(r2.frames()).as("seed %d", seed).containsExactly(r1.frames());
       assertThat(r2.plan()).isEqualTo(r1.plan());

@@ -33,7 +33,8 @@ class ReadmeSnippetsTest {
       String block = readme.substring(m.end(), readme.indexOf("```", m.end()));
       shown.put(m.group(1) + "#" + m.group(2), block);
     }
-    assertThat(shown.keySet()).containsExactly("OsProjectExampleTest#os-day", "OsProjectExampleTest#apply",
+    assertThat(shown.keySet()).containsExactly("ComposedOperationsTest#accessed-bit-scanner",
+        "ComposedOperationsTest#compose-with-reclaim", "OsProjectExampleTest#os-day", "OsProjectExampleTest#apply",
         "OsProjectExampleTest#reclaim", "ReadmeDemoTest#dump-and-audit", "GradingExampleTest#grading");
     for (Map.Entry<String, String> e : shown.entrySet()) {
       String[] where = e.getKey().split("#");
