@@ -2,8 +2,9 @@ package dev.paging.api;
 
 /**
  * A non-empty entry the walker is at. A flyweight: read it inside the hook, never keep it.
- * {@link #write(long)} changes the entry in memory; the walker re-reads the entry after {@code
- * onEntry}, so an entry a visitor turns into a table (a smash) is then walked into.
+ * {@link #write(long)} changes the entry in memory and in this cursor, and the walker goes on
+ * from what it holds after {@code onEntry}, so an entry a visitor turns into a table (a smash) is
+ * then walked into, without being read again.
  */
 public interface EntryCursor {
   /** The table holding the entry. */

@@ -234,13 +234,14 @@ class InspectCommandTest {
 
     CliRun r = inspect(image, "--root", "0x1000", "--view", "vmprint", "--entry-budget", "5_000");
 
-    // Reads: the three pointers above the first PT twice each (read, re-read after the visit),
-    // then 1026 per PD entry and its PT; 5000 reads end after PT entry 444 under PD entry 4.
+    // Reads, one per entry: the three pointers down to the first PT, its 512 entries, then 513 for
+    // each next PD entry and its PT: 4619 after PD entry 8, so the 5000 reads end with PD entry 9
+    // and its PT entries 0 to 379 (0x17b). One line per entry read, and the header.
     String[] lines = r.out.split("\n");
-    assertThat(lines).hasSize(1 + 3 + 4 + 4 * 512 + 445);
+    assertThat(lines).hasSize(1 + 3 + 9 + 9 * 512 + 380);
     assertThat(lines[0]).isEqualTo("page table 0x0000000000001000");
-    assertThat(lines[lines.length - 2]).isEqualTo(".. .. .. ..443: pte 0x80000000001bb003 pa 0x00000000001bb000");
-    assertThat(lines[lines.length - 1]).isEqualTo(".. .. .. ..444: pte 0x80000000001bc003 pa 0x00000000001bc000");
+    assertThat(lines[lines.length - 2]).isEqualTo(".. .. .. ..378: pte 0x800000000017a003 pa 0x000000000017a000");
+    assertThat(lines[lines.length - 1]).isEqualTo(".. .. .. ..379: pte 0x800000000017b003 pa 0x000000000017b000");
     assertThat(r.err).isEqualTo("paging inspect: the walk read its entry budget of 5000 entries and stopped;"
         + " the dump is incomplete (raise --entry-budget to see the rest)\n");
     assertThat(r.status).isEqualTo(InspectCommand.INCOMPLETE);
@@ -253,7 +254,7 @@ class InspectCommandTest {
     CliRun json = inspect(image, "--root", "0x1000", "--view", "json", "--entry-budget", "20");
     CliRun dot = inspect(image, "--root", "0x1000", "--view", "dot", "--entry-budget", "20");
 
-    // 20 reads: three pointers and seven leaves, each read twice; every object the walk opened is closed.
+    // 20 reads, one per entry: three pointers and 17 leaves; every object the walk opened is closed.
     assertThat(json.out).endsWith("""
                                 }
                               ]
@@ -268,7 +269,7 @@ class InspectCommandTest {
             ]
           },
           "complete": false,
-          "summary": { "tables": 4, "leaves": 7, "notPresent": 0, "holes": 0, "malformed": 0, "mappedBytes": 28672 }
+          "summary": { "tables": 4, "leaves": 17, "notPresent": 0, "holes": 0, "malformed": 0, "mappedBytes": 69632 }
         }
         """);
     assertThat(json.status).isEqualTo(1);

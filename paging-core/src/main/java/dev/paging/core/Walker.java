@@ -27,9 +27,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>Only entries inside the range are read, and only present table entries are descended:
  *       the cost is proportional to the tables and entries inside the range, never to the number
- *       of pages it spans. Each entry is read once, and once more after {@code onEntry} (so a
- *       visitor that rewrites the entry, e.g. turns a huge leaf into a table, is walked into what
- *       it wrote).
+ *       of pages it spans. Each entry is read once. A visitor that rewrites the entry it is
+ *       given, through {@link EntryCursor#write} or {@link TableCursor#write} at its index (turns
+ *       a huge leaf into a table, say), is walked into what it wrote, from the cursor, without a
+ *       second read; a change made to memory behind the cursors' back is seen by later walks.
  *   <li>Runs of empty entries are reported as holes, clipped to the range; at the root they never
  *       cross the canonical hole, which whole-space walks skip. After the first empty entry of a
  *       run the walker asks the memory for the end of the run in one call ({@link
@@ -138,7 +139,10 @@ public final class Walker {
     return this;
   }
 
-  /** Entries read from memory by the last walk, re-reads after {@code onEntry} included. */
+  /**
+   * Entries read by the last walk: one per entry, the words an empty run's scan passed over and
+   * what visitors read through the table cursor included.
+   */
   public long entriesRead() {
     return entriesRead;
   }
@@ -306,12 +310,8 @@ public final class Walker {
       if (c == Control.SKIP_SUBTREE) {
         continue;
       }
-      if (entriesRead >= budget) {
-        exhausted = true;
-        return Control.STOP;
-      }
-      long again = memory.read(entryAddress);
-      entriesRead++;
+      // What a write through the cursor left; memory is not read again, so the entry costs one read.
+      long again = e.raw;
       if (again != raw) {
         if (again == 0) {
           continue;
@@ -491,6 +491,11 @@ public final class Walker {
       checkIndex(index);
       memory.write(frame + 8L * index, raw);
       cursorWrites++;
+      Entry current = entries[level.depth()];
+      if (current.index == index) {
+        // The entry the walker is at, rewritten through its table: walked as rewritten.
+        current.set(raw, format.kind(level, raw));
+      }
     }
 
     private void checkIndex(int index) {

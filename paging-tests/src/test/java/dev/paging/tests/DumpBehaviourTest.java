@@ -97,8 +97,9 @@ class DumpBehaviourTest {
   @Test
   void aWalkCutShortByItsBudgetStillEndsEveryRendererProperly() throws IOException {
     Trees t = DumpSpaces.x86();
-    // A non-empty entry costs two reads (the walker re-reads it after onEntry), an empty one one:
-    // PML4[0] 2, PDPT[0] 2, PD[0..1] 2, PD[2] 2, PT[0] 2, PT[1] read: 11 reads see two leaves.
+    // Every entry costs one read, the words an empty run's scan passes included: PML4[0],
+    // PDPT[0], PD[0] and PD[1] (the scan), PD[2], PT[0], PT[1], PT[2]; the scan of the empty
+    // rest of the PT then runs out of the 11. Two leaves seen.
     Walker walker = t.space.walker().entryBudget(11);
     StringBuilder json = new StringBuilder();
     assertThat(Dump.write(walker, t.format, t.root(), VirtualRange.all(), DumpRenderer.json(json)))

@@ -77,8 +77,8 @@ import org.jspecify.annotations.Nullable;
  * both canonical halves) ranges all work, and Guava ranges come in through {@link
  * dev.paging.core.VirtualRanges#fromGuava}.
  *
- * <p><b>Cost.</b> One walk that reads each table inside the range once (each entry of it once,
- * plus one re-read of each table link it follows), skipping absent subtrees: reclaiming the whole
+ * <p><b>Cost.</b> One walk that reads each table inside the range once (each entry of it once),
+ * skipping absent subtrees: reclaiming the whole
  * 256 TiB (or 128 PiB) space of a sparse tree reads only the tables that exist. The walk
  * allocates nothing per table beyond growing reusable buffers; the result is proportional to the
  * tables freed.
