@@ -23,19 +23,19 @@ import java.util.Objects;
 public final class ByteBufferMemory implements PhysicalMemory {
   private static final long[] ZEROS = new long[512];
 
+  private final Window window;
   private final long base;
+  private final long lastWord;
   private final ByteBuffer bytes;
   private final LongBuffer words;
-  private final long size;
-  private final long lastWord;
   private final boolean readOnly;
 
-  private ByteBufferMemory(long base, ByteBuffer buffer) {
-    this.base = base;
+  private ByteBufferMemory(Window window, ByteBuffer buffer) {
+    this.window = window;
+    this.base = window.base;
+    this.lastWord = window.lastWord;
     this.bytes = buffer.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
     this.words = bytes.asLongBuffer();
-    this.size = buffer.capacity() & ~7L;
-    this.lastWord = size - 8;
     this.readOnly = buffer.isReadOnly();
   }
 
@@ -52,15 +52,7 @@ public final class ByteBufferMemory implements PhysicalMemory {
       throw new IllegalArgumentException("memory at " + hex(base) + " over a buffer of " + buffer.capacity()
           + " bytes, less than one word");
     }
-    if ((base & 7) != 0) {
-      throw new IllegalArgumentException("memory base " + hex(base) + " is not 8-byte aligned");
-    }
-    long size = buffer.capacity() & ~7L;
-    if (Long.compareUnsigned(base + size - 1, base) < 0) {
-      throw new IllegalArgumentException(
-          hex(size) + " bytes from " + hex(base) + " run past the top of the physical space");
-    }
-    return new ByteBufferMemory(base, buffer);
+    return new ByteBufferMemory(Window.of(base, buffer.capacity() & ~7L), buffer);
   }
 
   /** The physical address of the buffer's byte 0. */
@@ -70,7 +62,7 @@ public final class ByteBufferMemory implements PhysicalMemory {
 
   /** The size in bytes: the buffer's capacity rounded down to whole words. */
   public long size() {
-    return size;
+    return window.size;
   }
 
   /** True when the buffer is read-only, so every write fails. */
@@ -82,7 +74,7 @@ public final class ByteBufferMemory implements PhysicalMemory {
   public long read(long address) {
     long offset = address - base;
     if (Long.compareUnsigned(offset, lastWord) > 0 | (address & 7) != 0) {
-      throw outside("read", address, 1);
+      throw window.outside("read", address, 1);
     }
     return bytes.getLong((int) offset);
   }
@@ -91,26 +83,26 @@ public final class ByteBufferMemory implements PhysicalMemory {
   public void write(long address, long value) {
     long offset = address - base;
     if (Long.compareUnsigned(offset, lastWord) > 0 | (address & 7) != 0 | readOnly) {
-      throw readOnly && contains(address, 8) && (address & 7) == 0 ? refused(address, 1) : outside("write", address, 1);
+      throw readOnly && contains(address, 8) && (address & 7) == 0
+          ? refused(address, 1) : window.outside("write", address, 1);
     }
     bytes.putLong((int) offset, value);
   }
 
   @Override
   public boolean contains(long address, long length) {
-    long offset = address - base;
-    return Long.compareUnsigned(offset, size) <= 0 && Long.compareUnsigned(length, size - offset) <= 0;
+    return window.contains(address, length);
   }
 
   @Override
   public void read(long address, long[] into, int offset, int count) {
     Objects.checkFromIndexSize(offset, count, into.length);
-    words.get(index(address, count, "read"), into, offset, count);
+    words.get(window.index(address, count, "read"), into, offset, count);
   }
 
   @Override
   public int firstNonZero(long address, int count) {
-    int from = index(address, count, "scan");
+    int from = window.index(address, count, "scan");
     LongBuffer w = words;
     for (int i = 0; i < count; i++) {
       if (w.get(from + i) != 0) {
@@ -122,7 +114,7 @@ public final class ByteBufferMemory implements PhysicalMemory {
 
   @Override
   public void zero(long address, int count) {
-    int from = index(address, count, "zero");
+    int from = window.index(address, count, "zero");
     if (readOnly) {
       throw refused(address, count);
     }
@@ -135,24 +127,7 @@ public final class ByteBufferMemory implements PhysicalMemory {
 
   @Override
   public String toString() {
-    return (readOnly ? "read-only " : "") + "ByteBufferMemory[" + hex(base) + ", " + hex(size) + " bytes]";
-  }
-
-  private int index(long address, int count, String what) {
-    long offset = address - base;
-    if (count < 0) {
-      throw new IllegalArgumentException(what + " of " + count + " words at " + hex(address));
-    }
-    if ((address & 7) != 0 || Long.compareUnsigned(offset, size) > 0
-        || Long.compareUnsigned(8L * count, size - offset) > 0) {
-      throw outside(what, address, count);
-    }
-    return (int) (offset >>> 3);
-  }
-
-  private PhysicalAccessException outside(String what, long address, int count) {
-    return new PhysicalAccessException(what + (count == 1 ? "" : " of " + count + " words") + " at "
-        + hex(address) + " is unaligned or outside memory [" + hex(base) + ", " + hex(base + size) + ")");
+    return (readOnly ? "read-only " : "") + "ByteBufferMemory[" + window + "]";
   }
 
   private PhysicalAccessException refused(long address, int count) {

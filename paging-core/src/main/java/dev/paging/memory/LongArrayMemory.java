@@ -2,7 +2,6 @@ package dev.paging.memory;
 
 import static dev.paging.api.Addresses.hex;
 
-import dev.paging.api.PhysicalAccessException;
 import dev.paging.api.PhysicalMemory;
 import java.util.Arrays;
 import java.util.Objects;
@@ -18,17 +17,16 @@ import java.util.Objects;
  * it between threads only under the caller's own lock.
  */
 public final class LongArrayMemory implements PhysicalMemory {
+  private final Window window;
   private final long base;
-  private final long[] words;
-  private final long size;
-  /** The offset of the last word: single accesses need one unsigned comparison. */
   private final long lastWord;
+  private final long[] words;
 
-  private LongArrayMemory(long base, long[] words) {
-    this.base = base;
+  private LongArrayMemory(Window window, long[] words) {
+    this.window = window;
+    this.base = window.base;
+    this.lastWord = window.lastWord;
     this.words = words;
-    this.size = 8L * words.length;
-    this.lastWord = size - 8;
   }
 
   /**
@@ -43,14 +41,7 @@ public final class LongArrayMemory implements PhysicalMemory {
     if (words.length == 0) {
       throw new IllegalArgumentException("memory at " + hex(base) + " over an empty array");
     }
-    if ((base & 7) != 0) {
-      throw new IllegalArgumentException("memory base " + hex(base) + " is not 8-byte aligned");
-    }
-    if (Long.compareUnsigned(base + 8L * words.length - 1, base) < 0) {
-      throw new IllegalArgumentException(
-          words.length + " words from " + hex(base) + " run past the top of the physical space");
-    }
-    return new LongArrayMemory(base, words);
+    return new LongArrayMemory(Window.of(base, 8L * words.length), words);
   }
 
   /**
@@ -64,7 +55,8 @@ public final class LongArrayMemory implements PhysicalMemory {
       throw new IllegalArgumentException(
           "memory size " + hex(bytes) + " is not a positive multiple of 8 bytes that fits one long[]");
     }
-    return wrap(base, new long[(int) (bytes >>> 3)]);
+    Window window = Window.of(base, bytes);
+    return new LongArrayMemory(window, new long[(int) (bytes >>> 3)]);
   }
 
   /** The physical address of word 0. */
@@ -74,14 +66,14 @@ public final class LongArrayMemory implements PhysicalMemory {
 
   /** The size in bytes. */
   public long size() {
-    return size;
+    return window.size;
   }
 
   @Override
   public long read(long address) {
     long offset = address - base;
     if (Long.compareUnsigned(offset, lastWord) > 0 | (address & 7) != 0) {
-      throw outside("read", address, 1);
+      throw window.outside("read", address, 1);
     }
     return words[(int) (offset >>> 3)];
   }
@@ -90,26 +82,25 @@ public final class LongArrayMemory implements PhysicalMemory {
   public void write(long address, long value) {
     long offset = address - base;
     if (Long.compareUnsigned(offset, lastWord) > 0 | (address & 7) != 0) {
-      throw outside("write", address, 1);
+      throw window.outside("write", address, 1);
     }
     words[(int) (offset >>> 3)] = value;
   }
 
   @Override
   public boolean contains(long address, long length) {
-    long offset = address - base;
-    return Long.compareUnsigned(offset, size) <= 0 && Long.compareUnsigned(length, size - offset) <= 0;
+    return window.contains(address, length);
   }
 
   @Override
   public void read(long address, long[] into, int offset, int count) {
     Objects.checkFromIndexSize(offset, count, into.length);
-    System.arraycopy(words, index(address, count, "read"), into, offset, count);
+    System.arraycopy(words, window.index(address, count, "read"), into, offset, count);
   }
 
   @Override
   public int firstNonZero(long address, int count) {
-    int from = index(address, count, "scan");
+    int from = window.index(address, count, "scan");
     long[] w = words;
     for (int i = 0; i < count; i++) {
       if (w[from + i] != 0) {
@@ -121,30 +112,12 @@ public final class LongArrayMemory implements PhysicalMemory {
 
   @Override
   public void zero(long address, int count) {
-    int from = index(address, count, "zero");
+    int from = window.index(address, count, "zero");
     Arrays.fill(words, from, from + count, 0L);
   }
 
   @Override
   public String toString() {
-    return "LongArrayMemory[" + hex(base) + ", " + hex(size) + " bytes]";
-  }
-
-  /** The array index of {@code count} words from {@code address}, all of which must be inside. */
-  private int index(long address, int count, String what) {
-    long offset = address - base;
-    if (count < 0) {
-      throw new IllegalArgumentException(what + " of " + count + " words at " + hex(address));
-    }
-    if ((address & 7) != 0 || Long.compareUnsigned(offset, size) > 0
-        || Long.compareUnsigned(8L * count, size - offset) > 0) {
-      throw outside(what, address, count);
-    }
-    return (int) (offset >>> 3);
-  }
-
-  private PhysicalAccessException outside(String what, long address, int count) {
-    return new PhysicalAccessException(what + (count == 1 ? "" : " of " + count + " words") + " at "
-        + hex(address) + " is unaligned or outside memory [" + hex(base) + ", " + hex(base + size) + ")");
+    return "LongArrayMemory[" + window + "]";
   }
 }
