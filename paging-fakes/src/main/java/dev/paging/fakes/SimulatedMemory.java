@@ -56,6 +56,9 @@ public final class SimulatedMemory implements PhysicalMemory {
   private long reads;
   private long writes;
   private long examined;
+  /** The last frame found and its number; -1 matches no frame. */
+  private long cachedNumber = -1;
+  private long @Nullable [] cachedFrame;
   private long backedFrames;
 
   private SimulatedMemory(long size) {
@@ -94,19 +97,8 @@ public final class SimulatedMemory implements PhysicalMemory {
     reads++;
     examined++;
     long frameNumber = address >>> FRAME_SHIFT;
-    long[][][] mid = top[(int) (frameNumber >>> (2 * DIR_BITS))];
-    if (mid == null) {
-      return 0;
-    }
-    long[][] leafDir = mid[(int) (frameNumber >>> DIR_BITS) & DIR_MASK];
-    if (leafDir == null) {
-      return 0;
-    }
-    long[] frame = leafDir[(int) frameNumber & DIR_MASK];
-    if (frame == null) {
-      return 0;
-    }
-    return frame[(int) (address >>> 3) & WORD_MASK];
+    long[] frame = frameNumber == cachedNumber ? cachedFrame : lookup(frameNumber);
+    return frame == null ? 0 : frame[(int) (address >>> 3) & WORD_MASK];
   }
 
   @Override
@@ -129,7 +121,7 @@ public final class SimulatedMemory implements PhysicalMemory {
     while (done < count) {
       int w = wordIndex(current);
       int n = Math.min(WORDS - w, count - done);
-      long[] frame = frameOrNull(current >>> FRAME_SHIFT);
+      long[] frame = lookup(current >>> FRAME_SHIFT);
       if (frame == null) {
         Arrays.fill(into, offset + done, offset + done + n, 0L);
       } else {
@@ -148,7 +140,7 @@ public final class SimulatedMemory implements PhysicalMemory {
     while (done < count) {
       int w = wordIndex(current);
       int n = Math.min(WORDS - w, count - done);
-      long[] frame = frameOrNull(current >>> FRAME_SHIFT);
+      long[] frame = lookup(current >>> FRAME_SHIFT);
       if (frame != null && frame[NON_ZERO] != 0) {
         for (int k = 0; k < n; k++) {
           if (frame[w + k] != 0) {
@@ -175,7 +167,7 @@ public final class SimulatedMemory implements PhysicalMemory {
     while (done < count) {
       int w = wordIndex(current);
       int n = Math.min(WORDS - w, count - done);
-      long[] frame = frameOrNull(current >>> FRAME_SHIFT);
+      long[] frame = lookup(current >>> FRAME_SHIFT);
       if (frame != null && frame[NON_ZERO] != 0) {
         if (n == WORDS) {
           Arrays.fill(frame, 0, WORDS, 0L);
@@ -436,25 +428,31 @@ public final class SimulatedMemory implements PhysicalMemory {
 
   private void store(long address, long value) {
     long frameNumber = address >>> FRAME_SHIFT;
-    long[][][] mid = top[(int) (frameNumber >>> (2 * DIR_BITS))];
-    if (mid != null) {
-      long[][] leafDir = mid[(int) (frameNumber >>> DIR_BITS) & DIR_MASK];
-      if (leafDir != null) {
-        long[] frame = leafDir[(int) frameNumber & DIR_MASK];
-        if (frame != null) {
-          int w = wordIndex(address);
-          long old = frame[w];
-          frame[w] = value;
-          frame[NON_ZERO] += (value != 0 ? 1 : 0) - (old != 0 ? 1 : 0);
-          return;
-        }
-      }
-    }
-    if (value != 0) {
-      long[] frame = frameForWrite(frameNumber);
+    long[] frame = frameNumber == cachedNumber ? cachedFrame : lookup(frameNumber);
+    if (frame != null) {
+      int w = wordIndex(address);
+      long old = frame[w];
+      frame[w] = value;
+      frame[NON_ZERO] += (value != 0 ? 1 : 0) - (old != 0 ? 1 : 0);
+    } else if (value != 0) {
+      frame = frameForWrite(frameNumber);
       frame[wordIndex(address)] = value;
       frame[NON_ZERO] = 1;
     }
+  }
+
+  /**
+   * The frame {@code frameNumber}, remembered when it exists: accesses within one table then
+   * resolve it once. A frame, once made, is never dropped, so what is remembered never goes
+   * stale.
+   */
+  private long @Nullable [] lookup(long frameNumber) {
+    long[] frame = frameOrNull(frameNumber);
+    if (frame != null) {
+      cachedNumber = frameNumber;
+      cachedFrame = frame;
+    }
+    return frame;
   }
 
   private long @Nullable [] frameOrNull(long frameNumber) {

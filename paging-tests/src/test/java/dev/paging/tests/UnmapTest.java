@@ -295,4 +295,24 @@ class UnmapTest {
     assertThat(u.plan().entries()).isEqualTo(1);
     assertThat(s.memory.read(address)).isZero();
   }
+
+  /**
+   * A dirty-page write-back reads the unmapped runs off the result: a run extends only over
+   * leaves whose bits agree but for the address, so it never mixes dirty and clean pages.
+   */
+  @Test
+  void unmappedRunsNeverMixDirtyAndCleanPagesSoAWriteBackReadsThemOffTheResult() {
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(0x4000_0000L, 8 * KIB4), 0x10_0000, Attributes.readWrite(),
+        MapOptions.defaults().withPageSize(KIB4));
+    for (int page : new int[] {2, 3, 6}) {
+      long entry = s.entryAddress(0x4000_0000L + page * KIB4, 3);
+      s.memory.write(entry, s.memory.read(entry) | 0x40); // D, as the MMU sets it on a write
+    }
+    UnmapResult r = s.tables.unmap(VirtualRange.ofLength(0x4000_0000L, 8 * KIB4));
+    List<String> runs = new ArrayList<>();
+    r.unmapped().forEach(m -> runs.add(Long.toHexString(m.range().first()) + "+" + m.range().size() / KIB4
+        + (m.attributes().dirty() ? " dirty" : "")));
+    assertThat(runs).containsExactly("40000000+2", "40002000+2 dirty", "40004000+2", "40006000+1 dirty", "40007000+1");
+  }
 }
