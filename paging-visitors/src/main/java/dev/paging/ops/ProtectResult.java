@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 public final class ProtectResult implements MutationResult {
   static final ProtectResult NOTHING = new ProtectResult(InvalidationPlan.none(), List.of(), 0);
 
-  private @Nullable InvalidationPlan plan;
-  private @Nullable List<Mapping> previous;
+  private final @Nullable InvalidationPlan plan;
+  private final @Nullable List<Mapping> previous;
   private final long tablesAllocated;
   /** For a one-page result: the leaf as it was, from which plan and mapping are made on demand. */
   private final @Nullable PageChange page;
@@ -24,6 +24,8 @@ public final class ProtectResult implements MutationResult {
   }
 
   ProtectResult(PageChange page) {
+    this.plan = null;
+    this.previous = null;
     this.tablesAllocated = 0;
     this.page = page;
   }
@@ -31,23 +33,12 @@ public final class ProtectResult implements MutationResult {
   /** What to invalidate: every changed leaf, smashed huge page and widened table entry. */
   @Override
   public InvalidationPlan plan() {
-    InvalidationPlan p = plan;
-    if (p == null) {
-      // Racing threads build equal immutable plans; either may be kept.
-      p = page.plan();
-      plan = p;
-    }
-    return p;
+    return page != null ? page.plan() : plan;
   }
 
   /** The mappings whose attributes changed, as they were before, in address order. */
   public List<Mapping> previous() {
-    List<Mapping> m = previous;
-    if (m == null) {
-      m = List.of(page.mapping());
-      previous = m;
-    }
-    return m;
+    return page != null ? page.mappings() : previous;
   }
 
   /** Tables allocated to smash huge pages that straddled an end of the range. */

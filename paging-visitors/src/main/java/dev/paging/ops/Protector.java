@@ -10,10 +10,8 @@ import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
-import dev.paging.api.HoleCursor;
 import dev.paging.api.Level;
 import dev.paging.api.MalformedTableException;
-import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
@@ -104,31 +102,15 @@ final class Protector {
     if (v.general) {
       return protect(VirtualRange.page(va), attributes);
     }
-    return v.changed ? new ProtectResult(new PageChange(g, g.last, va, v.raw, v.shared)) : ProtectResult.NOTHING;
+    return v.changed ? new ProtectResult(v.change(g, va)) : ProtectResult.NOTHING;
   }
 
   /** The one walk of {@link #protectPage}; table entries found to grant enough are remembered per depth. */
-  private final class PageVisitor implements PageTableVisitor {
+  private final class PageVisitor extends OnePageVisitor {
     private final long[] granting = new long[g.levels.length];
-    boolean general;
-    boolean changed;
-    boolean shared;
-    long raw;
 
     void forget() {
       Arrays.fill(granting, 0);
-    }
-
-    void begin() {
-      general = false;
-      changed = false;
-      shared = false;
-    }
-
-    @Override
-    public Control beforeTable(TableCursor t) {
-      shared = t.shared();
-      return Control.CONTINUE;
     }
 
     @Override
@@ -152,26 +134,14 @@ final class Protector {
           }
           long rewritten = pageRewriter.rewrite(entry);
           if (rewritten != entry) {
-            raw = entry;
+            changing(e);
             e.write(rewritten);
-            changed = true;
           }
           return Control.STOP;
         default:
           // A not-present marker: protect leaves it as it is.
           return Control.STOP;
       }
-    }
-
-    @Override
-    public Control onMalformed(EntryCursor e, EntryProblem problem) {
-      general = true;
-      return Control.STOP;
-    }
-
-    @Override
-    public Control onHole(HoleCursor h) {
-      return Control.STOP;
     }
   }
 

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
 public final class UnmapResult implements MutationResult {
   static final UnmapResult NOTHING = new UnmapResult(InvalidationPlan.none(), List.of(), List.of(), 0);
 
-  private @Nullable InvalidationPlan plan;
-  private @Nullable List<Mapping> unmapped;
+  private final @Nullable InvalidationPlan plan;
+  private final @Nullable List<Mapping> unmapped;
   private final List<RemovedEntry> removedEntries;
   private final long tablesAllocated;
   /** For a one-page result: the removed leaf, from which plan and mapping are made on demand. */
@@ -31,6 +31,8 @@ public final class UnmapResult implements MutationResult {
   }
 
   UnmapResult(PageChange page) {
+    this.plan = null;
+    this.unmapped = null;
     this.removedEntries = List.of();
     this.tablesAllocated = 0;
     this.page = page;
@@ -39,23 +41,12 @@ public final class UnmapResult implements MutationResult {
   /** What to invalidate: every removed leaf, and every huge page smashed at an end of the range. */
   @Override
   public InvalidationPlan plan() {
-    InvalidationPlan p = plan;
-    if (p == null) {
-      // Racing threads build equal immutable plans; either may be kept.
-      p = page.plan();
-      plan = p;
-    }
-    return p;
+    return page != null ? page.plan() : plan;
   }
 
   /** What was mapped in the range, coalesced, in address order. */
   public List<Mapping> unmapped() {
-    List<Mapping> m = unmapped;
-    if (m == null) {
-      m = List.of(page.mapping());
-      unmapped = m;
-    }
-    return m;
+    return page != null ? page.mappings() : unmapped;
   }
 
   /** Not-present markers and malformed entries cleared because they lay wholly in the range. */

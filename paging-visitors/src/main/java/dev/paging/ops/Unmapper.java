@@ -10,9 +10,7 @@ import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.MalformedTableException;
-import dev.paging.api.HoleCursor;
 import dev.paging.api.MappingConflictException;
-import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
@@ -80,28 +78,11 @@ final class Unmapper {
     if (v.general) {
       return unmap(VirtualRange.page(va));
     }
-    return v.found ? new UnmapResult(new PageChange(g, g.last, va, v.raw, v.shared)) : UnmapResult.NOTHING;
+    return v.changed ? new UnmapResult(v.change(g, va)) : UnmapResult.NOTHING;
   }
 
-  /** The one walk of {@link #unmapPage}. */
-  private final class PageVisitor implements PageTableVisitor {
-    boolean general;
-    boolean found;
-    boolean shared;
-    long raw;
-
-    void begin() {
-      general = false;
-      found = false;
-      shared = false;
-    }
-
-    @Override
-    public Control beforeTable(TableCursor t) {
-      shared = t.shared();
-      return Control.CONTINUE;
-    }
-
+  /** The one walk of {@link #unmapPage}: clears a 4 KiB leaf; anything else goes the general way. */
+  private final class PageVisitor extends OnePageVisitor {
     @Override
     public Control onEntry(EntryCursor e) {
       EntryKind kind = e.kind();
@@ -109,23 +90,11 @@ final class Unmapper {
         return Control.CONTINUE;
       }
       if (kind == EntryKind.LEAF && e.level().depth() == g.last) {
-        raw = e.raw();
+        changing(e);
         e.write(0);
-        found = true;
       } else {
         general = true;
       }
-      return Control.STOP;
-    }
-
-    @Override
-    public Control onMalformed(EntryCursor e, EntryProblem problem) {
-      general = true;
-      return Control.STOP;
-    }
-
-    @Override
-    public Control onHole(HoleCursor h) {
       return Control.STOP;
     }
   }
