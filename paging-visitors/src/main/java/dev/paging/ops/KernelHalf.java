@@ -76,12 +76,12 @@ final class KernelHalf {
     long root = pool.take();
     for (int k = 0; k < n; k++) {
       long table = pool.take();
-      clear(memory, table, g.entries[1]);
+      memory.zero(table, g.entries[1]);
       int i = missing[k];
       memory.write(template.root() + 8L * i, g.format.encodeTable(rootLevel, table, permissive));
       tables[i - from] = table;
     }
-    clear(memory, root, rootLevel.entries());
+    memory.zero(root, rootLevel.entries());
     for (int i = from; i < rootLevel.entries(); i++) {
       memory.write(root + 8L * i, memory.read(template.root() + 8L * i));
     }
@@ -90,11 +90,5 @@ final class KernelHalf {
       template.sharedTables().share(table);
     }
     return AddressSpace.of(g.format, memory, template.allocator(), root, template.sharedTables());
-  }
-
-  private static void clear(PhysicalMemory memory, long table, int entries) {
-    for (int i = 0; i < entries; i++) {
-      memory.write(table + 8L * i, 0);
-    }
   }
 }

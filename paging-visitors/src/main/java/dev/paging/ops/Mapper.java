@@ -457,7 +457,7 @@ final class Mapper {
       subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
       long built = subtrees.entry(d, eF);
       if (apply) {
-        g.memory.write(e.entryAddress(), built);
+        e.write(built);
       }
       return Control.CONTINUE;
     }
