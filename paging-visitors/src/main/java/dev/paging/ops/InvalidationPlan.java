@@ -243,8 +243,10 @@ public final class InvalidationPlan {
    * thread-safe; {@link #build()} may be called more than once.
    */
   public static final class Builder {
-    private final List<VirtualRange> ranges = new ArrayList<>();
-    /** Runs as (first, size, count) triples, in arrival order. */
+    /**
+     * Runs as (first, size, count) triples, in arrival order. The plan's ranges are the union of
+     * the runs' extents, so they are made from the runs when the plan is built.
+     */
     private long[] runs = new long[24];
     private int runCount;
     private long entries;
@@ -261,7 +263,6 @@ public final class InvalidationPlan {
      */
     public Builder leaf(long first, long last, boolean isGlobal) {
       checkOrder(first, last);
-      addRange(VirtualRange.closed(first, last));
       addRun(first, last - first + 1, 1);
       global |= isGlobal;
       return this;
@@ -281,7 +282,6 @@ public final class InvalidationPlan {
         throw new IllegalArgumentException(
             "[" + hex(first) + ", " + hex(last) + "] does not split into " + count + " equal entries");
       }
-      addRange(VirtualRange.closed(first, last));
       addRun(first, (last - first + 1) / count, count);
       global |= isGlobal;
       return this;
@@ -295,7 +295,6 @@ public final class InvalidationPlan {
      */
     public Builder table(long first, long last) {
       checkOrder(first, last);
-      addRange(VirtualRange.closed(first, last));
       addRun(first, last - first + 1, 1);
       pagingStructures = true;
       return this;
@@ -311,10 +310,6 @@ public final class InvalidationPlan {
     public Builder shared() {
       sharedTables = true;
       return this;
-    }
-
-    private void addRange(VirtualRange r) {
-      ranges.add(r);
     }
 
     /**
@@ -340,9 +335,6 @@ public final class InvalidationPlan {
     }
 
     private void addRuns(InvalidationPlan plan) {
-      for (VirtualRange r : plan.ranges) {
-        addRange(r);
-      }
       for (int i = 0; i < plan.firsts.length; i++) {
         long count = (i + 1 < plan.before.length ? plan.before[i + 1] : plan.entries) - plan.before[i];
         addRun(plan.firsts[i], plan.sizes[i], count);
@@ -351,7 +343,7 @@ public final class InvalidationPlan {
 
     /** True when nothing has been added. */
     public boolean isEmpty() {
-      return ranges.isEmpty();
+      return runCount == 0;
     }
 
     private static void checkOrder(long first, long last) {
@@ -362,48 +354,88 @@ public final class InvalidationPlan {
 
     /** The plan of everything added so far. */
     public InvalidationPlan build() {
-      if (ranges.isEmpty()) {
+      if (runCount == 0) {
         return NONE;
       }
-      List<VirtualRange> sorted = new ArrayList<>(ranges);
-      sorted.sort((a, b) -> Long.compareUnsigned(a.first(), b.first()));
-      List<VirtualRange> merged = new ArrayList<>();
-      VirtualRange current = sorted.get(0);
-      for (int i = 1; i < sorted.size(); i++) {
-        VirtualRange next = sorted.get(i);
-        // Coalesce overlapping and adjacent ranges; the last byte may be the top of the space.
-        boolean touches = current.last() == -1L || Long.compareUnsigned(next.first(), current.last() + 1) <= 0;
-        if (touches) {
-          long last = Long.compareUnsigned(next.last(), current.last()) > 0 ? next.last() : current.last();
-          current = VirtualRange.closed(current.first(), last);
-        } else {
-          merged.add(current);
-          current = next;
-        }
-      }
-      merged.add(current);
       // Runs in address order; at one address the wider entry (an unlinked table) comes first.
-      Integer[] order = new Integer[runCount];
-      for (int i = 0; i < runCount; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(order, (x, y) -> {
-        int c = Long.compareUnsigned(runs[3 * x], runs[3 * y]);
-        return c != 0 ? c : Long.compareUnsigned(runs[3 * y + 1] - 1, runs[3 * x + 1] - 1);
-      });
+      int[] order = sortedRuns();
       long[] firsts = new long[runCount];
       long[] sizes = new long[runCount];
       long[] before = new long[runCount];
       long n = 0;
+      List<VirtualRange> merged = new ArrayList<>();
+      long mergedFirst = 0;
+      long mergedLast = 0;
       for (int i = 0; i < runCount; i++) {
         int r = order[i];
-        firsts[i] = runs[3 * r];
-        sizes[i] = runs[3 * r + 1];
+        long first = runs[3 * r];
+        long size = runs[3 * r + 1];
+        long count = runs[3 * r + 2];
+        firsts[i] = first;
+        sizes[i] = size;
         before[i] = n;
-        n += runs[3 * r + 2];
+        n += count;
+        // The run's extent; a size of 0 is the whole space.
+        long last = size == 0 ? -1L : first + size * count - 1;
+        if (i == 0) {
+          mergedFirst = first;
+          mergedLast = last;
+        } else if (mergedLast == -1L || Long.compareUnsigned(first, mergedLast + 1) <= 0) {
+          // Overlapping or adjacent: one range (the last byte may be the top of the space).
+          if (Long.compareUnsigned(last, mergedLast) > 0) {
+            mergedLast = last;
+          }
+        } else {
+          merged.add(VirtualRange.closed(mergedFirst, mergedLast));
+          mergedFirst = first;
+          mergedLast = last;
+        }
       }
+      merged.add(VirtualRange.closed(mergedFirst, mergedLast));
       return new InvalidationPlan(Collections.unmodifiableList(merged), firsts, sizes, before, entries, global,
           pagingStructures, sharedTables);
+    }
+
+    /** Run indices by first address (unsigned), wider first at one address; a stable merge sort. */
+    private int[] sortedRuns() {
+      int[] a = new int[runCount];
+      for (int i = 0; i < runCount; i++) {
+        a[i] = i;
+      }
+      if (isSorted(a)) {
+        return a;
+      }
+      int[] b = new int[runCount];
+      for (int width = 1; width < runCount; width *= 2) {
+        for (int lo = 0; lo < runCount; lo += 2 * width) {
+          int mid = Math.min(lo + width, runCount);
+          int hi = Math.min(lo + 2 * width, runCount);
+          int i = lo;
+          int j = mid;
+          for (int k = lo; k < hi; k++) {
+            b[k] = i < mid && (j >= hi || compare(a[i], a[j]) <= 0) ? a[i++] : a[j++];
+          }
+        }
+        int[] t = a;
+        a = b;
+        b = t;
+      }
+      return a;
+    }
+
+    private boolean isSorted(int[] order) {
+      for (int i = 1; i < order.length; i++) {
+        if (compare(order[i - 1], order[i]) > 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private int compare(int x, int y) {
+      int c = Long.compareUnsigned(runs[3 * x], runs[3 * y]);
+      // Wider first; size 0 (the whole space) is the widest, which size - 1 as unsigned makes so.
+      return c != 0 ? c : Long.compareUnsigned(runs[3 * y + 1] - 1, runs[3 * x + 1] - 1);
     }
   }
 }
