@@ -86,8 +86,12 @@ final class Mapper {
       // The general path checks in its order and says what is wrong.
       return map(VirtualRange.page(va), pa, attributes, MapOptions.defaults());
     }
-    // The general path's next check, with its message; cached, so a run of calls pays once.
-    LeafCodec codec = codecs(va, va + Addresses.FRAME_SIZE - 1, pa, attributes, MapOptions.defaults(), -1)[g.last];
+    // The last level's codec and the table attributes depend on the attributes alone: a run of
+    // calls with the same ones pays once. Otherwise the general path's next check, with its message.
+    LeafCodec codec = attributes.equals(this.attributes) ? cachedCodecs[g.last] : null;
+    if (codec == null) {
+      codec = codecs(va, va + Addresses.FRAME_SIZE - 1, pa, attributes, MapOptions.defaults(), -1)[g.last];
+    }
     PageVisitor v = pageVisitor;
     v.begin(codec.encode(pa));
     walker.walk(g.space.root(), va, va + Addresses.FRAME_SIZE - 1, v);
