@@ -19,7 +19,6 @@ import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -242,8 +241,7 @@ final class Mapper {
    * tables decodes none of them again.
    */
   private final class PageVisitor implements PageTableVisitor {
-    private final long[] granting = new long[g.levels.length];
-    private @Nullable Attributes grantingFor;
+    private final GrantingEntries granting = new GrantingEntries(g);
     long leaf;
     /** Tables taken by the map, or -1 when the call must go the general way. */
     int tables;
@@ -251,10 +249,6 @@ final class Mapper {
     void begin(long leaf) {
       this.leaf = leaf;
       this.tables = -1;
-      if (grantingFor != needs) {
-        Arrays.fill(granting, 0);
-        grantingFor = needs;
-      }
     }
 
     @Override
@@ -262,15 +256,7 @@ final class Mapper {
       if (e.kind() != EntryKind.TABLE) {
         return Control.STOP;
       }
-      int d = e.level().depth();
-      long raw = e.raw();
-      if (raw != granting[d]) {
-        if (g.widen(d, raw, needs) != raw) {
-          return Control.STOP;
-        }
-        granting[d] = raw;
-      }
-      return Control.CONTINUE;
+      return granting.grants(e.level().depth(), e.raw(), needs) ? Control.CONTINUE : Control.STOP;
     }
 
     @Override

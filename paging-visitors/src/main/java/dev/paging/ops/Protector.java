@@ -94,7 +94,6 @@ final class Protector {
       }
       pageAttributes = attributes;
       pageNeeds = g.format.tableAttributesFor(attributes);
-      pageVisitor.forget();
     }
     PageVisitor v = pageVisitor;
     v.begin();
@@ -107,11 +106,7 @@ final class Protector {
 
   /** The one walk of {@link #protectPage}; table entries found to grant enough are remembered per depth. */
   private final class PageVisitor extends OnePageVisitor {
-    private final long[] granting = new long[g.levels.length];
-
-    void forget() {
-      Arrays.fill(granting, 0);
-    }
+    private final GrantingEntries granting = new GrantingEntries(g);
 
     @Override
     public Control onEntry(EntryCursor e) {
@@ -119,12 +114,9 @@ final class Protector {
       long entry = e.raw();
       switch (e.kind()) {
         case TABLE:
-          if (entry != granting[d]) {
-            if (g.widen(d, entry, pageNeeds) != entry) {
-              general = true;
-              return Control.STOP;
-            }
-            granting[d] = entry;
+          if (!granting.grants(d, entry, pageNeeds)) {
+            general = true;
+            return Control.STOP;
           }
           return Control.CONTINUE;
         case LEAF:

@@ -43,7 +43,9 @@ public final class Translator {
   private final PhysicalMemory memory;
   private final Walker walker;
   private final PathVisitor path;
-  private final Batch batch;
+  /** One descent for single addresses, one for batches, so a batch never disturbs the other. */
+  private final Descent single;
+  private final Descent batch;
   private final long root;
   private final int last;
   private final Level[] levels;
@@ -75,7 +77,8 @@ public final class Translator {
       offsetMask[d] = levels[d].entrySpan() - 1;
     }
     this.canonicalShift = 64 - format.virtualAddressBits();
-    this.batch = new Batch();
+    this.single = new Descent();
+    this.batch = new Descent();
   }
 
   public static Translator of(AddressSpace space) {
@@ -92,47 +95,18 @@ public final class Translator {
    * @throws IllegalArgumentException if the address is not canonical
    */
   public long physicalAddressOrElse(long virtualAddress, long ifNotMapped) {
-    if ((virtualAddress << canonicalShift) >> canonicalShift != virtualAddress) {
+    if (!isCanonical(virtualAddress)) {
       throw notCanonical(virtualAddress);
     }
-    long pa = last <= 4 ? descend(virtualAddress) : slowPhysicalAddress(virtualAddress);
-    // Internally NOT_MAPPED, which no physical address equals, stands for "no leaf".
-    return pa == NOT_MAPPED ? ifNotMapped : pa;
-  }
-
-  /**
-   * The fast path: the walker's rules as a plain loop over at most five levels. Each entry's
-   * fate is the format's one verdict ({@link PagingFormat#decode}), the same call the walker
-   * makes; a table outside memory or one of the tables above ends the walk unmapped, as the
-   * walker's {@code TABLE_OUTSIDE_MEMORY} and {@code CYCLE} do. A loop compiles to one copy of
-   * the per-level code; measured faster than five unrolled copies, whose size keeps the JIT from
-   * inlining them into the caller.
-   */
-  private long descend(long va) {
-    PhysicalMemory memory = this.memory;
-    PagingFormat format = this.format;
-    long table = root;
-    long a = table;
-    long b = table;
-    long c = table;
-    for (int d = 0; d <= last; d++) {
-      Level level = levels[d];
-      long raw = memory.read(table + (((va >>> shifts[d]) & 511) << 3));
-      EntryVerdict verdict = format.decode(level, raw);
-      if (verdict != EntryVerdict.TABLE) {
-        return verdict == EntryVerdict.LEAF ? format.address(level, raw) | (va & offsetMask[d]) : NOT_MAPPED;
-      }
-      long next = format.address(level, raw);
-      if (!memory.contains(next, Addresses.FRAME_SIZE) || next == table || next == a || next == b || next == c) {
-        return NOT_MAPPED;
-      }
-      c = b;
-      b = a;
-      a = table;
-      table = next;
+    if (last > 4) {
+      long pa = slowPhysicalAddress(virtualAddress);
+      // Internally NOT_MAPPED, which no physical address equals, stands for "no leaf".
+      return pa == NOT_MAPPED ? ifNotMapped : pa;
     }
-    // Only a format that calls a last-level entry a table gets here; the walker names it.
-    return slowPhysicalAddress(va);
+    Descent one = single;
+    one.forget();
+    one.walk(virtualAddress);
+    return one.leaf() ? one.physicalAddress(virtualAddress) : ifNotMapped;
   }
 
   /**
@@ -161,7 +135,7 @@ public final class Translator {
     }
     for (int i = 0; i < count; i++) {
       long va = virtualAddresses[from + i];
-      if ((va << canonicalShift) >> canonicalShift != va) {
+      if (!isCanonical(va)) {
         throw new IllegalArgumentException("address " + hex(va) + " at position " + (from + i)
             + " is not canonical for " + format.name() + "; nothing was translated");
       }
@@ -179,78 +153,100 @@ public final class Translator {
       }
       return mapped;
     }
-    return batch.run(virtualAddresses, from, physicalAddresses, to, count, ifNotMapped, outcomes);
+    Descent d = batch;
+    d.forget();
+    int mapped = 0;
+    for (int i = 0; i < count; i++) {
+      long va = virtualAddresses[from + i];
+      d.walk(va);
+      boolean leaf = d.leaf();
+      physicalAddresses[to + i] = leaf ? d.physicalAddress(va) : ifNotMapped;
+      mapped += leaf ? 1 : 0;
+      if (outcomes != null) {
+        outcomes[to + i] = outcome(d.endVerdict);
+      }
+    }
+    return mapped;
+  }
+
+  private boolean isCanonical(long va) {
+    return (va << canonicalShift) >> canonicalShift == va;
   }
 
   /**
-   * The state of a batch: the path of the last address (the table at each depth, the depth it
-   * ended at and how), so the next address starts below the deepest table both share.
+   * The fast path: the walker's rules as a plain loop over at most five levels, for one address
+   * or many. Each entry's fate is the format's one verdict ({@link PagingFormat#decode}), the
+   * same call the walker makes; a table outside memory or one of the tables above ends the walk
+   * unmapped, as the walker's {@code TABLE_OUTSIDE_MEMORY} and {@code CYCLE} do. It keeps the
+   * path of its last address (the table at each depth, where and how the walk ended), so the next
+   * address of a batch starts below the deepest table both share.
    */
-  private final class Batch {
+  private final class Descent {
     private final long[] path = new long[levels.length];
+    private boolean started;
     private int endDepth;
     private long endRaw;
     private EntryVerdict endVerdict = EntryVerdict.EMPTY;
     private long previous;
 
-    int run(long[] vas, int from, long[] pas, int to, int count, long ifNotMapped,
-        Translation.Outcome @Nullable [] outcomes) {
+    /** The next walk starts from the root. */
+    void forget() {
+      started = false;
+    }
+
+    boolean leaf() {
+      return endVerdict == EntryVerdict.LEAF;
+    }
+
+    /** The physical address of {@code va}, which the last walk found a leaf for. */
+    long physicalAddress(long va) {
+      return format.address(levels[endDepth], endRaw) | (va & offsetMask[endDepth]);
+    }
+
+    void walk(long va) {
+      int d = 0;
+      long table = root;
+      if (started) {
+        long diff = va ^ previous;
+        if ((diff >>> shifts[endDepth]) == 0) {
+          // The same entry ends this address's walk: the same outcome, no read.
+          return;
+        }
+        while (d < endDepth && (diff >>> shifts[d]) == 0) {
+          d++;
+        }
+        table = path[d];
+      }
       PhysicalMemory memory = Translator.this.memory;
       PagingFormat format = Translator.this.format;
-      boolean started = false;
-      int mapped = 0;
-      for (int i = 0; i < count; i++) {
-        long va = vas[from + i];
-        int d = 0;
-        long table = root;
-        if (started) {
-          long diff = va ^ previous;
-          if ((diff >>> shifts[endDepth]) == 0) {
-            // The same entry ends this address's walk: the same outcome, no read.
-            d = -1;
-          } else {
-            while (d < endDepth && (diff >>> shifts[d]) == 0) {
-              d++;
-            }
-            table = path[d];
-          }
+      started = true;
+      previous = va;
+      for (; ; d++) {
+        path[d] = table;
+        Level level = levels[d];
+        long raw = memory.read(table + (((va >>> shifts[d]) & 511) << 3));
+        EntryVerdict verdict = format.decode(level, raw);
+        endDepth = d;
+        endRaw = raw;
+        endVerdict = verdict;
+        if (verdict != EntryVerdict.TABLE) {
+          return;
         }
-        if (d >= 0) {
-          for (; ; d++) {
-            path[d] = table;
-            Level level = levels[d];
-            long raw = memory.read(table + (((va >>> shifts[d]) & 511) << 3));
-            EntryVerdict verdict = format.decode(level, raw);
-            endDepth = d;
-            endRaw = raw;
-            endVerdict = verdict;
-            if (verdict != EntryVerdict.TABLE) {
-              break;
-            }
-            if (d == last) {
-              // Only a format that calls a last-level entry a table gets here; the walker names it.
-              slowPhysicalAddress(va);
-              throw new IllegalStateException(format.name() + " decodes a last-level entry as a table");
-            }
-            long next = format.address(level, raw);
-            if (!memory.contains(next, Addresses.FRAME_SIZE) || isOnPath(next, d)) {
-              // The walker's TABLE_OUTSIDE_MEMORY and CYCLE: malformed, not followed.
-              endVerdict = EntryVerdict.RESERVED_BITS;
-              break;
-            }
-            table = next;
-          }
-          started = true;
-          previous = va;
+        if (d == last) {
+          // Only a format that calls a last-level entry a table gets here; the walker names it.
+          started = false;
+          slowPhysicalAddress(va);
+          throw new IllegalStateException(format.name() + " decodes a last-level entry as a table");
         }
-        boolean leaf = endVerdict == EntryVerdict.LEAF;
-        pas[to + i] = leaf ? format.address(levels[endDepth], endRaw) | (va & offsetMask[endDepth]) : ifNotMapped;
-        mapped += leaf ? 1 : 0;
-        if (outcomes != null) {
-          outcomes[to + i] = outcome(endVerdict);
+        long next = format.address(level, raw);
+        if (!memory.contains(next, Addresses.FRAME_SIZE) || isOnPath(next, d)) {
+          // The walker's TABLE_OUTSIDE_MEMORY and CYCLE: not followed, and MALFORMED as an
+          // outcome, which any malformed verdict gives.
+          endVerdict = EntryVerdict.RESERVED_BITS;
+          return;
         }
+        table = next;
       }
-      return mapped;
     }
 
     private boolean isOnPath(long frame, int depth) {
