@@ -36,6 +36,17 @@ public interface EntryCursor {
   /** The table or page the entry points to; meaningful for {@code TABLE} and {@code LEAF}. */
   long target();
 
+  /**
+   * True for a {@code TABLE} entry that points to a table on the walk's path from the root to
+   * this entry, its own table included: a recursive (self-referencing) mapping, as Windows x64
+   * (PML4 entry 0x1ED, or a randomized one) and rust-osdev's {@code RecursivePageTable} use to
+   * make every table addressable. It is legal, and the MMU follows it like any table entry,
+   * reading the same table again one level down, so the walk still ends after as many levels as
+   * the format has; the walker does the same. Below such an entry every table is seen at a level
+   * other than its own ({@link TableCursor#inRecursiveWindow()}). False for every other entry.
+   */
+  boolean recursive();
+
   /** The entry's decoded attributes (allocates; meaningful for {@code TABLE} and {@code LEAF}). */
   Attributes attributes();
 

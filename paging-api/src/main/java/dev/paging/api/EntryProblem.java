@@ -2,7 +2,9 @@ package dev.paging.api;
 
 /**
  * Why an entry cannot be followed. The first group is decided by the format from the entry's
- * bits alone; the second by the walker, from where the entry points.
+ * bits alone; the last by the walker, from where the entry points. A table entry that points to
+ * one of its own ancestors is not a problem: the MMU follows it, and so does the walker (see
+ * {@link EntryCursor#recursive()}).
  */
 public enum EntryProblem {
   /** A reserved bit is set (x86 PS in the top level, XD without NXE, RISC-V bits 60:54...). */
@@ -20,7 +22,5 @@ public enum EntryProblem {
   /** A pointer to a next table at the last level. */
   TABLE_AT_LAST_LEVEL,
   /** Reported by the walker: the table lies (partly) outside physical memory. */
-  TABLE_OUTSIDE_MEMORY,
-  /** Reported by the walker: the table is one of its own ancestors. */
-  CYCLE
+  TABLE_OUTSIDE_MEMORY
 }

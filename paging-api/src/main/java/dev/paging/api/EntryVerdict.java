@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
  * malformed entry, exactly why. {@link PagingFormat#decode} returns one of these constants, so a
  * malformed kind always comes with its problem and deciding costs no allocation.
  *
- * <p>The problems only the walker can see from where an entry points ({@link
- * EntryProblem#TABLE_OUTSIDE_MEMORY}, {@link EntryProblem#CYCLE}) have no verdict here: for the
- * format such an entry is a {@link #TABLE}.
+ * <p>The problem only the walker can see from where an entry points ({@link
+ * EntryProblem#TABLE_OUTSIDE_MEMORY}) has no verdict here: for the format such an entry is a
+ * {@link #TABLE}.
  */
 public enum EntryVerdict {
   EMPTY(EntryKind.EMPTY, null),
@@ -54,8 +54,8 @@ public enum EntryVerdict {
   /**
    * The verdict for an entry the format rejects for {@code problem}.
    *
-   * @throws IllegalArgumentException for a problem only the walker can see ({@code
-   *     TABLE_OUTSIDE_MEMORY}, {@code CYCLE})
+   * @throws IllegalArgumentException for the problem only the walker can see ({@code
+   *     TABLE_OUTSIDE_MEMORY})
    */
   public static EntryVerdict malformed(EntryProblem problem) {
     EntryVerdict v = BY_PROBLEM[problem.ordinal()];

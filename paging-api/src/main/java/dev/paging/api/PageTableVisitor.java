@@ -12,8 +12,8 @@ package dev.paging.api;
  *
  * <p>Each non-empty entry reaches exactly one of {@link #onEntry} and {@link #onMalformed}: an
  * entry the walker cannot follow — malformed bits, or a table pointer whose table lies outside
- * physical memory or is one of its own ancestors — goes to {@code onMalformed} and never to
- * {@code onEntry}. (An entry a visitor rewrites in {@code onEntry} through a cursor is walked as
+ * physical memory — goes to {@code onMalformed} and never to {@code onEntry}. A table pointer to
+ * one of its own ancestors is followed, as the MMU follows it ({@link EntryCursor#recursive()}). (An entry a visitor rewrites in {@code onEntry} through a cursor is walked as
  * rewritten; if what it wrote cannot be followed, that new value is reported to {@code
  * onMalformed}.)
  */
@@ -23,9 +23,9 @@ public interface PageTableVisitor {
   }
 
   /**
-   * A non-empty entry the walker can follow: a table pointer to a table inside memory that is
-   * not one of its ancestors, a leaf (at any level), or a not-present marker. An entry that is
-   * malformed, or points to a table outside memory or to an ancestor, is reported to {@link
+   * A non-empty entry the walker can follow: a table pointer to a table inside memory (one of
+   * its ancestors included: a recursive mapping), a leaf (at any level), or a not-present marker.
+   * An entry that is malformed, or points to a table outside memory, is reported to {@link
    * #onMalformed} instead, and only there.
    */
   default Control onEntry(EntryCursor entry) {
@@ -41,8 +41,7 @@ public interface PageTableVisitor {
    * the format ({@code entry.kind()} is {@link EntryKind#MALFORMED} and {@code problem} is the
    * format's {@link PagingFormat#problem}), or it is a well-formed table pointer ({@code
    * entry.kind()} is {@link EntryKind#TABLE}) to a table outside physical memory ({@link
-   * EntryProblem#TABLE_OUTSIDE_MEMORY}) or to one of its own ancestors ({@link
-   * EntryProblem#CYCLE}). Nothing below the entry is walked.
+   * EntryProblem#TABLE_OUTSIDE_MEMORY}). Nothing below the entry is walked.
    */
   default Control onMalformed(EntryCursor entry, EntryProblem problem) {
     return Control.CONTINUE;

@@ -42,6 +42,15 @@ public interface TableCursor {
    */
   boolean shared();
 
+  /**
+   * True when an entry above this table on the walk's path is {@linkplain EntryCursor#recursive()
+   * recursive}: the walk reached this frame through a recursive mapping's window, so the frame is
+   * a table the space already has, read here at a level other than its own (what a program
+   * reading the window's virtual addresses sees). Operations that free, unlink or rebuild tables
+   * must not act on what they see here as if it were a table of this level.
+   */
+  boolean inRecursiveWindow();
+
   /** The index of the table's first entry inside the walk range. */
   default int firstIndex() {
     return level().index(walkFirst());

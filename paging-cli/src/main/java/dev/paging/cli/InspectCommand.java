@@ -49,8 +49,10 @@ import picocli.CommandLine.TypeConversionException;
         "  json           every table, entry and hole as JSON, schema paging-dump/1",
         "  dot            a Graphviz digraph of the tables (render with dot -Tsvg)",
         "",
-        "Entries the walker cannot follow (reserved bits, a table outside the image, a cycle) appear in "
+        "Entries the walker cannot follow (reserved bits, a table outside the image) appear in "
             + "every view as what they are and never stop the dump; 'paging audit' judges them. "
+            + "An entry pointing back to a table above it (a recursive mapping) is followed as the MMU "
+            + "follows it, so the views list its window as QEMU does. "
             + "The dump is written as the walk goes, so it starts at once and needs little memory "
             + "whatever the image's size.",
         "",

@@ -43,8 +43,9 @@ import picocli.CommandLine.TypeConversionException;
             + "levels), as letters rwxugad with - when clear, then type=N (PAT index or PBMT), sw=0x... "
             + "(software bits) and extra=0x... (other bits) when not zero. PROBLEM is one of RESERVED_BITS, "
             + "ADDRESS_BEYOND_PHYSICAL_WIDTH, MISALIGNED_LEAF, LEAF_NOT_ALLOWED, RESERVED_ENCODING, "
-            + "NON_LEAF_FLAGS, TABLE_AT_LAST_LEVEL, TABLE_OUTSIDE_MEMORY (the table is not in the image) "
-            + "or CYCLE.",
+            + "NON_LEAF_FLAGS, TABLE_AT_LAST_LEVEL or TABLE_OUTSIDE_MEMORY (the table is not in the "
+            + "image). An entry that points back to a table above it (a recursive mapping, as Windows "
+            + "x64 uses) is followed as the MMU follows it.",
         "",
         "Exit status: 0 when every address is mapped, 1 when one is not mapped or not canonical, "
             + "2 on bad input (nothing is translated).",
@@ -125,7 +126,7 @@ final class TranslateCommand implements Callable<Integer> {
         return slot + "not present (entry " + hex(t.entry()) + ")";
       default:
         EntryProblem problem = t.problem().orElseThrow();
-        String table = problem == EntryProblem.TABLE_OUTSIDE_MEMORY || problem == EntryProblem.CYCLE
+        String table = problem == EntryProblem.TABLE_OUTSIDE_MEMORY
             ? ", table " + hex(format.address(level, t.entry()))
             : "";
         return slot + problem + " (entry " + hex(t.entry()) + table + ")";

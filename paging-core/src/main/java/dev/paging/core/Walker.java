@@ -38,11 +38,15 @@ import org.jspecify.annotations.Nullable;
  *       entries it spans still count as read, in {@link #entriesRead()} and against the budget.
  *   <li>A visitor may take a whole table at once through {@link TableCursor#readEntries}, inside
  *       the same count and budget: no operation reads tables around the engine.
- *   <li>Untrusted tables are safe: malformed entries, tables outside memory and tables that are
- *       their own ancestors are reported to {@link PageTableVisitor#onMalformed} and not
- *       followed, so every walk terminates. A table linked from several parents is legal and is
- *       walked once per link; when such sharing could multiply the work (a hostile image), set an
- *       {@linkplain #entryBudget(long) entry budget}.
+ *   <li>Untrusted tables are safe: malformed entries and tables outside memory are reported to
+ *       {@link PageTableVisitor#onMalformed} and not followed, and a walk never goes deeper than
+ *       the format's levels, so every walk terminates. A table linked from several parents is
+ *       legal and is walked once per link. So is an entry that points to one of its own
+ *       ancestors (a recursive mapping): the walker follows it as the MMU does, reading that
+ *       table again one level down, and says so ({@link EntryCursor#recursive()}, {@link
+ *       TableCursor#inRecursiveWindow()}). When sharing or recursion could multiply the work (a
+ *       hostile image whose entries all point back at the root), set an {@linkplain
+ *       #entryBudget(long) entry budget}.
  * </ul>
  *
  * <p>A walker reuses its cursors from walk to walk, so it allocates nothing per walk; it is not
@@ -208,6 +212,7 @@ public final class Walker {
     Table t = tables[depth];
     t.visit = ++visits;
     t.frame = frame;
+    t.window = depth > 0 && (entries[depth - 1].recursive || tables[depth - 1].window);
     t.first = tFirst;
     t.last = tLast;
     t.walkFirst = wFirst;
@@ -338,6 +343,16 @@ public final class Walker {
     return Control.CONTINUE;
   }
 
+  /** Whether {@code frame} is the table at one of depths {@code 0..depth} of the current path. */
+  private boolean onPath(int depth, long frame) {
+    for (int d = 0; d <= depth; d++) {
+      if (tables[d].frame == frame) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private Control malformed(Entry e, EntryProblem problem) {
     return checked ? expire(visitor.onMalformed(new CheckedEntry(e, hooks), problem)) : visitor.onMalformed(e, problem);
   }
@@ -397,6 +412,8 @@ public final class Walker {
     long last;
     long walkFirst;
     long walkLast;
+    /** Reached through a recursive entry: see {@link TableCursor#inRecursiveWindow()}. */
+    boolean window;
 
     Table(Level level) {
       this.level = level;
@@ -447,6 +464,11 @@ public final class Walker {
       return sharedPath;
     }
 
+    @Override
+    public boolean inRecursiveWindow() {
+      return window;
+    }
+
     /** What the entries above this table leave in force; computed once per visit unless a cursor writes. */
     Attributes above() {
       if (aboveVisit != visit || aboveWrites != cursorWrites) {
@@ -494,7 +516,7 @@ public final class Walker {
       Entry current = entries[level.depth()];
       if (current.index == index) {
         // The entry the walker is at, rewritten through its table: walked as rewritten.
-        current.set(raw, format.kind(level, raw));
+        current.rewritten(raw);
       }
     }
 
@@ -519,6 +541,8 @@ public final class Walker {
     EntryKind kind = EntryKind.EMPTY;
     /** The table a {@code TABLE} entry points to, decoded once by {@link #decode}. */
     long child;
+    /** A {@code TABLE} entry pointing to a table on the path: see {@link EntryCursor#recursive()}. */
+    boolean recursive;
 
     Entry(Table table) {
       this.table = table;
@@ -527,13 +551,15 @@ public final class Walker {
     void set(long raw, EntryKind kind) {
       this.raw = raw;
       this.kind = kind;
+      this.recursive = false;
     }
 
     /**
      * Takes {@code raw} as this entry's bits, with the kind its format's one verdict gives, and
      * says why the walker cannot follow it, or {@code null} when it can: the format's problem for
-     * a malformed entry; for a table pointer, a table outside memory or among the entry's own
-     * ancestors. Decided before {@code onEntry}, so each such entry reaches exactly one hook.
+     * a malformed entry; for a table pointer, a table outside memory. A pointer to one of the
+     * entry's own ancestors is followed, and marked {@linkplain #recursive recursive}. Decided
+     * before {@code onEntry}, so each such entry reaches exactly one hook.
      */
     @Nullable EntryProblem decode(int depth, long raw) {
       Level level = table.level;
@@ -553,12 +579,16 @@ public final class Walker {
       if (!memory.contains(next, Addresses.FRAME_SIZE)) {
         return EntryProblem.TABLE_OUTSIDE_MEMORY;
       }
-      for (int d = 0; d <= depth; d++) {
-        if (tables[d].frame == next) {
-          return EntryProblem.CYCLE;
-        }
-      }
+      recursive = onPath(depth, next);
       return null;
+    }
+
+    /** Takes bits written through a cursor, with the kind and recursiveness they have. */
+    void rewritten(long value) {
+      set(value, format.kind(table.level, value));
+      if (kind == EntryKind.TABLE) {
+        recursive = onPath(table.level.depth(), format.address(table.level, value));
+      }
     }
 
     @Override
@@ -597,6 +627,11 @@ public final class Walker {
     }
 
     @Override
+    public boolean recursive() {
+      return recursive;
+    }
+
+    @Override
     public Attributes attributes() {
       return format.attributes(table.level, raw);
     }
@@ -611,7 +646,7 @@ public final class Walker {
     public void write(long value) {
       memory.write(table.frame + 8L * index, value);
       cursorWrites++;
-      set(value, format.kind(table.level, value));
+      rewritten(value);
     }
 
     @Override
@@ -737,6 +772,11 @@ public final class Walker {
     }
 
     @Override
+    public boolean inRecursiveWindow() {
+      return live().inRecursiveWindow();
+    }
+
+    @Override
     public long read(int index) {
       return live().read(index);
     }
@@ -807,6 +847,11 @@ public final class Walker {
     @Override
     public long target() {
       return live().target();
+    }
+
+    @Override
+    public boolean recursive() {
+      return live().recursive();
     }
 
     @Override

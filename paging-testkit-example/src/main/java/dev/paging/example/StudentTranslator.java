@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * A student's translation, written the way a lab asks for it: read one entry per level from the
  * root down, stop at the first leaf, and trust nothing on the way (a malformed entry, a table
- * outside memory, a table that is one of its own ancestors, or a table pointer at the last level
- * all mean the address is not mapped).
+ * outside memory, or a table pointer at the last level all mean the address is not mapped). An
+ * entry pointing back to a table above is followed like any other, as the MMU does: the loop
+ * ends after the format's levels whatever the tables hold.
  */
 public final class StudentTranslator implements TranslateSubmission {
   private static final long TABLE_SIZE = 4096;
@@ -23,18 +24,11 @@ public final class StudentTranslator implements TranslateSubmission {
       throw new IllegalArgumentException("not a canonical address: 0x" + Long.toHexString(virtualAddress));
     }
     List<Level> levels = format.levels();
-    long[] path = new long[levels.size()];
     long table = space.root();
     for (int depth = 0; depth < levels.size(); depth++) {
       if (!space.memory().contains(table, TABLE_SIZE)) {
         return NOT_MAPPED;
       }
-      for (int up = 0; up < depth; up++) {
-        if (path[up] == table) {
-          return NOT_MAPPED; // a cycle
-        }
-      }
-      path[depth] = table;
       Level level = levels.get(depth);
       long raw = space.memory().read(table + 8L * level.index(virtualAddress));
       EntryKind kind = format.kind(level, raw);

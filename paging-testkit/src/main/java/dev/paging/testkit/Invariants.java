@@ -30,8 +30,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>structure: no malformed entry (reserved bits, misaligned or disallowed leaves, pointers
- *       outside memory or at the last level), no cycle, every table linked from one parent entry
- *       unless it is recorded in the spaces' {@link SharedTables}, leaves aligned to their size;
+ *       outside memory or at the last level), every table linked from one parent entry unless it
+ *       is recorded in the spaces' {@link SharedTables}, leaves aligned to their size. A recursive
+ *       entry (one pointing to an ancestor, {@link EntryCursor#recursive()}) is legal and not
+ *       walked into: its window shows the same tables, checked where they hang;
  *   <li>ownership and accounting, when the spaces' allocator is a {@link
  *       TrackingFrameAllocator}: every table frame is allocated, and every allocated frame is a
  *       reachable table or one the caller declares it holds — anything else leaked.
@@ -130,6 +132,9 @@ public final class Invariants {
 
     @Override
     public Control onEntry(EntryCursor e) {
+      if (e.recursive()) {
+        return Control.SKIP_SUBTREE;
+      }
       if (e.kind() == EntryKind.LEAF) {
         long span = e.level().entrySpan();
         if (!e.level().leafAllowed()) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Batch translation gives, address by address, what single translation gives (physical address
- * and outcome), on trees with huge pages, markers, malformed entries, cycles and tables outside
+ * and outcome), on trees with huge pages, markers, malformed entries, recursive entries and tables outside
  * memory, while reading only the entries a new address does not share with the one before.
  */
 class BatchTranslateTest {
@@ -60,7 +60,7 @@ class BatchTranslateTest {
     assertThat(malformedSeen).isGreaterThan(5_000);
   }
 
-  /** Leaves of two sizes, markers, malformed entries, cycles and links out of memory, in a 4 GiB window. */
+  /** Leaves of two sizes, markers, malformed entries, recursive entries and links out of memory, in a 4 GiB window. */
   private static Trees hostileTree(PagingFormat format, Random random, List<Long> spots) {
     Trees t = Trees.of(format);
     int last = format.levels().size() - 1;
@@ -87,7 +87,7 @@ class BatchTranslateTest {
       if (choice == 0) {
         t.raw(va, last - 1, malformed(format, above));
       } else if (choice == 1) {
-        // A cycle: an entry pointing to its own table's parent.
+        // A recursive entry: one pointing to its own table's parent, followed one level down.
         t.link(va, last - 1, t.table(va, last - 2));
       } else {
         t.raw(va, last - 1, format.encodeTable(above, 1L << 40, table));

@@ -89,12 +89,16 @@ class TranslateTest {
     assertThat(outside.outcome()).isEqualTo(Translation.Outcome.MALFORMED);
     assertThat(outside.problem()).contains(EntryProblem.TABLE_OUTSIDE_MEMORY);
     assertThat(outside.level().name()).isEqualTo("PDPT");
-    // A PDPT entry pointing back at the PML4: a cycle, reported, not followed.
+    // A PDPT entry pointing back at the PML4 is a recursive mapping, which the MMU follows: PDPT[2]
+    // reads the PML4 as a PD, PML4[0] the PDPT as a PT, whose entry 0 (the link to the PD of
+    // 0x1000) maps, as a 4 KiB page, that PD's frame.
     s.memory.write(s.entryAddress(2 * GIB, 1), s.space().root() | 0x3);
-    assertThat(s.translate(2 * GIB).problem()).contains(EntryProblem.CYCLE);
-    assertThat(s.tables.physicalAddressOrElse(2 * GIB, Translator.NOT_MAPPED)).isEqualTo(Translator.NOT_MAPPED);
+    long pd = s.memory.read(s.entryAddress(0, 1)) & 0x000f_ffff_ffff_f000L;
+    assertThat(s.tables.physicalAddressOrElse(2 * GIB + 0x18, Translator.NOT_MAPPED)).isEqualTo(pd + 0x18);
+    assertThat(s.translate(2 * GIB).level().name()).isEqualTo("PT");
+    assertThat(s.tables.physicalAddressOrElse(3 * GIB, Translator.NOT_MAPPED)).isEqualTo(Translator.NOT_MAPPED);
     // The fallback is the caller's: whatever it passes comes back for an address nothing maps.
-    assertThat(s.tables.physicalAddressOrElse(2 * GIB, 0x42)).isEqualTo(0x42);
+    assertThat(s.tables.physicalAddressOrElse(3 * GIB, 0x42)).isEqualTo(0x42);
     assertThat(s.tables.physicalAddressOrElse(3 * GIB, Long.MIN_VALUE)).isEqualTo(Long.MIN_VALUE);
   }
 
@@ -111,7 +115,7 @@ class TranslateTest {
 
   /**
    * The fast path and the visitor agree everywhere, on random trees with huge pages, markers,
-   * malformed entries, tables outside memory and cycles.
+   * malformed entries, tables outside memory and recursive entries.
    */
   @Test
   void theFastPathAgreesWithTheVisitorOnRandomHostileTrees() {

@@ -25,7 +25,11 @@ import org.jspecify.annotations.Nullable;
  * The audit visitor: walks a range once and runs every {@link AuditRule} on what it sees, with
  * each entry's effective attributes, then gathers the findings into an {@link AuditReport}.
  *
- * <p>Safe on corrupt tables (a memory image of random bytes, cycles, pointers anywhere): the
+ * <p>A recursive entry ({@link EntryCursor#recursive()}) is shown to the rules (the default
+ * {@code recursive-mapping} rule reports it as information) and not walked into: the tables its
+ * window shows are audited where they hang.
+ *
+ * <p>Safe on corrupt tables (a memory image of random bytes, pointers anywhere): the
  * walker reports what it cannot follow instead of following it, the shipped rules never throw,
  * and {@link #run(AddressSpace, VirtualRange)} gives the walk an {@linkplain Walker#entryBudget
  * entry budget} so that tables shared many times over cannot make it run for ever. A walk that
@@ -188,6 +192,12 @@ public final class Audit implements PageTableVisitor {
     }
     for (int i = 0; i < rules.size(); i++) {
       rules.get(i).onEntry(entry, effective, contexts[i]);
+    }
+    if (kind == EntryKind.TABLE && entry.recursive()) {
+      // The window shows the space's own tables, each audited where it hangs: walking it too
+      // would report every table twice (linked twice, aliased, empty) for one design choice.
+      covered(entry.last());
+      return Control.SKIP_SUBTREE;
     }
     if (kind != EntryKind.TABLE) {
       covered(entry.last());

@@ -43,6 +43,8 @@ public final class AuditRules {
   public static final String WRITABLE_ALIAS = "writable-alias";
   /** A table whose entries are all zero, which reclamation could free. */
   public static final String EMPTY_TABLE = "empty-table";
+  /** A table entry that points back to one of its own ancestors: a recursive mapping. */
+  public static final String RECURSIVE_MAPPING = "recursive-mapping";
 
   private static final Map<EntryProblem, String> PROBLEM_IDS = new EnumMap<>(EntryProblem.class);
 
@@ -55,15 +57,14 @@ public final class AuditRules {
     PROBLEM_IDS.put(EntryProblem.NON_LEAF_FLAGS, "non-leaf-flags");
     PROBLEM_IDS.put(EntryProblem.TABLE_AT_LAST_LEVEL, "table-at-last-level");
     PROBLEM_IDS.put(EntryProblem.TABLE_OUTSIDE_MEMORY, "table-outside-memory");
-    PROBLEM_IDS.put(EntryProblem.CYCLE, "cycle");
   }
 
   private AuditRules() {}
 
   /**
    * Every shipped rule, fresh: W+X, the two kernel-half rules, one rule per {@link EntryProblem}
-   * (malformed entries, tables outside memory, cycles), tables linked twice, writable aliases and
-   * empty tables.
+   * (malformed entries, tables outside memory), recursive mappings, tables linked twice, writable
+   * aliases and empty tables.
    */
   public static List<AuditRule> defaults() {
     List<AuditRule> rules = new ArrayList<>();
@@ -73,6 +74,7 @@ public final class AuditRules {
     for (EntryProblem problem : EntryProblem.values()) {
       rules.add(malformed(problem));
     }
+    rules.add(recursiveMappings());
     rules.add(sharedTables());
     rules.add(writableAliases());
     rules.add(emptyTables());
@@ -100,10 +102,7 @@ public final class AuditRules {
 
       @Override
       public void begin(Context context) {
-        PagingFormat f = context.format();
-        List<Level> levels = f.levels();
-        // Without NX an x86 leaf with XD set still decodes as executable: nothing can be W^X.
-        meaningful = f.architecture() != Architecture.X86_64 || !f.attributes(levels.get(levels.size() - 1), 1L | Long.MIN_VALUE).executable();
+        meaningful = nxMeaningful(context);
       }
 
       @Override
@@ -157,8 +156,8 @@ public final class AuditRules {
    * huge leaf ({@code misaligned-leaf}), a leaf where none may be ({@code leaf-not-allowed}), a
    * RISC-V reserved encoding such as W without R ({@code reserved-encoding}), A, D or U on a RISC-V
    * pointer ({@code non-leaf-flags}), a pointer at the last level ({@code table-at-last-level}), a
-   * table outside physical memory ({@code table-outside-memory}), a table that is its own ancestor
-   * ({@code cycle}). The message names the entry, its bits and what is wrong.
+   * table outside physical memory ({@code table-outside-memory}). The message names the entry, its
+   * bits and what is wrong.
    */
   public static AuditRule malformed(EntryProblem problem) {
     String id = idOf(problem);
@@ -213,10 +212,8 @@ public final class AuditRules {
         return flags(raw) + " set on a pointer (reserved on non-leaf entries)";
       case TABLE_AT_LAST_LEVEL:
         return "a pointer at the last level";
-      case TABLE_OUTSIDE_MEMORY:
-        return "points to a table at " + hex(entry.target()) + ", outside physical memory";
       default:
-        return "points to table " + hex(entry.target()) + ", one of its own ancestors";
+        return "points to a table at " + hex(entry.target()) + ", outside physical memory";
     }
   }
 
@@ -239,6 +236,48 @@ public final class AuditRules {
       return set.get(0);
     }
     return String.join(", ", set.subList(0, set.size() - 1)) + " and " + set.get(set.size() - 1);
+  }
+
+  /**
+   * {@link #RECURSIVE_MAPPING}, information: one finding per table entry that points to one of
+   * its own ancestors ({@link EntryCursor#recursive()}), over the window it opens. Windows x64
+   * and rust-osdev's {@code RecursivePageTable} do this on purpose to make every table
+   * addressable, and the MMU follows it, so it is not an error; the message says how many levels
+   * up it points and whether the window leaves the tables writable and executable, as a
+   * recursive entry without NX does.
+   */
+  public static AuditRule recursiveMappings() {
+    return new AuditRule() {
+      @Override
+      public String id() {
+        return RECURSIVE_MAPPING;
+      }
+
+      @Override
+      public void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {
+        if (entry.kind() != EntryKind.TABLE || !entry.recursive()) {
+          return;
+        }
+        int up = 0;
+        for (TableCursor t = entry.table(); t.frame() != entry.target(); t = t.parent().table()) {
+          up++;
+        }
+        String target = up == 0 ? "its own table" : "the " + (up == 1 ? "table" : "table " + up + " levels")
+            + " above";
+        boolean wx = effective != null && effective.writable() && effective.executable() && nxMeaningful(context);
+        context.report(Severity.INFO, entry, "recursive mapping at index " + entry.index() + ": " + entry.level()
+            + " entry " + hex(entry.raw()) + " points back to " + target + " " + hex(entry.target())
+            + ", so this window shows the space's own tables" + (wx ? " (writable and executable)" : ""));
+      }
+    };
+  }
+
+  /** Without NX an x86 leaf with XD set still decodes as executable: nothing can be W^X. */
+  private static boolean nxMeaningful(AuditRule.Context context) {
+    PagingFormat f = context.format();
+    List<Level> levels = f.levels();
+    return f.architecture() != Architecture.X86_64
+        || !f.attributes(levels.get(levels.size() - 1), 1L | Long.MIN_VALUE).executable();
   }
 
   /**

@@ -73,12 +73,18 @@ final class DotRenderer implements DumpRenderer {
     Node n = open[depth];
     n.frame = table.frame();
     n.level = table.level().name();
-    n.duplicate = !drawn.add(table.frame());
+    // A recursive entry's window shows tables drawn where they hang: not drawn again, and not
+    // marked drawn, so a table first met in the window is still drawn at its own place.
+    boolean window = table.inRecursiveWindow();
+    n.duplicate = window || !drawn.add(table.frame());
     n.rows.setLength(0);
     n.run = Run.NONE;
     if (depth > 0) {
       Node parent = open[depth - 1];
-      if (!parent.duplicate || !n.duplicate) {
+      if (table.parent().recursive() && !parent.duplicate) {
+        out.append("  ").append(id(parent.frame)).append(":e").append(Integer.toString(table.parent().index()))
+            .append(":e -> ").append(id(table.frame())).append(" [style=dashed, label=\"recursive\"];\n");
+      } else if (!window && (!parent.duplicate || !n.duplicate)) {
         out.append("  ").append(id(parent.frame)).append(":e").append(Integer.toString(table.parent().index()))
             .append(":e -> ").append(id(table.frame())).append(";\n");
       }
@@ -123,7 +129,7 @@ final class DotRenderer implements DumpRenderer {
       return;
     }
     endRun(n);
-    row(n, index, index, "table " + hex(entry.target()), null);
+    row(n, index, index, (entry.recursive() ? "recursive " : "table ") + hex(entry.target()), null);
   }
 
   @Override
@@ -142,13 +148,6 @@ final class DotRenderer implements DumpRenderer {
     int depth = entry.level().depth();
     Node n = open[depth];
     String from = id(n.frame) + ":e" + entry.index() + ":e";
-    if (problem == EntryProblem.CYCLE) {
-      if (!n.duplicate) {
-        out.append("  ").append(from).append(" -> ").append(id(entry.target()))
-            .append(" [style=dashed, color=red, fontcolor=red, label=\"cycle\"];\n");
-      }
-      return;
-    }
     if (problem == EntryProblem.TABLE_OUTSIDE_MEMORY) {
       if (!n.duplicate) {
         String outside = "m" + hex(entry.target()).substring(2);

@@ -41,8 +41,8 @@ public interface DumpRenderer {
   default void hole(HoleCursor hole) throws IOException {}
 
   /**
-   * An entry the walker does not follow. For {@link EntryProblem#CYCLE} and {@link
-   * EntryProblem#TABLE_OUTSIDE_MEMORY}, problems of a well-formed table pointer, {@link Dump}
+   * An entry the walker does not follow. For {@link EntryProblem#TABLE_OUTSIDE_MEMORY}, the
+   * problem of a well-formed table pointer, {@link Dump}
    * announces the same entry just before through {@link #entry}, as a table pointer, since every
    * dump shows the pointer itself; for the format's problems this is the entry's only call.
    */
@@ -163,8 +163,10 @@ public interface DumpRenderer {
    *   first/last: the virtual span the table maps; entries: those inside the walk range, in address order
    * ENTRY, by "kind":
    *   "table"       { "index", "kind", "first", "last", "raw", "address", "attributes": ATTRIBUTES,
-   *                   "effective": ATTRIBUTES, then "table": TABLE when walked into, or "problem":
-   *                   "CYCLE" | "TABLE_OUTSIDE_MEMORY" when the walker refused to follow it }
+   *                   "effective": ATTRIBUTES, "recursive": true when it points back to one of
+   *                   its own ancestors (a recursive mapping, walked into as the MMU does), then
+   *                   "table": TABLE when walked into, or "problem": "TABLE_OUTSIDE_MEMORY" when
+   *                   the walker refused to follow it }
    *   "leaf"        { "index", "kind", "first", "last", "raw", "address", "pageSize": bytes,
    *                   "attributes": ATTRIBUTES, "effective": ATTRIBUTES }
    *   "not-present" { "index", "kind", "first", "last", "raw" }
@@ -192,7 +194,8 @@ public interface DumpRenderer {
   /**
    * A Graphviz {@code digraph} of the tree: each table a node whose rows are its entries (ports
    * {@code e<index>}), runs of similar leaves and of empty entries summarised in one row; edges
-   * from a table entry's row to the child table; cycles as dashed red edges, tables outside
+   * from a table entry's row to the child table; a recursive entry as a dashed edge back to its
+   * ancestor labelled "recursive" (its window, the same tables again, is not drawn), tables outside
    * memory as red boxes. A table linked from several parents is one node with several incoming
    * edges. Render it with {@code dot -Tsvg}.
    */

@@ -122,6 +122,9 @@ final class JsonDumpRenderer implements DumpRenderer {
     json.writeFieldName("effective");
     attributes(effective);
     if (kind == EntryKind.TABLE) {
+      if (entry.recursive()) {
+        json.writeBooleanField("recursive", true);
+      }
       pointerOpen = true;
     } else {
       json.writeEndObject();
@@ -144,7 +147,7 @@ final class JsonDumpRenderer implements DumpRenderer {
   @Override
   public void malformed(EntryCursor entry, EntryProblem problem) throws IOException {
     malformed++;
-    if (pointerOpen && (problem == EntryProblem.CYCLE || problem == EntryProblem.TABLE_OUTSIDE_MEMORY)) {
+    if (pointerOpen && problem == EntryProblem.TABLE_OUTSIDE_MEMORY) {
       json.writeStringField("problem", problem.name());
       closePointer();
       return;

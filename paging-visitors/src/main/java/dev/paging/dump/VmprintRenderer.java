@@ -41,7 +41,7 @@ final class VmprintRenderer implements DumpRenderer {
 
   @Override
   public void malformed(EntryCursor entry, EntryProblem problem) throws IOException {
-    if (problem != EntryProblem.CYCLE && problem != EntryProblem.TABLE_OUTSIDE_MEMORY) {
+    if (problem != EntryProblem.TABLE_OUTSIDE_MEMORY) {
       // A walker-found problem concerns a pointer whose line is already out.
       line(entry);
     }

@@ -123,8 +123,8 @@ final class ChangeRecorder {
     Level level = g.levels[depth];
     long last = entryFirst + level.entrySpan() - 1;
     removed.add(RemovedEntry.of(entryFirst, last, level, kind, raw, problem));
-    // The hardware may have cached a pointer it could follow (one out of memory, or a cycle).
-    if (problem == EntryProblem.CYCLE || problem == EntryProblem.TABLE_OUTSIDE_MEMORY) {
+    // The hardware may have cached a pointer it could follow (one out of memory).
+    if (problem == EntryProblem.TABLE_OUTSIDE_MEMORY) {
       plan.table(entryFirst, last);
       if (inShared) {
         plan.shared();

@@ -55,6 +55,13 @@ final class Collapser {
     }
 
     @Override
+    public Control onEntry(EntryCursor e) {
+      // Never through a recursive entry: its window shows tables that hang elsewhere, and a
+      // collapse there would free one of them.
+      return e.recursive() ? Control.SKIP_SUBTREE : Control.CONTINUE;
+    }
+
+    @Override
     public Control afterTable(TableCursor t) {
       int d = t.level().depth();
       if (d == 0 || !t.fullyInRange() || g.shared.isShared(t.frame())) {

@@ -11,7 +11,8 @@ import dev.paging.core.Walker;
 /**
  * Collects every table an address space owns, post-order (children before parents, the root
  * last), without descending into tables shared with other spaces: a process's exit frees its
- * user half and its root, never the kernel half it links to.
+ * user half and its root, never the kernel half it links to. A recursive entry is not descended
+ * either: the tables its window shows are the space's own, each freed once where it hangs.
  */
 final class Destroyer {
   private final FormatLayout g;
@@ -41,6 +42,12 @@ final class Destroyer {
       @Override
       public Control onEntry(EntryCursor e) {
         if (e.kind() == EntryKind.TABLE) {
+          if (e.recursive()) {
+            // The window shows tables this walk frees where they really hang; the MMU may
+            // cache the window's translations of them, which die with the tables.
+            plan.table(e.first(), e.last());
+            return Control.SKIP_SUBTREE;
+          }
           return g.shared.isShared(e.target()) ? Control.SKIP_SUBTREE : Control.CONTINUE;
         }
         if (e.kind() == EntryKind.LEAF) {

@@ -4,9 +4,11 @@ import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.Addresses;
 import dev.paging.api.Attributes;
+import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.Level;
+import dev.paging.api.MappingConflictException;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.api.VirtualRange;
@@ -37,9 +39,16 @@ final class FormatLayout {
    * x86, 2 for RISC-V), or {@link #NONLINEAR}; only for levels that may hold a leaf.
    */
   final int[] addressShift;
+  /** Whether map, unmap and protect may edit through a recursive entry's window. */
+  final boolean throughRecursive;
 
   FormatLayout(AddressSpace space) {
+    this(space, false);
+  }
+
+  FormatLayout(AddressSpace space, boolean throughRecursive) {
     this.space = space;
+    this.throughRecursive = throughRecursive;
     this.format = space.format();
     this.memory = space.memory();
     this.shared = space.sharedTables();
@@ -162,6 +171,24 @@ final class FormatLayout {
       throw new IllegalArgumentException(operation + ": range end " + hex(range.last() + 1)
           + " (exclusive; last byte " + hex(range.last()) + ") is not 4 KiB aligned");
     }
+  }
+
+  /**
+   * Refuses, before anything is written, an edit whose walk reaches the recursive entry {@code
+   * e}, unless these operations were asked to edit through recursive windows.
+   */
+  void checkRecursive(String operation, EntryCursor e) {
+    if (e.recursive() && !throughRecursive) {
+      throw recursive(operation, e, "PageTables.editingThroughRecursiveEntries() edits them as the MMU sees them");
+    }
+  }
+
+  /** The error for an edit that reaches the recursive entry {@code e}; {@code instead} says what to do. */
+  static MappingConflictException recursive(String operation, EntryCursor e, String instead) {
+    return new MappingConflictException(operation + ": the " + e.level() + " entry " + e.index() + " " + hex(e.raw())
+        + " points back to the table " + hex(e.target()) + " (a recursive mapping), so [" + hex(e.first()) + ", "
+        + hex(e.last()) + "] is a window onto the space's own tables and editing there would rewrite them;"
+        + " nothing was changed (" + instead + ")");
   }
 
   static boolean ule(long a, long b) {

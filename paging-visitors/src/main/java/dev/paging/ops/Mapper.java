@@ -253,7 +253,7 @@ final class Mapper {
 
     @Override
     public Control onEntry(EntryCursor e) {
-      if (e.kind() != EntryKind.TABLE) {
+      if (e.kind() != EntryKind.TABLE || e.recursive()) {
         return Control.STOP;
       }
       return granting.grants(e.level().depth(), e.raw(), needs) ? Control.CONTINUE : Control.STOP;
@@ -332,6 +332,9 @@ final class Mapper {
       long eF = e.first();
       long eL = e.last();
       boolean full = ule(first, eF) && ule(eL, last);
+      if (e.kind() == EntryKind.TABLE) {
+        g.checkRecursive("map " + range + " -> " + hex(physicalStart), e);
+      }
       if (replaceDepth >= 0) {
         return insideReplaced(e, d, eF);
       }
@@ -347,7 +350,7 @@ final class Mapper {
 
     private Control table(EntryCursor e, int d, long eF, long eL, boolean full) {
       long target = e.target();
-      if (full && source.fits(d, eF) && !g.shared.isShared(target)) {
+      if (full && source.fits(d, eF) && !g.shared.isShared(target) && !e.recursive()) {
         // A huge page takes the table's place; its subtree is checked and collected in the first
         // walk, unlinked in the second and freed by the caller after invalidating.
         if (apply) {
@@ -457,8 +460,9 @@ final class Mapper {
       long raw = e.raw();
       switch (e.kind()) {
         case TABLE:
-          // A shared table is unlinked here but never freed: other spaces still use it.
-          return g.shared.isShared(e.target()) ? Control.SKIP_SUBTREE : Control.CONTINUE;
+          // A shared table is unlinked here but never freed: other spaces still use it; nor is
+          // what a recursive entry's window shows, the space's own tables.
+          return g.shared.isShared(e.target()) || e.recursive() ? Control.SKIP_SUBTREE : Control.CONTINUE;
         case LEAF:
           if (policy == ConflictPolicy.FAIL) {
             return conflict(eF, "is already mapped by the " + Addresses.sizeName(g.span(d)) + " "

@@ -58,11 +58,21 @@ public final class PageTables {
   private Smasher smasher;
   private Collapser collapser;
   private Reclaimer reclaimer;
-  private boolean destroyed;
+  /** Shared with the {@link #editingThroughRecursiveEntries()} view, so a destroy ends both. */
+  private final Lifecycle lifecycle;
+
+  private static final class Lifecycle {
+    boolean destroyed;
+  }
 
   private PageTables(AddressSpace space) {
+    this(space, false, new Lifecycle());
+  }
+
+  private PageTables(AddressSpace space, boolean throughRecursive, Lifecycle lifecycle) {
     this.space = space;
-    this.geometry = new FormatLayout(space);
+    this.geometry = new FormatLayout(space, throughRecursive);
+    this.lifecycle = lifecycle;
   }
 
   /** A new, empty address space with a root table from {@code allocator}. */
@@ -102,6 +112,27 @@ public final class PageTables {
   /** The address space these operations work on. */
   public AddressSpace space() {
     return space;
+  }
+
+  /**
+   * The same operations on the same space, except that {@link #map map}, {@link #unmap unmap}
+   * and {@link #protect protect} (and their one-page forms) also edit inside the window of a
+   * recursive entry ({@link dev.paging.api.EntryCursor#recursive()}), which these operations
+   * otherwise refuse with a {@link dev.paging.api.MappingConflictException}, changing nothing.
+   *
+   * <p>In the window the space's own tables are seen one level (or more) below their own, so an
+   * edit there is what an OS that manages its tables through a recursive mapping does: unmapping
+   * a window page clears a table entry; mapping a frame at a window page links that frame as a
+   * table. It is done exactly as the MMU reads the window, entry by entry as the walk meets it;
+   * the caller is responsible for what the rewritten tables then mean, and the invalidation plan
+   * covers the window's addresses, not what the edit changes elsewhere in the space. Even here
+   * nothing frees a table through a recursive link: a huge leaf that replaces a window entry
+   * does not free what the window showed below it, and {@link #smash}, {@link #collapse}, {@link
+   * #reclaim reclaim} and {@link #destroy} never act through one.
+   */
+  public PageTables editingThroughRecursiveEntries() {
+    live();
+    return new PageTables(space, true, lifecycle);
   }
 
   /**
@@ -274,7 +305,7 @@ public final class PageTables {
   public DestroyResult destroy() {
     live();
     DestroyResult result = new Destroyer(geometry).destroy();
-    destroyed = true;
+    lifecycle.destroyed = true;
     return result;
   }
 
@@ -320,7 +351,7 @@ public final class PageTables {
   }
 
   private PageTables live() {
-    if (destroyed) {
+    if (lifecycle.destroyed) {
       throw new IllegalStateException(space + " was destroyed");
     }
     return this;
@@ -328,6 +359,7 @@ public final class PageTables {
 
   @Override
   public String toString() {
-    return "PageTables[" + space + (destroyed ? ", destroyed" : "") + "]";
+    return "PageTables[" + space + (lifecycle.destroyed ? ", destroyed" : "")
+        + (geometry.throughRecursive ? ", editing through recursive entries" : "") + "]";
   }
 }

@@ -114,7 +114,7 @@ final class Protector {
       long entry = e.raw();
       switch (e.kind()) {
         case TABLE:
-          if (!granting.grants(d, entry, pageNeeds)) {
+          if (e.recursive() || !granting.grants(d, entry, pageNeeds)) {
             general = true;
             return Control.STOP;
           }
@@ -227,7 +227,11 @@ final class Protector {
     @Override
     public Control onEntry(EntryCursor e) {
       if (e.kind() != EntryKind.LEAF) {
-        return e.kind() == EntryKind.TABLE ? Control.CONTINUE : Control.SKIP_SUBTREE;
+        if (e.kind() == EntryKind.TABLE) {
+          g.checkRecursive("protect " + range, e);
+          return Control.CONTINUE;
+        }
+        return Control.SKIP_SUBTREE;
       }
       int d = e.level().depth();
       long eF = e.first();

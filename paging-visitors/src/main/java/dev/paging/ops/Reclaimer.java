@@ -50,6 +50,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>the caller's {@linkplain ReclaimOptions#withPinned pin predicate} does not claim it.
  * </ul>
  *
+ * <p>A recursive entry ({@link EntryCursor#recursive()}, a table linking one of its own
+ * ancestors, as a self-mapped root does) is a live entry that keeps its table, and is never
+ * followed: the tables its window shows are the space's own, reclaimed, if at all, where they
+ * really hang, so nothing is freed twice.
+ *
  * <p>A candidate is <em>empty</em> when all its entries are zero, counting as zero the links to
  * tables this call frees. Anything else keeps it, in both modes: a leaf of any size (a 1 GiB or
  * 2 MiB leaf keeps its table and the walk goes on with the next entry), a link to a table that
@@ -295,17 +300,21 @@ public final class Reclaimer {
         return keep(entry, d, Why.HOLDS, 0, null);
       }
       long child = entry.target();
+      if (entry.recursive()) {
+        // A recursive mapping: a live link, never followed, so its window frees nothing twice.
+        return keep(entry, d, Why.RECURSIVE, child, null);
+      }
       if (shared.isShared(child)) {
         return keep(entry, d, Why.SHARED, child, null);
       }
       if (protectedFrames.contains(child)) {
         return keep(entry, d, Why.LINKED_TWICE, child, null);
       }
-      if (visited.contains(child) && !isAncestor(child, d)) {
+      if (visited.contains(child)) {
         aliases.add(child);
         return keep(entry, d, Why.LINKED_TWICE, child, null);
       }
-      // Descend: the walker reported a cycle or a table outside memory to onMalformed instead.
+      // Descend: the walker reported a table outside memory to onMalformed instead.
       return Control.CONTINUE;
     }
 
@@ -348,15 +357,6 @@ public final class Reclaimer {
       return Control.SKIP_SUBTREE;
     }
 
-    private boolean isAncestor(long f, int depth) {
-      for (int d = 0; d <= depth; d++) {
-        if (frame[d] == f) {
-          return true;
-        }
-      }
-      return false;
-    }
-
     private String describe(EntryCursor entry, Why why, long child, @Nullable EntryProblem problem) {
       TableCursor t = entry.table();
       StringBuilder s = new StringBuilder();
@@ -372,6 +372,9 @@ public final class Reclaimer {
               .append(", which is also linked from another entry").toString();
         case PINNED:
           return s.append("a link to the pinned table ").append(hex(child)).toString();
+        case RECURSIVE:
+          return s.append("a recursive link to the table ").append(hex(child))
+              .append(", one of its own ancestors").toString();
         case MALFORMED:
           return s.append("malformed (").append(problem).append(')').toString();
         default:
@@ -405,7 +408,7 @@ public final class Reclaimer {
 
   /** Why an entry keeps its table; words for a strict failure's message. */
   private enum Why {
-    HOLDS, SHARED, LINKED_TWICE, PINNED, MALFORMED
+    HOLDS, SHARED, LINKED_TWICE, PINNED, MALFORMED, RECURSIVE
   }
 
   /** A set of frames by open addressing; -1 marks a free slot, since frames are 4 KiB aligned. */

@@ -45,6 +45,7 @@ final class Smasher {
           + " is not one " + g.format.name() + " supports");
     }
     visitor.begin(false, -1);
+    visitor.address = address;
     walker.walk(g.space.root(), address, address, visitor);
     int d = visitor.depth;
     switch (visitor.kind) {
@@ -89,6 +90,7 @@ final class Smasher {
 
   /** Finds the entry the walk to one address ends at; in the second walk, replaces the leaf. */
   private final class SmashVisitor implements PageTableVisitor {
+    long address;
     boolean apply;
     int leafDepth;
     int depth;
@@ -113,6 +115,10 @@ final class Smasher {
 
     @Override
     public Control onEntry(EntryCursor e) {
+      if (e.recursive()) {
+        throw FormatLayout.recursive("smash " + hex(address), e,
+            "smash the page where the space maps it outside the window");
+      }
       depth = e.level().depth();
       kind = e.kind();
       raw = e.raw();

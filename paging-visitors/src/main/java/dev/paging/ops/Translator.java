@@ -88,7 +88,8 @@ public final class Translator {
   /**
    * The physical address {@code virtualAddress} maps to, page offset included, or {@code
    * ifNotMapped} when no leaf maps it (an empty or not-present entry, or a walk that meets a
-   * malformed entry, a table outside memory or a cycle). Allocates nothing: the page-at-a-time
+   * malformed entry or a table outside memory; a recursive entry is followed, as the MMU
+   * follows it). Allocates nothing: the page-at-a-time
    * path of a TLB-miss handler or an emulator. {@link #translate(long)} says why an address is
    * not mapped; {@link Translation#physicalAddress()} is only asked of a mapped translation.
    *
@@ -176,8 +177,9 @@ public final class Translator {
   /**
    * The fast path: the walker's rules as a plain loop over at most five levels, for one address
    * or many. Each entry's fate is the format's one verdict ({@link PagingFormat#decode}), the
-   * same call the walker makes; a table outside memory or one of the tables above ends the walk
-   * unmapped, as the walker's {@code TABLE_OUTSIDE_MEMORY} and {@code CYCLE} do. It keeps the
+   * same call the walker makes; a table outside memory ends the walk unmapped, as the walker's
+   * {@code TABLE_OUTSIDE_MEMORY} does, and a recursive entry is followed, as the walker and the
+   * MMU follow it. It keeps the
    * path of its last address (the table at each depth, where and how the walk ended), so the next
    * address of a batch starts below the deepest table both share.
    */
@@ -239,23 +241,16 @@ public final class Translator {
           throw new IllegalStateException(format.name() + " decodes a last-level entry as a table");
         }
         long next = format.address(level, raw);
-        if (!memory.contains(next, Addresses.FRAME_SIZE) || isOnPath(next, d)) {
-          // The walker's TABLE_OUTSIDE_MEMORY and CYCLE: not followed, and MALFORMED as an
-          // outcome, which any malformed verdict gives.
+        if (!memory.contains(next, Addresses.FRAME_SIZE)) {
+          // The walker's TABLE_OUTSIDE_MEMORY: not followed, and MALFORMED as an outcome, which
+          // any malformed verdict gives.
           endVerdict = EntryVerdict.RESERVED_BITS;
           return;
         }
+        // A pointer to a table above (a recursive mapping) is followed like any other, as the
+        // MMU does; the loop still ends after the format's levels.
         table = next;
       }
-    }
-
-    private boolean isOnPath(long frame, int depth) {
-      for (int d = 0; d <= depth; d++) {
-        if (path[d] == frame) {
-          return true;
-        }
-      }
-      return false;
     }
   }
 

@@ -87,6 +87,10 @@ final class Unmapper {
     public Control onEntry(EntryCursor e) {
       EntryKind kind = e.kind();
       if (kind == EntryKind.TABLE) {
+        if (e.recursive()) {
+          general = true;
+          return Control.STOP;
+        }
         return Control.CONTINUE;
       }
       if (kind == EntryKind.LEAF && e.level().depth() == g.last) {
@@ -168,6 +172,7 @@ final class Unmapper {
       long raw = e.raw();
       switch (e.kind()) {
         case TABLE:
+          g.checkRecursive("unmap " + range, e);
           // The first walk needs only the paths to the ends of the range.
           return full && !apply ? Control.SKIP_SUBTREE : Control.CONTINUE;
         case LEAF:

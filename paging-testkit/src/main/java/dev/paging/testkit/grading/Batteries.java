@@ -52,7 +52,8 @@ public final class Batteries {
   /**
    * Checks a {@link TranslateSubmission} against the library's {@link Translator} on spaces the
    * library builds (10 points): pages of every size, spaces changed by every operation, the
-   * canonical edges and the top page, non-canonical addresses, malformed tables and cycles.
+   * canonical edges and the top page, non-canonical addresses, recursive entries (followed, as the
+   * MMU follows them) and malformed tables.
    */
   public static Grader<TranslateSubmission> translate() {
     return Grader.<TranslateSubmission>battery("translate")
@@ -62,7 +63,7 @@ public final class Batteries {
             scenarios(f -> PagingScenarios.translateRunner(f, t, CHANGES), CHANGES))
         .check("canonical edges and the top page", 1, SHORT, Batteries::edges)
         .check("non-canonical addresses are rejected", 1, SHORT, Batteries::nonCanonical)
-        .check("malformed entries and cycles are not mapped", 2, SHORT, Batteries::hostile);
+        .check("recursive entries are followed, malformed ones not", 2, SHORT, Batteries::hostile);
   }
 
   /**
@@ -205,9 +206,11 @@ public final class Batteries {
   }
 
   /**
-   * Tables a walk must not trust: an entry that points back to the root (a cycle), a table
-   * outside memory, an entry with a reserved bit set at each level on the path to a mapped page,
-   * and a table pointer at the last level.
+   * Tables a walk must read as the MMU does: an entry that points back to the root (a recursive
+   * mapping, which the MMU follows for as many levels as the format has: on x86 the address whose
+   * every index is that entry's maps the root itself, and the window shows a mapped page's last
+   * table), then what a walk must not trust: a table outside memory, an entry with a reserved bit
+   * set at each level on the path to a mapped page, and a table pointer at the last level.
    */
   private static void hostile(TranslateSubmission t) {
     for (PagingFormat f : PagingScenarios.formats()) {
@@ -218,12 +221,20 @@ public final class Batteries {
 
       PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
       long rootFrame = s.space().root();
-      long cycle = 0;
+      long self = 0;
       for (Level level : levels) {
-        cycle |= 1L << level.shift();
+        self |= 1L << level.shift();
       }
+      long mapped = 5L << root.shift() | 0x7000;
+      s.submission().map(VirtualRange.ofLength(mapped, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
       s.memory().write(rootFrame + 8, f.encodeTable(root, rootFrame, f.tableAttributesFor(permissive)));
-      expectSame(t, s, cycle, "root entry 1 points back to the root (a cycle)");
+      expectSame(t, s, self | 0x123, "root entry 1 points back to the root (a recursive mapping)");
+      long window = 1L << root.shift();
+      for (int d = 0; d + 1 < n; d++) {
+        window |= (long) levels.get(d).index(mapped) << levels.get(d + 1).shift();
+      }
+      expectSame(t, s, window | 0x48, "root entry 1 points back to the root, and " + hex(window)
+          + " reads the last table of the page at " + hex(mapped) + " through it");
 
       long outside = PagingFixture.MEMORY_SIZE + 16 * PAGE;
       s.memory().write(rootFrame + 16, f.encodeTable(root, outside, f.tableAttributesFor(permissive)));

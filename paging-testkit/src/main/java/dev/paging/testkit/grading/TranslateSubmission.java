@@ -16,9 +16,13 @@ import dev.paging.ops.Translator;
  *       whatever the page size (4 KiB, 2 MiB, 1 GiB, ...);
  *   <li>returns {@link #NOT_MAPPED} for an address with no leaf on its path, and for one whose
  *       walk meets a malformed entry (reserved bits, a leaf where the level allows none, a table
- *       outside memory, a table pointer at the last level, a table that is its own ancestor);
+ *       outside memory, a table pointer at the last level);
+ *   <li>follows a table entry that points back to one of its own ancestors (a recursive mapping)
+ *       like any other, reading that table again one level down, and stops after as many levels
+ *       as the format has: on x86-64 the address whose every index is a self-referencing root
+ *       entry maps the root table itself;
  *   <li>throws {@link IllegalArgumentException} for an address that is not canonical;
- *   <li>changes nothing (it only reads memory) and terminates on any tables, cycles included.
+ *   <li>changes nothing (it only reads memory) and terminates on any tables.
  * </ul>
  */
 @FunctionalInterface
