@@ -29,12 +29,28 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>RISC-V: the header {@code vaddr            paddr            size             attr} and a
  * dashed line, then {@code <vaddr> <paddr> <size> <rwxugad>} for each run of leaves with the same
- * low eight bits whose virtual and physical addresses both continue the run. QEMU restarts its
- * contiguity check in every table it enters, so it splits runs at table boundaries; this
- * renderer merges them, as the contiguity rule says.
+ * low eight bits whose virtual and physical addresses both continue the run, exactly as QEMU 7.2's
+ * {@code walk_pte} decides it, with two of its quirks kept on purpose so that the output can be
+ * compared with QEMU's byte for byte:
+ *
+ * <ul>
+ *   <li>QEMU keeps the virtual-contiguity cursor ({@code last_start}) in a local variable of each
+ *       table's call, starting at -1, while the physical address, size and attributes of the run
+ *       are shared. So a run always ends at the first leaf of every table visit, and at the first
+ *       leaf after a table the walk descended into, even when addresses and attributes continue.
+ *   <li>QEMU prints the physical address as {@code (pte >> 10) << 12}, without masking bits 54-63:
+ *       a leaf with PBMT NC (bit 61) shows bit 63 set in its physical address, and an Svnapot
+ *       leaf shows its encoded PPN rather than the page it maps.
+ * </ul>
+ *
+ * <p>QEMU treats every valid entry with R, W or X as a leaf, so the entries this library finds
+ * malformed for their leaf bits (reserved bits, a reserved encoding such as W without R, a
+ * misaligned superpage) are printed as QEMU prints them. A pointer QEMU would follow but the
+ * walker does not (A, D or U set, or a table outside memory) lists nothing below it.
  */
 final class QemuInfoMemRenderer implements DumpRenderer {
   private static final long X86_P = 1, X86_RW = 2, X86_US = 4;
+  private static final long RV_V = 1, RV_RWX = 0xe;
 
   private final Appendable out;
   private boolean x86;
@@ -42,12 +58,19 @@ final class QemuInfoMemRenderer implements DumpRenderer {
   private long linearMask;
 
   private boolean active;
-  /** Linear start and exclusive end of the pending run. */
+  /** x86: linear start and exclusive end of the pending run. */
   private long start;
   private long next;
   private long prot;
-  private long pa;
-  private long paNext;
+
+  /** RISC-V: QEMU's walk state, named as in walk_pte: the run's start and its last leaf. */
+  private long vbase;
+  private long pbase;
+  private long lastPaddr;
+  private long lastSize;
+  private long lastAttr;
+  /** QEMU's {@code last_start}, one per table being walked: a local of each recursive call. */
+  private long[] lastStart;
 
   QemuInfoMemRenderer(Appendable out) {
     this.out = Objects.requireNonNull(out, "out");
@@ -63,10 +86,21 @@ final class QemuInfoMemRenderer implements DumpRenderer {
     vaBits = format.virtualAddressBits();
     linearMask = (1L << vaBits) - 1;
     active = false;
+    vbase = -1;
+    pbase = -1;
+    lastPaddr = -1;
+    lastSize = 0;
+    lastAttr = 0;
+    lastStart = new long[format.levels().size()];
     if (!x86) {
       out.append("vaddr            paddr            size             attr\n");
       out.append("---------------- ---------------- ---------------- -------\n");
     }
+  }
+
+  @Override
+  public void beforeTable(TableCursor table) {
+    lastStart[table.level().depth()] = -1;
   }
 
   @Override
@@ -76,7 +110,7 @@ final class QemuInfoMemRenderer implements DumpRenderer {
         long p = X86_P | (effective.user() ? X86_US : 0) | (effective.writable() ? X86_RW : 0);
         x86Piece(entry.first(), entry.last(), p);
       } else {
-        riscvLeaf(entry.first() & linearMask, entry.level().entrySpan(), entry.target(), entry.raw() & 0xff);
+        riscvLeaf(entry);
       }
     } else if (entry.kind() == EntryKind.NOT_PRESENT && x86) {
       x86Piece(entry.first(), entry.last(), 0);
@@ -94,17 +128,21 @@ final class QemuInfoMemRenderer implements DumpRenderer {
   public void malformed(EntryCursor entry, EntryProblem problem) throws IOException {
     if (x86) {
       x86Piece(entry.first(), entry.last(), 0);
+    } else if ((entry.raw() & RV_V) != 0 && (entry.raw() & RV_RWX) != 0) {
+      // A leaf by QEMU's test (valid, with R, W or X), whatever else is wrong with it.
+      riscvLeaf(entry);
     }
   }
 
   @Override
   public void end(boolean complete) throws IOException {
-    if (active && (!x86 || prot != 0)) {
-      if (x86) {
+    if (x86) {
+      if (active && prot != 0) {
         x86Line(start, next, prot);
-      } else {
-        riscvLine();
       }
+    } else {
+      // QEMU's "don't forget the last one".
+      riscvLine(vbase, pbase, lastPaddr + lastSize - pbase, lastAttr);
     }
     active = false;
   }
@@ -134,30 +172,36 @@ final class QemuInfoMemRenderer implements DumpRenderer {
     out.append((p & X86_US) != 0 ? 'u' : '-').append('r').append((p & X86_RW) != 0 ? 'w' : '-').append('\n');
   }
 
-  private void riscvLeaf(long linear, long size, long address, long attr) throws IOException {
-    if (active && attr == prot && address == paNext && linear == next) {
-      next += size;
-      paNext += size;
-      return;
+  /** One leaf as walk_pte takes it: a new run unless attributes, physical and virtual addresses continue. */
+  private void riscvLeaf(EntryCursor entry) throws IOException {
+    long raw = entry.raw();
+    long startVa = entry.first() & linearMask;
+    long paddr = (raw >>> 10) << 12;
+    long attr = raw & 0xff;
+    long pgsize = entry.level().entrySpan();
+    int depth = entry.level().depth();
+    if (lastAttr != attr || lastPaddr + lastSize != paddr || lastStart[depth] + lastSize != startVa) {
+      riscvLine(vbase, pbase, lastPaddr + lastSize - pbase, lastAttr);
+      vbase = startVa;
+      pbase = paddr;
+      lastAttr = attr;
     }
-    if (active) {
-      riscvLine();
-    }
-    active = true;
-    start = linear;
-    next = linear + size;
-    pa = address;
-    paNext = address + size;
-    prot = attr;
+    lastStart[depth] = startVa;
+    lastPaddr = paddr;
+    lastSize = pgsize;
   }
 
-  private void riscvLine() throws IOException {
-    DumpText.hex16(out, canonical(start)).append(' ');
-    DumpText.hex16(out, pa).append(' ');
-    DumpText.hex16(out, paNext - pa).append(' ');
+  /** QEMU's print_pte: nothing for an empty run (the first call) or an address past the top. */
+  private void riscvLine(long vaddr, long paddr, long size, long attr) throws IOException {
+    if (Long.compareUnsigned(vaddr, 1L << vaBits) >= 0 || size == 0) {
+      return;
+    }
+    DumpText.hex16(out, canonical(vaddr)).append(' ');
+    DumpText.hex16(out, paddr).append(' ');
+    DumpText.hex16(out, size).append(' ');
     String letters = "-rwxugad";
     for (int bit = 1; bit <= 7; bit++) {
-      out.append((prot & (1L << bit)) != 0 ? letters.charAt(bit) : '-');
+      out.append((attr & (1L << bit)) != 0 ? letters.charAt(bit) : '-');
     }
     out.append('\n');
   }
