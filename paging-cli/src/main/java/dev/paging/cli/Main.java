@@ -1,7 +1,11 @@
 package dev.paging.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -49,7 +53,9 @@ public final class Main {
 
   /** Runs the command line as a process: progress appears on standard error when a terminal is attached. */
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err, Progress.terminalAttached() ? System::nanoTime : null));
+    // The file descriptor itself, not System.out: a PrintStream would swallow why a write failed.
+    OutputStream out = new FileOutputStream(FileDescriptor.out);
+    System.exit(run(args, out, System.err, Progress.terminalAttached() ? System::nanoTime : null));
   }
 
   /**
@@ -57,7 +63,8 @@ public final class Main {
    * exit status: 0 on success, {@value #USAGE_ERROR} on any failure, and what a command documents
    * otherwise (1 when {@code translate} meets an unmapped address, when {@code inspect} runs out of
    * its entry budget, when {@code audit} finds something at or above its {@code --fail-on}
-   * severity). Progress reports are only for a person at a terminal, so this entry point, which
+   * severity), and {@value OutputWatch#CLOSED_PIPE_STATUS}, with nothing printed, when the reader
+   * of standard output went away (a closed pipe), as for a tool SIGPIPE ended. Progress reports are only for a person at a terminal, so this entry point, which
    * embedders and tests call, prints none.
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -68,15 +75,28 @@ public final class Main {
    * {@link #run(String[], PrintStream, PrintStream)} with progress reports on {@code err} timed by
    * {@code progressClock} in nanoseconds (none when it is null): tests drive the clock.
    */
-  static int run(String[] args, PrintStream out, PrintStream err, LongSupplier progressClock) {
-    PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
+  static int run(String[] args, OutputStream out, PrintStream err, LongSupplier progressClock) {
+    OutputWatch watch = new OutputWatch(out);
+    PrintWriter o = new PrintWriter(new OutputStreamWriter(watch, StandardCharsets.UTF_8), true);
     PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
+    int status;
     try {
-      return commandLine(o, e, progressClock).execute(args);
-    } finally {
+      status = commandLine(o, e, progressClock).execute(args);
       o.flush();
+    } finally {
       e.flush();
     }
+    // A command that wrote to a reader that has gone ends as SIGPIPE would have ended it: quietly.
+    // A command whose output failed otherwise says so once, whatever it reported before.
+    if (watch.failed() || o.checkError()) {
+      if (watch.readerGone() || !watch.failed()) {
+        return OutputWatch.CLOSED_PIPE_STATUS;
+      }
+      e.println("paging: cannot write to standard output: " + watch.describe());
+      e.flush();
+      return USAGE_ERROR;
+    }
+    return status;
   }
 
   /** The configured command line, without progress reports, for tests that add a subcommand. */
@@ -109,6 +129,12 @@ public final class Main {
   }
 
   private static int failed(Exception ex, CommandLine cmd, PrintWriter err) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof StreamingOutput.OutputFailedException) {
+        // Decided in run(), which knows why standard output failed.
+        return USAGE_ERROR;
+      }
+    }
     String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : oneLine(ex.getMessage());
     err.println(cmd.getCommandSpec().qualifiedName() + ": " + message);
     return USAGE_ERROR;

@@ -17,7 +17,8 @@ import java.io.PrintWriter;
  *   <li>A {@link PrintWriter} never throws: when the reader has gone (a closed pipe), writes
  *       vanish and the walk would go on for nothing. This output checks for that every {@value
  *       #CHECK_INTERVAL} characters and on {@link #flush()}, and then throws an {@link
- *       IOException}, which ends the walk.
+ *       OutputFailedException}, which ends the walk; the command line then ends quietly when
+ *       the reader has gone, as a tool killed by SIGPIPE would ({@link OutputWatch}).
  * </ul>
  */
 final class StreamingOutput implements Appendable, Flushable {
@@ -120,7 +121,16 @@ final class StreamingOutput implements Appendable, Flushable {
     sinceCheck = 0;
     // checkError() flushes first, then reports any failure so far.
     if (out.checkError()) {
-      throw new IOException("cannot write to standard output (was the reading end of a pipe closed?)");
+      throw new OutputFailedException();
+    }
+  }
+
+  /** Standard output failed; the command line decides what that means (see {@link OutputWatch}). */
+  static final class OutputFailedException extends IOException {
+    private static final long serialVersionUID = 1;
+
+    OutputFailedException() {
+      super("cannot write to standard output");
     }
   }
 }

@@ -120,10 +120,12 @@ class InspectCommandTest {
         0x0000000060000000-0x0000000060200000    0x000000007ffff000         2M PMD .   ..     ..   . . . . . . . V
         0xffffffffc0000000-0x0000000000000000    0x0000000080000000         1G PGD .   ..     ..   D A G . X W R V
         """);
+    // QEMU's walk takes every valid entry with R, W or X for a leaf: W without R is listed too.
     assertThat(infoMem.out).isEqualTo("""
         vaddr            paddr            size             attr
         ---------------- ---------------- ---------------- -------
         0000000010000000 0000000080200000 0000000000001000 r-xu-a-
+        0000000010001000 0000000080300000 0000000000001000 -w-----
         0000000040000000 0000000080400000 0000000000200000 rw-u---
         ffffffffc0000000 0000000080000000 0000000040000000 rwx-gad
         """);
@@ -415,7 +417,7 @@ class InspectCommandTest {
   }
 
   @Test
-  void aClosedStandardOutputStopsTheWalk() throws IOException {
+  void aClosedStandardOutputStopsTheWalkAndEndsQuietlyAsSigpipeWould() throws IOException {
     Path image = fanOutImage(dir.resolve("fan.img"));
     ClosedPipe pipe = new ClosedPipe();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -423,12 +425,57 @@ class InspectCommandTest {
     int status = Main.run(new String[] {"inspect", "--image", image.toString(), "--root", "0x1000", "--view", "json"},
         new PrintStream(pipe, false, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
 
-    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
-        "paging inspect: cannot write to standard output (was the reading end of a pipe closed?)"
-            + System.lineSeparator());
-    assertThat(status).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(status).isEqualTo(128 + 13);
     // The whole dump, to the default budget of 2^24 entries, would be gigabytes.
     assertThat(pipe.offered).isLessThan(3 * StreamingOutput.CHECK_INTERVAL);
+  }
+
+  /** A disk that fills up: the first write that does not fit fails with the system's reason. */
+  private static final class FullDisk extends OutputStream {
+    long written;
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (written + len > 1000) {
+        throw new IOException("No space left on device");
+      }
+      written += len;
+    }
+  }
+
+  @Test
+  void aFailingStandardOutputThatIsNotAClosedPipeIsReported() throws IOException {
+    Path image = fanOutImage(dir.resolve("fan.img"));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int status = Main.run(new String[] {"inspect", "--image", image.toString(), "--root", "0x1000", "--view", "json"},
+        new FullDisk(), new PrintStream(err, true, StandardCharsets.UTF_8), null);
+
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo("paging: cannot write to standard output: No space left on device" + System.lineSeparator());
+    assertThat(status).isEqualTo(Main.USAGE_ERROR);
+  }
+
+  @Test
+  void aCommandThatPrintsLinesToAClosedPipeEndsQuietlyToo() throws IOException {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    OutputStream brokenPipe = new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("Broken pipe");
+      }
+    };
+    int status = Main.run(new String[] {"translate", "--image", golden.toString(), "--root", "0x10_0000", "0x40_0000"},
+        brokenPipe, new PrintStream(err, true, StandardCharsets.UTF_8), null);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(status).isEqualTo(OutputWatch.CLOSED_PIPE_STATUS);
   }
 
   /**
