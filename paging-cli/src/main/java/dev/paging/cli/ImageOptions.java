@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -54,7 +55,8 @@ final class ImageOptions {
   private Long satp;
 
   @Option(names = "--format", paramLabel = "FORMAT",
-      description = "x86-64, x86-64-5level, sv39, sv48 or sv57. Default: what --satp says, else x86-64.")
+      description = "x86-64, x86-64-5level, sv39, sv48 or sv57, in any case. Default: what --satp says, "
+          + "else x86-64 (and a line on standard error says so).")
   private String format;
 
   @Option(names = "--base", paramLabel = "ADDRESS", converter = AddressConverter.class, defaultValue = "0",
@@ -112,10 +114,10 @@ final class ImageOptions {
       throw usage("give exactly one of --root, --cr3 or --satp"
           + (given.isEmpty() ? "" : " (got " + String.join(" and ", given) + ")"));
     }
-    if (format != null && !FORMAT_NAMES.contains(format)) {
+    String name = format == null ? null : format.toLowerCase(Locale.ROOT);
+    if (name != null && !FORMAT_NAMES.contains(name)) {
       throw usage("unknown format '" + format + "' (expected x86-64, x86-64-5level, sv39, sv48 or sv57)");
     }
-    String name = format;
     if (satp != null) {
       String selected = satpFormat(satp);
       if (name != null && !name.equals(selected)) {
@@ -125,6 +127,10 @@ final class ImageOptions {
       name = selected;
     } else if (name == null) {
       name = "x86-64";
+      // Nothing said which tables these are: say what they are read as, once, so that a 5-level
+      // or RISC-V image read by mistake is not taken for a strange 4-level one.
+      mixee.commandLine().getErr().println(mixee.qualifiedName() + ": no --format given; reading the tables as "
+          + "x86-64 with 4 levels (give --format x86-64-5level, sv39, sv48 or sv57 for another)");
     }
     boolean x86 = name.startsWith("x86");
     if (cr3 != null && !x86) {

@@ -10,12 +10,16 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
@@ -116,16 +120,53 @@ public final class Main {
   private static int badArguments(ParameterException ex, PrintWriter err) {
     CommandLine cmd = ex.getCommandLine();
     String name = cmd.getCommandSpec().qualifiedName();
-    StringBuilder line = new StringBuilder(name).append(": ").append(oneLine(ex.getMessage()));
-    if (ex instanceof UnmatchedArgumentException) {
-      List<String> suggestions = ((UnmatchedArgumentException) ex).getSuggestions();
-      if (!suggestions.isEmpty()) {
-        line.append("; did you mean ").append(String.join(" or ", suggestions)).append('?');
+    StringBuilder line = new StringBuilder(name).append(": ");
+    String typo = ex instanceof UnmatchedArgumentException ? typo((UnmatchedArgumentException) ex) : null;
+    if (typo != null) {
+      line.append(typo);
+    } else {
+      line.append(oneLine(ex.getMessage()));
+      if (ex instanceof UnmatchedArgumentException) {
+        List<String> suggestions = ((UnmatchedArgumentException) ex).getSuggestions();
+        if (!suggestions.isEmpty()) {
+          line.append("; did you mean ").append(String.join(" or ", suggestions)).append('?');
+        }
       }
     }
     line.append(" (see '").append(name).append(" --help')");
     err.println(line);
     return USAGE_ERROR;
+  }
+
+  /**
+   * For a misspelt option or command, the one name it most likely meant ({@code --veiw} is
+   * {@code --view}: picocli's own guess, by common prefix, says {@code --version}), or null.
+   */
+  private static @Nullable String typo(UnmatchedArgumentException ex) {
+    List<String> unmatched = ex.getUnmatched();
+    if (unmatched.isEmpty()) {
+      return null;
+    }
+    CommandSpec spec = ex.getCommandLine().getCommandSpec();
+    String given = unmatched.get(0);
+    boolean option = given.startsWith("-");
+    if (option) {
+      int equals = given.indexOf('=');
+      given = equals > 0 ? given.substring(0, equals) : given;
+    }
+    List<String> names = new ArrayList<>();
+    if (option) {
+      for (OptionSpec o : spec.options()) {
+        names.addAll(List.of(o.names()));
+      }
+    } else {
+      names.addAll(spec.subcommands().keySet());
+    }
+    String best = Suggestions.closest(given, names);
+    if (best == null) {
+      return null;
+    }
+    return "unknown " + (option ? "option" : "command") + " '" + given + "'; did you mean " + best + "?";
   }
 
   private static int failed(Exception ex, CommandLine cmd, PrintWriter err) {

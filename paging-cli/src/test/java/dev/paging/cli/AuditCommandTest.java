@@ -87,8 +87,8 @@ class AuditCommandTest {
   void aCleanImageAuditsToAnEmptyReport() throws IOException {
     Path image = save(space("clean"), "clean.img");
 
-    CliRun text = audit(image, "--root", "0x1000");
-    CliRun json = audit(image, "--root", "0x1000", "--json");
+    CliRun text = audit(image, "--format", "x86-64", "--root", "0x1000");
+    CliRun json = audit(image, "--format", "x86-64", "--root", "0x1000", "--json");
 
     assertThat(text.err).isEmpty();
     assertThat(text.out).isEqualTo("summary: 0 findings: 0 errors, 0 warnings, 0 information\n");
@@ -109,17 +109,17 @@ class AuditCommandTest {
 
   @Test
   void eachKindOfImageReportsItsOneFinding() throws IOException {
-    assertThat(audit(save(space("info"), "info.img"), "--root", "0x1000").out).isEqualTo(""
+    assertThat(audit(save(space("info"), "info.img"), "--format", "x86-64", "--root", "0x1000").out).isEqualTo(""
         + "INFO    empty-table            [0x0000000000600000, 0x00000000007fffff] PT   table 0x0000000000008000:"
         + " PT table 0x0000000000008000 has no entries; reclamation could free it\n"
         + "summary: 1 finding: 0 errors, 0 warnings, 1 information\n"
         + "  empty-table            1\n");
-    assertThat(audit(save(space("warning"), "warning.img"), "--root", "0x1000").out).isEqualTo(""
+    assertThat(audit(save(space("warning"), "warning.img"), "--format", "x86-64", "--root", "0x1000").out).isEqualTo(""
         + "WARNING wx                     [0xffffffff81002000, 0xffffffff81002fff] PT   table 0x0000000000007000:"
         + " writable and executable\n"
         + "summary: 1 finding: 0 errors, 1 warning, 0 information\n"
         + "  wx                     1\n");
-    assertThat(audit(save(space("error"), "error.img"), "--root", "0x1000").out).isEqualTo(""
+    assertThat(audit(save(space("error"), "error.img"), "--format", "x86-64", "--root", "0x1000").out).isEqualTo(""
         + "ERROR   reserved-bits          [0x0000008000000000, 0x000000ffffffffff] PML4 table 0x0000000000001000:"
         + " PML4 entry 1 0x8000000000002083: PS is reserved in a PML4 entry\n"
         + "summary: 1 finding: 1 error, 0 warnings, 0 information\n"
@@ -135,7 +135,7 @@ class AuditCommandTest {
   })
   void theExitStatusSaysWhetherAFindingIsAtOrAboveFailOn(String kind, String failOn, int status) throws IOException {
     Path image = save(space(kind), kind + ".img");
-    List<String> args = new ArrayList<>(List.of("--root", "0x1000"));
+    List<String> args = new ArrayList<>(List.of("--format", "x86-64", "--root", "0x1000"));
     if (failOn != null) {
       args.addAll(List.of("--fail-on", failOn));
     }
@@ -154,7 +154,7 @@ class AuditCommandTest {
   void tablesOutsideTheImageReservedBitsAndPagesOutsideTheImage() throws IOException {
     Path image = TranslateCommandTest.x86Space().save(dir.resolve("x86.img"), 0, TranslateCommandTest.IMAGE_SIZE);
 
-    CliRun r = audit(image, "--root", "0x1000");
+    CliRun r = audit(image, "--format", "x86-64", "--root", "0x1000");
 
     assertThat(r.err).isEmpty();
     // The rwx user page at 0x1_0000_0000 is no W+X finding: the tables above it are read-only and NX.
@@ -188,7 +188,7 @@ class AuditCommandTest {
     // Only 0x3800 bytes were saved: the root and the PDPT are whole, the PD at 0x3000 is cut in half.
     Path image = TranslateCommandTest.x86Space().save(dir.resolve("cut.img"), 0, 0x3800);
 
-    CliRun r = audit(image, "--root", "0x1000", "--range", "0-0x7fff_ffff_ffff");
+    CliRun r = audit(image, "--format", "x86-64", "--root", "0x1000", "--range", "0-0x7fff_ffff_ffff");
 
     assertThat(r.err).isEmpty();
     assertThat(r.out).isEqualTo("""
@@ -211,7 +211,7 @@ class AuditCommandTest {
   void theJsonReportFollowsItsSchema() throws IOException {
     Path image = TranslateCommandTest.x86Space().save(dir.resolve("x86.img"), 0, TranslateCommandTest.IMAGE_SIZE);
 
-    CliRun r = audit(image, "--root", "0x1000", "--range", "0x0-0x0000_00ff_ffff_ffff", "--json");
+    CliRun r = audit(image, "--format", "x86-64", "--root", "0x1000", "--range", "0x0-0x0000_00ff_ffff_ffff", "--json");
 
     assertThat(r.err).isEmpty();
     assertThat(r.out).isEqualTo("""
@@ -249,7 +249,7 @@ class AuditCommandTest {
   void aRangeAuditsOnlyWhatItCovers() throws IOException {
     Path image = TranslateCommandTest.x86Space().save(dir.resolve("x86.img"), 0, TranslateCommandTest.IMAGE_SIZE);
 
-    CliRun r = audit(image, "--root", "0x1000", "--from", "0x40_0000", "--to", "0x40_1fff");
+    CliRun r = audit(image, "--format", "x86-64", "--root", "0x1000", "--from", "0x40_0000", "--to", "0x40_1fff");
 
     assertThat(r.out).isEqualTo(""
         + "INFO    outside-image          [0x0000000000401000, 0x0000000000401fff] PT   table 0x0000000000004000:"
@@ -317,9 +317,9 @@ class AuditCommandTest {
   void anExhaustedBudgetIsAnIncompleteWalkWarning() throws IOException {
     Path image = InspectCommandTest.fanOutImage(dir.resolve("fan.img"));
 
-    CliRun text = audit(image, "--root", "0x1000", "--entry-budget", "5000");
-    CliRun failOnWarning = audit(image, "--root", "0x1000", "--entry-budget", "5000", "--fail-on", "warning");
-    CliRun json = audit(image, "--root", "0x1000", "--entry-budget", "5000", "--json");
+    CliRun text = audit(image, "--format", "x86-64", "--root", "0x1000", "--entry-budget", "5000");
+    CliRun failOnWarning = audit(image, "--format", "x86-64", "--root", "0x1000", "--entry-budget", "5000", "--fail-on", "warning");
+    CliRun json = audit(image, "--format", "x86-64", "--root", "0x1000", "--entry-budget", "5000", "--json");
 
     assertThat(text.err).isEmpty();
     // One PT, linked from every PD entry, maps physical 0..0x1ff000; the 0x5000-byte image holds its first five pages.
@@ -367,7 +367,7 @@ class AuditCommandTest {
   void randomBytesAuditToTheEnd() throws IOException {
     Path image = Files.write(dir.resolve("random.img"), InspectCommandTest.randomBytes(42, 1 << 20));
 
-    CliRun r = audit(image, "--root", "0x3000");
+    CliRun r = audit(image, "--format", "x86-64", "--root", "0x3000");
 
     assertThat(r.err).isEmpty();
     // One finding per malformed root entry: 271, as many as the JSON dump of the same image counts.
@@ -386,7 +386,7 @@ class AuditCommandTest {
   void hostileTablesThatLinkAnywhereAuditToTheBudget() throws IOException {
     Path image = Files.write(dir.resolve("hostile.img"), hostileBytes(7, 1 << 20));
 
-    CliRun r = audit(image, "--root", "0x3000", "--entry-budget", "100_000");
+    CliRun r = audit(image, "--format", "x86-64", "--root", "0x3000", "--entry-budget", "100_000");
 
     assertThat(r.err).isEmpty();
     // Whatever the budget, the walk meets the same first bad entry first...
@@ -408,7 +408,7 @@ class AuditCommandTest {
   @Test
   void progressIsErasedBeforeTheReport() throws IOException {
     Path image = InspectCommandTest.fanOutImage(dir.resolve("fan.img"));
-    String[] args = {"audit", "--image", image.toString(), "--root", "0x1000", "--entry-budget", "5000"};
+    String[] args = {"audit", "--image", image.toString(), "--format", "x86-64", "--root", "0x1000", "--entry-budget", "5000"};
 
     String terminal = InspectCommandTest.onOneTerminal(args);
 
@@ -420,9 +420,9 @@ class AuditCommandTest {
   void badInputIsOneLine() throws IOException {
     Path image = save(space("clean"), "clean.img");
 
-    CliRun failOn = audit(image, "--root", "0x1000", "--fail-on", "fatal");
-    CliRun range = audit(image, "--root", "0x1000", "--range", "0x2000-0x1000");
-    CliRun missing = audit(dir.resolve("none.img"), "--root", "0x1000");
+    CliRun failOn = audit(image, "--format", "x86-64", "--root", "0x1000", "--fail-on", "fatal");
+    CliRun range = audit(image, "--format", "x86-64", "--root", "0x1000", "--range", "0x2000-0x1000");
+    CliRun missing = audit(dir.resolve("none.img"), "--format", "x86-64", "--root", "0x1000");
 
     assertThat(failOn.err).isEqualTo("paging audit: Invalid value for option '--fail-on': unknown severity 'fatal'"
         + " (expected error, warning or info)" + HELP);
@@ -439,6 +439,6 @@ class AuditCommandTest {
   void severityNamesIgnoreCase() throws IOException {
     Path image = save(space("warning"), "warning.img");
 
-    assertThat(audit(image, "--root", "0x1000", "--fail-on", "WARNING").status).isEqualTo(1);
+    assertThat(audit(image, "--format", "x86-64", "--root", "0x1000", "--fail-on", "WARNING").status).isEqualTo(1);
   }
 }

@@ -47,34 +47,34 @@ class ImageOptionsTest {
 
   @Test
   void theImageIsRequired() {
-    assertRejected("paging translate: Missing required option: '--image=FILE'" + HELP, "--root", "0x1000", "0x1000");
+    assertRejected("paging translate: Missing required option: '--image=FILE'" + HELP, "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
 
   @Test
   void aMissingImageFile() {
     Path missing = dir.resolve("missing.img");
     assertRejected("paging translate: --image " + missing + ": no such file\n",
-        "--image", missing.toString(), "--root", "0x1000", "0x1000");
+        "--image", missing.toString(), "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
 
   @Test
   void aDirectoryIsNotAnImage() {
     assertRejected("paging translate: --image " + dir + ": is a directory\n",
-        "--image", dir.toString(), "--root", "0x1000", "0x1000");
+        "--image", dir.toString(), "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
 
   @Test
   void aPathThroughAFile() {
     Path through = image.resolve("inner.img");
     assertRejected("paging translate: --image " + through + ": Not a directory\n",
-        "--image", through.toString(), "--root", "0x1000", "0x1000");
+        "--image", through.toString(), "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
 
   @Test
   void anEmptyImage() throws IOException {
     Path empty = Files.write(dir.resolve("empty.img"), new byte[0]);
     assertRejected("paging translate: --image " + empty + ": the file is empty\n",
-        "--image", empty.toString(), "--root", "0x1000", "0x1000");
+        "--image", empty.toString(), "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
 
   @Test
@@ -85,17 +85,17 @@ class ImageOptionsTest {
     assumeFalse(Files.isReadable(locked), "running as a user who can read a file with no permissions");
 
     assertRejected("paging translate: --image " + locked + ": permission denied\n",
-        "--image", locked.toString(), "--root", "0x0", "0x1000");
+        "--image", locked.toString(), "--format", "x86-64", "--root", "0x0", "0x1000");
   }
 
   @Test
   void aRootOutsideTheImage() {
     assertRejected("paging translate: root table 0x0000000000100000 is outside the image " + image
             + ", which holds physical 0x0000000000000000..0x00000000000fffff\n",
-        "--image", img(), "--root", "0x10_0000", "0x1000");
+        "--image", img(), "--format", "x86-64", "--root", "0x10_0000", "0x1000");
     assertRejected("paging translate: root table 0x00000000000ff000 (from --cr3 0x00000000000ff000) is outside the"
             + " image " + image + ", which holds physical 0x0000000000100000..0x00000000001fffff\n",
-        "--image", img(), "--base", "0x10_0000", "--cr3", "0xff000", "0x1000");
+        "--image", img(), "--base", "0x10_0000", "--format", "x86-64", "--cr3", "0xff000", "0x1000");
   }
 
   @Test
@@ -103,26 +103,26 @@ class ImageOptionsTest {
     Path cut = TranslateCommandTest.x86Space().save(dir.resolve("cut.img"), 0, 0x1800);
     assertRejected("paging translate: root table 0x0000000000001000 is outside the image " + cut
             + ", which holds physical 0x0000000000000000..0x00000000000017ff\n",
-        "--image", cut.toString(), "--root", "0x1000", "0x1000");
+        "--image", cut.toString(), "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
 
   @Test
   void anUnalignedRoot() {
     assertRejected("paging translate: --root 0x0000000000001008 is not 4 KiB aligned" + HELP,
-        "--image", img(), "--root", "0x1008", "0x1000");
+        "--image", img(), "--format", "x86-64", "--root", "0x1008", "0x1000");
   }
 
   @Test
   void anUnalignedBase() {
     assertRejected("paging translate: --base 0x0000000000000800 is not 4 KiB aligned" + HELP,
-        "--image", img(), "--base", "0x800", "--root", "0x1000", "0x1000");
+        "--image", img(), "--base", "0x800", "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
 
   @Test
   void aBaseThatPutsTheImageBeyond2To64() {
     assertRejected("paging translate: an image of 0x0000000000100000 bytes at base 0xfffffffffff01000 reaches"
             + " beyond physical address 0xffffffffffffffff\n",
-        "--image", img(), "--base", "0xffff_ffff_fff0_1000", "--root", "0x1000", "0x1000");
+        "--image", img(), "--base", "0xffff_ffff_fff0_1000", "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
 
   @Test
@@ -135,24 +135,24 @@ class ImageOptionsTest {
   void malformedAddresses() {
     String expected = "' is not an address (hex with 0x, or decimal; _ allowed between digits)" + HELP;
     assertRejected("paging translate: Invalid value for option '--root': '0xzz" + expected,
-        "--image", img(), "--root", "0xzz", "0x1000");
+        "--image", img(), "--format", "x86-64", "--root", "0xzz", "0x1000");
     assertRejected("paging translate: Invalid value for option '--cr3': '0x" + expected,
-        "--image", img(), "--cr3", "0x", "0x1000");
+        "--image", img(), "--format", "x86-64", "--cr3", "0x", "0x1000");
     assertRejected("paging translate: Invalid value for option '--base': '1_" + expected,
-        "--image", img(), "--base", "1_", "--root", "0x1000", "0x1000");
+        "--image", img(), "--base", "1_", "--format", "x86-64", "--root", "0x1000", "0x1000");
     String positional = "paging translate: Invalid value for ADDRESS: '";
-    assertRejected(positional + "12g" + expected, "--image", img(), "--root", "0x1000", "0x401000", "12g");
-    assertRejected(positional + "0x_1000" + expected, "--image", img(), "--root", "0x1000", "0x_1000");
-    assertRejected(positional + "-4096" + expected, "--image", img(), "--root", "0x1000", "-4096");
+    assertRejected(positional + "12g" + expected, "--image", img(), "--format", "x86-64", "--root", "0x1000", "0x401000", "12g");
+    assertRejected(positional + "0x_1000" + expected, "--image", img(), "--format", "x86-64", "--root", "0x1000", "0x_1000");
+    assertRejected(positional + "-4096" + expected, "--image", img(), "--format", "x86-64", "--root", "0x1000", "-4096");
     assertRejected(positional + "0x1_0000_0000_0000_0000' does not fit in 64 bits" + HELP,
-        "--image", img(), "--root", "0x1000", "0x1_0000_0000_0000_0000");
+        "--image", img(), "--format", "x86-64", "--root", "0x1000", "0x1_0000_0000_0000_0000");
     assertRejected(positional + "18446744073709551616' does not fit in 64 bits" + HELP,
-        "--image", img(), "--root", "0x1000", "18446744073709551616");
+        "--image", img(), "--format", "x86-64", "--root", "0x1000", "18446744073709551616");
   }
 
   @Test
   void anAddressIsRequired() {
-    assertRejected("paging translate: Missing required parameter: 'ADDRESS'" + HELP, "--image", img(), "--root", "0x1000");
+    assertRejected("paging translate: Missing required parameter: 'ADDRESS'" + HELP, "--image", img(), "--format", "x86-64", "--root", "0x1000");
   }
 
   @Test
@@ -160,11 +160,11 @@ class ImageOptionsTest {
     assertRejected("paging translate: give exactly one of --root, --cr3 or --satp" + HELP,
         "--image", img(), "0x1000");
     assertRejected("paging translate: give exactly one of --root, --cr3 or --satp (got --root and --cr3)" + HELP,
-        "--image", img(), "--root", "0x1000", "--cr3", "0x1000", "0x1000");
+        "--image", img(), "--format", "x86-64", "--root", "0x1000", "--cr3", "0x1000", "0x1000");
     assertRejected("paging translate: give exactly one of --root, --cr3 or --satp (got --root and --cr3 and --satp)"
-        + HELP, "--image", img(), "--root", "0x1000", "--cr3", "0x1000", "--satp", "0x8000000000000001", "0x1000");
+        + HELP, "--image", img(), "--format", "x86-64", "--root", "0x1000", "--cr3", "0x1000", "--satp", "0x8000000000000001", "0x1000");
     assertRejected("paging translate: option '--root' (ADDRESS) should be specified only once" + HELP,
-        "--image", img(), "--root", "0x1000", "--root", "0x2000", "0x1000");
+        "--image", img(), "--format", "x86-64", "--root", "0x1000", "--root", "0x2000", "0x1000");
   }
 
   @Test
@@ -190,11 +190,11 @@ class ImageOptionsTest {
   @Test
   void physBitsOutOfRange() {
     assertRejected("paging translate: --phys-bits 53 is outside 32..52" + HELP,
-        "--image", img(), "--phys-bits", "53", "--root", "0x1000", "0x1000");
+        "--image", img(), "--phys-bits", "53", "--format", "x86-64", "--root", "0x1000", "0x1000");
     assertRejected("paging translate: --phys-bits 31 is outside 32..52" + HELP,
-        "--image", img(), "--phys-bits", "31", "--root", "0x1000", "0x1000");
+        "--image", img(), "--phys-bits", "31", "--format", "x86-64", "--root", "0x1000", "0x1000");
     assertRejected("paging translate: Invalid value for option '--phys-bits': 'x' is not an int" + HELP,
-        "--image", img(), "--phys-bits", "x", "--root", "0x1000", "0x1000");
+        "--image", img(), "--phys-bits", "x", "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
 
   @Test

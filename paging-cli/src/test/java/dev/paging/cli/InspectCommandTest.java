@@ -57,7 +57,7 @@ class InspectCommandTest {
 
   @Test
   void aRangeClipsTheDumpToIt() {
-    CliRun r = inspect(golden, "--root", "0x10_0000", "--range", "0x401000-0x60_1fff");
+    CliRun r = inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--range", "0x401000-0x60_1fff");
 
     assertThat(r.err).isEmpty();
     // The library's dump of the same closed range, whose text paging-tests' DumpBehaviourTest pins.
@@ -68,11 +68,11 @@ class InspectCommandTest {
 
   @Test
   void fromAndToMayBeGivenAlone() {
-    CliRun both = inspect(golden, "--root", "0x10_0000", "--from", "0x401234", "--to", "0x600fff",
+    CliRun both = inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--from", "0x401234", "--to", "0x600fff",
         "--view", "info-tlb");
-    CliRun upperHalf = inspect(golden, "--root", "0x10_0000", "--from", "0xffff_8000_0000_0000",
+    CliRun upperHalf = inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--from", "0xffff_8000_0000_0000",
         "--view", "vmprint-va");
-    CliRun lowerHalf = inspect(golden, "--root", "0x10_0000", "--to", "0x7fff_ffff_ffff", "--view", "info-mem");
+    CliRun lowerHalf = inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--to", "0x7fff_ffff_ffff", "--view", "info-mem");
 
     // The leaf holding the first address is listed whole, as QEMU lists pages.
     assertThat(both.out).isEqualTo("""
@@ -147,8 +147,8 @@ class InspectCommandTest {
   void tablesOutsideTheImageAndReservedBitsAreShownNotFollowed() throws IOException {
     Path image = TranslateCommandTest.x86Space().save(dir.resolve("t.img"), 0, TranslateCommandTest.IMAGE_SIZE);
 
-    CliRun r = inspect(image, "--root", "0x1000", "--view", "vmprint");
-    CliRun json = inspect(image, "--root", "0x1000", "--view", "json");
+    CliRun r = inspect(image, "--format", "x86-64", "--root", "0x1000", "--view", "vmprint");
+    CliRun json = inspect(image, "--format", "x86-64", "--root", "0x1000", "--view", "json");
 
     assertThat(r.err).isEmpty();
     // PDPT[2] points beyond the 1 MiB image, PML4[1] has PS set.
@@ -191,7 +191,7 @@ class InspectCommandTest {
     // Only 0x3800 bytes were saved: the root and the PDPT are whole, the PD at 0x3000 is cut in half.
     Path image = TranslateCommandTest.x86Space().save(dir.resolve("cut.img"), 0, 0x3800);
 
-    CliRun r = inspect(image, "--root", "0x1000", "--range", "0-0x7fff_ffff_ffff");
+    CliRun r = inspect(image, "--format", "x86-64", "--root", "0x1000", "--range", "0-0x7fff_ffff_ffff");
 
     assertThat(r.err).isEmpty();
     // Each pointer the walk cannot follow is a run of its own, with the pointer's bits.
@@ -233,7 +233,7 @@ class InspectCommandTest {
   void anEntryBudgetStopsAHostileImageAndSaysSoOnStandardError() throws IOException {
     Path image = fanOutImage(dir.resolve("fan.img"));
 
-    CliRun r = inspect(image, "--root", "0x1000", "--view", "vmprint", "--entry-budget", "5_000");
+    CliRun r = inspect(image, "--format", "x86-64", "--root", "0x1000", "--view", "vmprint", "--entry-budget", "5_000");
 
     // Reads, one per entry: the three pointers down to the first PT, its 512 entries, then 513 for
     // each next PD entry and its PT: 4619 after PD entry 8, so the 5000 reads end with PD entry 9
@@ -252,8 +252,8 @@ class InspectCommandTest {
   void aDumpCutByTheBudgetIsStillWellFormed() throws IOException {
     Path image = fanOutImage(dir.resolve("fan.img"));
 
-    CliRun json = inspect(image, "--root", "0x1000", "--view", "json", "--entry-budget", "20");
-    CliRun dot = inspect(image, "--root", "0x1000", "--view", "dot", "--entry-budget", "20");
+    CliRun json = inspect(image, "--format", "x86-64", "--root", "0x1000", "--view", "json", "--entry-budget", "20");
+    CliRun dot = inspect(image, "--format", "x86-64", "--root", "0x1000", "--view", "dot", "--entry-budget", "20");
 
     // 20 reads, one per entry: three pointers and 17 leaves; every object the walk opened is closed.
     assertThat(json.out).endsWith("""
@@ -294,12 +294,12 @@ class InspectCommandTest {
   void randomBytesAreDumpedToTheEndWithoutAStackTrace() throws IOException {
     Path image = Files.write(dir.resolve("random.img"), randomBytes(42, 1 << 20));
 
-    CliRun ptdump = inspect(image, "--root", "0x3000");
-    CliRun vmprint = inspect(image, "--root", "0x3000", "--view", "vmprint");
-    CliRun infoMem = inspect(image, "--root", "0x3000", "--view", "info-mem");
-    CliRun infoTlb = inspect(image, "--root", "0x3000", "--view", "info-tlb");
-    CliRun json = inspect(image, "--root", "0x3000", "--view", "json");
-    CliRun dot = inspect(image, "--root", "0x3000", "--view", "dot");
+    CliRun ptdump = inspect(image, "--format", "x86-64", "--root", "0x3000");
+    CliRun vmprint = inspect(image, "--format", "x86-64", "--root", "0x3000", "--view", "vmprint");
+    CliRun infoMem = inspect(image, "--format", "x86-64", "--root", "0x3000", "--view", "info-mem");
+    CliRun infoTlb = inspect(image, "--format", "x86-64", "--root", "0x3000", "--view", "info-tlb");
+    CliRun json = inspect(image, "--format", "x86-64", "--root", "0x3000", "--view", "json");
+    CliRun dot = inspect(image, "--format", "x86-64", "--root", "0x3000", "--view", "dot");
 
     for (CliRun r : List.of(ptdump, vmprint, infoMem, infoTlb, json, dot)) {
       assertThat(r.err).as("%s", r).isEmpty();
@@ -330,15 +330,15 @@ class InspectCommandTest {
 
   @Test
   void anUnknownViewIsOneLine() {
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--view", "tree"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--view", "tree"),
         "paging inspect: Invalid value for option '--view': unknown view 'tree' (expected ptdump, ptdump-mapped,"
             + " info-mem, info-tlb, vmprint, vmprint-va, json or dot)" + HELP);
   }
 
   @Test
   void viewNamesIgnoreCase() {
-    assertThat(inspect(golden, "--root", "0x10_0000", "--view", "VMPRINT").out)
-        .isEqualTo(inspect(golden, "--root", "0x10_0000", "--view", "vmprint").out)
+    assertThat(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--view", "VMPRINT").out)
+        .isEqualTo(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--view", "vmprint").out)
         .startsWith("page table 0x0000000000100000\n");
   }
 
@@ -352,23 +352,23 @@ class InspectCommandTest {
 
   @Test
   void badRanges() {
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--range", "0x1000-0x0000_8000_0000_0000"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--range", "0x1000-0x0000_8000_0000_0000"),
         "paging inspect: --range end 0x0000800000000000 is not canonical for x86-64" + HELP);
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--from", "0xffff_7fff_ffff_f000"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--from", "0xffff_7fff_ffff_f000"),
         "paging inspect: --from 0xffff7ffffffff000 is not canonical for x86-64" + HELP);
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--to", "0x0100_0000_0000_0000"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--to", "0x0100_0000_0000_0000"),
         "paging inspect: --to 0x0100000000000000 is not canonical for x86-64" + HELP);
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--range", "0x60_0000-0x40_0000"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--range", "0x60_0000-0x40_0000"),
         "paging inspect: the range [0x0000000000600000, 0x0000000000400000] is reversed: its start is above its end"
             + HELP);
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--range", "0x40_0000"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--range", "0x40_0000"),
         "paging inspect: --range '0x40_0000' is not FIRST-LAST (two addresses joined by -)" + HELP);
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--range", "0x1000-0xzz"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--range", "0x1000-0xzz"),
         "paging inspect: --range '0x1000-0xzz': '0xzz' is not an address (hex with 0x, or decimal; _ allowed"
             + " between digits)" + HELP);
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--range", "0x1000-0x2000", "--from", "0x1000"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--range", "0x1000-0x2000", "--from", "0x1000"),
         "paging inspect: give --range or --from/--to, not both" + HELP);
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--from", "0x1000-"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--from", "0x1000-"),
         "paging inspect: Invalid value for option '--from': '0x1000-' is not an address (hex with 0x, or"
             + " decimal; _ allowed between digits)" + HELP);
   }
@@ -386,15 +386,15 @@ class InspectCommandTest {
 
   @Test
   void aBadEntryBudget() {
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--entry-budget", "0"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--entry-budget", "0"),
         "paging inspect: --entry-budget 0 is not positive" + HELP);
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--entry-budget", "lots"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--entry-budget", "lots"),
         "paging inspect: Invalid value for option '--entry-budget': 'lots' is not a count (decimal digits, _"
             + " allowed between them)" + HELP);
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--entry-budget", "-5"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--entry-budget", "-5"),
         "paging inspect: Invalid value for option '--entry-budget': '-5' is not a count (decimal digits, _"
             + " allowed between them)" + HELP);
-    assertRejected(inspect(golden, "--root", "0x10_0000", "--entry-budget", "99999999999999999999"),
+    assertRejected(inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--entry-budget", "99999999999999999999"),
         "paging inspect: Invalid value for option '--entry-budget': '99999999999999999999' is above"
             + " 9223372036854775807" + HELP);
   }
@@ -422,7 +422,7 @@ class InspectCommandTest {
     ClosedPipe pipe = new ClosedPipe();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-    int status = Main.run(new String[] {"inspect", "--image", image.toString(), "--root", "0x1000", "--view", "json"},
+    int status = Main.run(new String[] {"inspect", "--image", image.toString(), "--format", "x86-64", "--root", "0x1000", "--view", "json"},
         new PrintStream(pipe, false, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
 
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
@@ -454,7 +454,7 @@ class InspectCommandTest {
     Path image = fanOutImage(dir.resolve("fan.img"));
     ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-    int status = Main.run(new String[] {"inspect", "--image", image.toString(), "--root", "0x1000", "--view", "json"},
+    int status = Main.run(new String[] {"inspect", "--image", image.toString(), "--format", "x86-64", "--root", "0x1000", "--view", "json"},
         new FullDisk(), new PrintStream(err, true, StandardCharsets.UTF_8), null);
 
     assertThat(err.toString(StandardCharsets.UTF_8))
@@ -471,7 +471,7 @@ class InspectCommandTest {
         throw new IOException("Broken pipe");
       }
     };
-    int status = Main.run(new String[] {"translate", "--image", golden.toString(), "--root", "0x10_0000", "0x40_0000"},
+    int status = Main.run(new String[] {"translate", "--image", golden.toString(), "--format", "x86-64", "--root", "0x10_0000", "0x40_0000"},
         brokenPipe, new PrintStream(err, true, StandardCharsets.UTF_8), null);
 
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
@@ -516,7 +516,7 @@ class InspectCommandTest {
 
   @Test
   void progressSharesTheTerminalWithoutBreakingALineOfTheDump() {
-    String[] args = {"inspect", "--image", golden.toString(), "--root", "0x10_0000", "--view", "json"};
+    String[] args = {"inspect", "--image", golden.toString(), "--format", "x86-64", "--root", "0x10_0000", "--view", "json"};
 
     String terminal = onOneTerminal(args);
 

@@ -28,7 +28,7 @@ class InspectGoldenTest {
     List<String> all = new ArrayList<>(List.of("inspect", "--image", image.toString()));
     switch (name) {
       case "x86":
-        all.addAll(List.of("--root", "0x10_0000"));
+        all.addAll(List.of("--format", "x86-64", "--root", "0x10_0000"));
         break;
       case "x86five":
         all.addAll(List.of("--format", "x86-64-5level", "--root", "0x10_0000"));

@@ -59,8 +59,25 @@ class MainTest {
 
     assertThat(r.status).isEqualTo(2);
     assertThat(r.out).isEmpty();
-    assertThat(r.err).isEqualTo(
-        "paging: Unmatched argument at index 0: 'demoo'; did you mean demo? (see 'paging --help')\n");
+    assertThat(r.err).isEqualTo("paging: unknown command 'demoo'; did you mean demo? (see 'paging --help')\n");
+    assertThat(run("translat", "0x0").err)
+        .isEqualTo("paging: unknown command 'translat'; did you mean translate? (see 'paging --help')\n");
+  }
+
+  @Test
+  void aMisspeltOptionSuggestsTheOneItMeant() {
+    // picocli's own guess, by common prefix, would be --version.
+    Run swapped = run("inspect", "--image", "x.img", "--veiw", "json");
+    Run doubled = run("inspect", "--image", "x.img", "--fromm=0x0");
+    Run far = run("inspect", "--image", "x.img", "--colour");
+
+    assertThat(swapped.status).isEqualTo(2);
+    assertThat(swapped.out).isEmpty();
+    assertThat(swapped.err).isEqualTo(
+        "paging inspect: unknown option '--veiw'; did you mean --view? (see 'paging inspect --help')\n");
+    assertThat(doubled.err).isEqualTo(
+        "paging inspect: unknown option '--fromm'; did you mean --from? (see 'paging inspect --help')\n");
+    assertThat(far.err).isEqualTo("paging inspect: Unknown option: '--colour' (see 'paging inspect --help')\n");
   }
 
   @Test

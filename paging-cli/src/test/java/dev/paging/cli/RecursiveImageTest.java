@@ -35,13 +35,15 @@ class RecursiveImageTest {
   }
 
   private CliRun run(String command, String... rest) {
-    String[] args = new String[rest.length + 5];
+    String[] args = new String[rest.length + 7];
     args[0] = command;
     args[1] = "--image";
     args[2] = image.toString();
-    args[3] = "--root";
-    args[4] = "0x1000";
-    System.arraycopy(rest, 0, args, 5, rest.length);
+    args[3] = "--format";
+    args[4] = "x86-64";
+    args[5] = "--root";
+    args[6] = "0x1000";
+    System.arraycopy(rest, 0, args, 7, rest.length);
     return CliRun.of(args);
   }
 

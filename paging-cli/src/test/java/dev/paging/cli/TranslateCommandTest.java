@@ -80,7 +80,7 @@ class TranslateCommandTest {
 
   @Test
   void mappedAddressesPrintPhysicalAddressPageSizeLevelAndEffectiveAttributes() {
-    CliRun r = translate(x86Image, "--root", "0x1000",
+    CliRun r = translate(x86Image, "--format", "x86-64", "--root", "0x1000",
         "0x0000_0000_0040_1234", "0x403ff8", "0xffff888000123456", "0xffff_8880_7fff_fff8",
         "0xffffffffffffffff", "0x1_0000_0abc");
 
@@ -97,8 +97,23 @@ class TranslateCommandTest {
   }
 
   @Test
+  void theFormatIsReadInAnyCaseAndOneAssumedIsNamedOnce() {
+    CliRun upper = translate(x86Image, "--format", "X86-64", "--root", "0x1000", "0x401234", "0x403ff8");
+    CliRun assumed = translate(x86Image, "--root", "0x1000", "0x401234", "0x403ff8");
+    CliRun fromCr3 = translate(x86Image, "--cr3", "0x1000", "0x401234");
+
+    assertThat(upper.err).isEmpty();
+    assertThat(upper.out).startsWith("0x0000000000401234 -> 0x0000000000203234 4K PT");
+    assertThat(assumed.out).isEqualTo(upper.out);
+    assertThat(assumed.err).isEqualTo("paging translate: no --format given; reading the tables as x86-64 with 4 levels"
+        + " (give --format x86-64-5level, sv39, sv48 or sv57 for another)\n");
+    // CR3 says x86, not how many levels (CR4.LA57 does): still assumed, and said.
+    assertThat(fromCr3.err).isEqualTo(assumed.err);
+  }
+
+  @Test
   void unmappedAddressesSayAtWhichLevelAndWhy() {
-    CliRun r = translate(x86Image, "--root", "0x1000",
+    CliRun r = translate(x86Image, "--format", "x86-64", "--root", "0x1000",
         "0x1000", "0x0000_7000_0000_0000", "0x402000", "0x0000_0080_0000_0000", "0x8000_0000");
 
     assertThat(r.err).isEmpty();
@@ -114,7 +129,7 @@ class TranslateCommandTest {
 
   @Test
   void aNonCanonicalAddressIsOneLineAndTheOthersAreStillTranslated() {
-    CliRun r = translate(x86Image, "--root", "0x1000",
+    CliRun r = translate(x86Image, "--format", "x86-64", "--root", "0x1000",
         "0x401000", "0x0000_8000_0000_0000", "0xffff_7fff_ffff_ffff", "0xffff_8880_0000_0000");
 
     assertThat(r.err).isEmpty();
@@ -128,7 +143,7 @@ class TranslateCommandTest {
 
   @Test
   void addressesMayBeDecimalOrHexWithUnderscoresAndRepeat() {
-    CliRun r = translate(x86Image, "--root", "4096", "4198964", "0X401234", "0x40_1234", "4_198_964");
+    CliRun r = translate(x86Image, "--format", "x86-64", "--root", "4096", "4198964", "0X401234", "0x40_1234", "4_198_964");
 
     assertThat(r.out).isEqualTo("0x0000000000401234 -> 0x0000000000203234 4K PT r-xu---\n".repeat(4));
     assertThat(r.status).isZero();
@@ -139,7 +154,7 @@ class TranslateCommandTest {
     Path list = Files.write(dir.resolve("addresses.txt"),
         List.of("0x401234", "0xffff_8880_0000_0000", "0x1000"));
 
-    CliRun r = translate(x86Image, "--root", "0x1000", "@" + list);
+    CliRun r = translate(x86Image, "--format", "x86-64", "--root", "0x1000", "@" + list);
 
     assertThat(r.out).isEqualTo(""
         + "0x0000000000401234 -> 0x0000000000203234 4K PT r-xu---\n"
@@ -151,8 +166,8 @@ class TranslateCommandTest {
   @Test
   void cr3GivesTheRootAndItsPcidAndFlagBitsAreIgnored() {
     // PCID 0x123 in bits 11..0 and the no-flush bit 63 around the root 0x1000.
-    CliRun r = translate(x86Image, "--cr3", "0x8000_0000_0000_1123", "0x401234", "0x1000");
-    CliRun flags = translate(x86Image, "--cr3", "0x1018", "0x401234"); // PWT and PCD
+    CliRun r = translate(x86Image, "--format", "x86-64", "--cr3", "0x8000_0000_0000_1123", "0x401234", "0x1000");
+    CliRun flags = translate(x86Image, "--format", "x86-64", "--cr3", "0x1018", "0x401234"); // PWT and PCD
 
     assertThat(r.err).isEmpty();
     assertThat(r.out).isEqualTo(""
@@ -166,7 +181,7 @@ class TranslateCommandTest {
   @Test
   void physBitsNarrowsTheAddressesAnEntryMayHold() {
     // The 1 GiB page at physical 0x4000_0000 needs 31 bits: fine with 32, as with the default 52.
-    CliRun wide = translate(x86Image, "--root", "0x1000", "--phys-bits", "32", "0xffff_8880_4000_0000");
+    CliRun wide = translate(x86Image, "--format", "x86-64", "--root", "0x1000", "--phys-bits", "32", "0xffff_8880_4000_0000");
     PagingFormat narrow = Formats.x86_64(X86Options.defaults().withPhysicalAddressBits(32));
     ImageBuilder b = ImageBuilder.of(narrow, IMAGE_SIZE, 0x1000);
     b.map(0x40_0000L, KIB_4, 0x2000L, Attributes.readWrite());
@@ -174,8 +189,8 @@ class TranslateCommandTest {
     b.entry(0x40_1000L, 3, narrow.encodeLeaf(b.level(3), 0x2000L, Attributes.readWrite()) | (1L << 40));
     Path image = save(b, "narrow.img");
 
-    CliRun r = translate(image, "--root", "0x1000", "--phys-bits", "32", "0x40_0000", "0x40_1000");
-    CliRun unrestricted = translate(image, "--root", "0x1000", "0x40_1000");
+    CliRun r = translate(image, "--format", "x86-64", "--root", "0x1000", "--phys-bits", "32", "0x40_0000", "0x40_1000");
+    CliRun unrestricted = translate(image, "--format", "x86-64", "--root", "0x1000", "0x40_1000");
 
     assertThat(wide.out).isEqualTo("0xffff888040000000 -> 0x0000000040000000 1G PDPT rw--g--\n");
     assertThat(r.out).isEqualTo(""
@@ -197,7 +212,7 @@ class TranslateCommandTest {
     CliRun r = translate(image, "--format", "x86-64-5level", "--root", "0x1000",
         "0x00ff_8000_0000_1fff", "0xff11_0000_0031_0000", "0xffff_ffff_ffff_f008", "0x0100_0000_0000_0000",
         "0x00ff_8000_0000_2000", "0x0000_8000_0000_0000");
-    CliRun fourLevel = translate(image, "--root", "0x1000", "0x00ff_8000_0000_1fff");
+    CliRun fourLevel = translate(image, "--format", "x86-64", "--root", "0x1000", "0x00ff_8000_0000_1fff");
 
     assertThat(r.err).isEmpty();
     assertThat(r.out).isEqualTo(""
@@ -287,7 +302,7 @@ class TranslateCommandTest {
     // Only the first 0x3800 bytes are saved: the root and the PDPT are whole, the PD is cut in half.
     Path image = x86Space().save(dir.resolve("cut.img"), 0, 0x3800);
 
-    CliRun r = translate(image, "--root", "0x1000", "0x401234");
+    CliRun r = translate(image, "--format", "x86-64", "--root", "0x1000", "0x401234");
 
     assertThat(r.err).isEmpty();
     assertThat(r.out).isEqualTo(

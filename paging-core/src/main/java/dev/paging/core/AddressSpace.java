@@ -79,7 +79,7 @@ public final class AddressSpace {
       throw new IllegalArgumentException("root table " + hex(root) + " is not 4 KiB aligned");
     }
     if (!memory.contains(root, Addresses.FRAME_SIZE)) {
-      throw new IllegalArgumentException("root table " + hex(root) + " is outside physical memory");
+      throw new IllegalArgumentException("root table " + hex(root) + " is outside physical memory (" + memory + ")");
     }
   }
 

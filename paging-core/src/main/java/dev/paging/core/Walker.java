@@ -184,9 +184,11 @@ public final class Walker {
     if (!(first == 0 && last == -1L) && !(format.isCanonical(first) && format.isCanonical(last))) {
       format.checkCanonical(VirtualRange.closed(first, last));
     }
-    if (!Addresses.isAligned(root, Addresses.FRAME_SIZE) || !memory.contains(root, Addresses.FRAME_SIZE)) {
-      throw new IllegalArgumentException(
-          "root table " + hex(root) + " is unaligned or outside physical memory");
+    if (!Addresses.isAligned(root, Addresses.FRAME_SIZE)) {
+      throw new IllegalArgumentException("root table " + hex(root) + " is not 4 KiB aligned");
+    }
+    if (!memory.contains(root, Addresses.FRAME_SIZE)) {
+      throw new IllegalArgumentException("root table " + hex(root) + " is outside physical memory (" + memory + ")");
     }
     if (walking) {
       throw new IllegalStateException("a walker is not re-entrant: start a nested walk on another walker");

@@ -41,6 +41,22 @@ class BadInputTest {
   }
 
   @Test
+  void aBadRootSaysWhetherItIsUnalignedOrOutsideMemoryAndWhereMemoryIs() {
+    Space s = populated();
+    dev.paging.core.Walker walker = dev.paging.core.Walker.of(s.format, s.memory);
+    dev.paging.api.PageTableVisitor nothing = new dev.paging.api.PageTableVisitor() {};
+    assertThatThrownBy(() -> walker.walk(0x10_0800L, VirtualRange.all(), nothing))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("root table 0x0000000000100800 is not 4 KiB aligned");
+    assertThatThrownBy(() -> walker.walk(Space.MEMORY, VirtualRange.all(), nothing))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("root table 0x0000000004000000 is outside physical memory (" + s.memory + ")")
+        .hasMessageContaining("size=0x0000000004000000");
+    assertThatThrownBy(() -> dev.paging.core.AddressSpace.readOnly(s.format, s.memory, Space.MEMORY))
+        .hasMessage("root table 0x0000000004000000 is outside physical memory (" + s.memory + ")");
+  }
+
+  @Test
   void unalignedAddressesForThePageSize() {
     Space s = populated();
     rejects(s, () -> s.tables.map(VirtualRange.ofLength(0x5_1234, 0x1000), 0x9000, RW),
