@@ -50,7 +50,8 @@ import picocli.CommandLine.TypeConversionException;
         "  dot            a Graphviz digraph of the tables (render with dot -Tsvg)",
         "",
         "Entries the walker cannot follow (reserved bits, a table outside the image) appear in "
-            + "every view as what they are and never stop the dump; 'paging audit' judges them. "
+            + "every view as what they are (ptdump marks their runs ! PROBLEM) and never stop the dump; a line on "
+            + "standard error counts them at the end, and 'paging audit' judges them. "
             + "An entry pointing back to a table above it (a recursive mapping) is followed as the MMU "
             + "follows it, so the views list its window as QEMU does. "
             + "The dump is written as the walk goes, so it starts at once and needs little memory "
@@ -139,15 +140,21 @@ final class InspectCommand implements Callable<Integer> {
       WalkProgress counter = WalkProgress.of(progress);
       Dump dump = Dump.of(format, view.dump.renderer(output));
       Walker walker = image.space().walker().entryBudget(budget);
+      NotFollowed notFollowed = new NotFollowed();
       WalkOutcome outcome;
       try {
-        outcome = walker.walk(image.root(), range, Visitors.compose(dump, counter.visitor()));
+        outcome = walker.walk(image.root(), range, Visitors.compose(dump, counter.visitor(), notFollowed.visitor()));
         dump.finish();
         output.flush();
       } catch (UncheckedIOException e) {
         throw e.getCause();
       } finally {
         progress.clear();
+      }
+      String summary = notFollowed.summary(spec.qualifiedName(), "entry could not be followed",
+          "entries could not be followed");
+      if (summary != null) {
+        err.println(summary);
       }
       if (outcome == WalkOutcome.BUDGET_EXHAUSTED) {
         err.println(spec.qualifiedName() + ": the walk read its entry budget of " + budget

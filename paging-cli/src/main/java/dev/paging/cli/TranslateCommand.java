@@ -45,7 +45,8 @@ import picocli.CommandLine.TypeConversionException;
             + "ADDRESS_BEYOND_PHYSICAL_WIDTH, MISALIGNED_LEAF, LEAF_NOT_ALLOWED, RESERVED_ENCODING, "
             + "NON_LEAF_FLAGS, TABLE_AT_LAST_LEVEL or TABLE_OUTSIDE_MEMORY (the table is not in the "
             + "image). An entry that points back to a table above it (a recursive mapping, as Windows "
-            + "x64 uses) is followed as the MMU follows it.",
+            + "x64 uses) is followed as the MMU follows it. When walks ended at entries that could not be "
+            + "followed, a line on standard error counts them by problem.",
         "",
         "Exit status: 0 when every address is mapped, 1 when one is not mapped or not canonical, "
             + "2 on bad input (nothing is translated).",
@@ -86,6 +87,7 @@ final class TranslateCommand implements Callable<Integer> {
       Progress progress = main.progress(spec.commandLine().getErr(), "translate", "addresses", addresses.length);
       // The lines are printed after the work: with a progress report, both go to the terminal.
       String[] lines = new String[addresses.length];
+      NotFollowed notFollowed = new NotFollowed();
       boolean allMapped = true;
       for (int i = 0; i < addresses.length; i++) {
         long va = addresses[i];
@@ -96,6 +98,7 @@ final class TranslateCommand implements Callable<Integer> {
         } else {
           Translation t = translator.translate(va);
           allMapped &= t.isMapped();
+          t.problem().ifPresent(notFollowed::add);
           line = line(format, t);
         }
         lines[i] = line;
@@ -106,6 +109,11 @@ final class TranslateCommand implements Callable<Integer> {
         out.println(line);
       }
       out.flush();
+      String summary = notFollowed.summary(spec.qualifiedName(), "address ended at an entry that could not be followed",
+          "addresses ended at entries that could not be followed");
+      if (summary != null) {
+        spec.commandLine().getErr().println(summary);
+      }
       return allMapped ? 0 : NOT_ALL_MAPPED;
     }
   }

@@ -39,12 +39,12 @@ class DumpBehaviourTest {
   }
 
   @Test
-  void ptdumpShowsEntriesItCannotFollowAsRunsOfTheirOwn() {
+  void ptdumpShowsEntriesItCannotFollowAsMarkedRunsOfTheirOwn() {
     assertThat(DumpSpaces.render(corrupt(), DumpRenderer::ptdump)).isEqualTo("""
         ---[ User Space ]---
         0x0000000000000000-0x0000008000000000         512G                               pgd
-        0x0000008000000000-0x0000010000000000         512G     RW                     x  pgd
-        0x0000010000000000-0x0000010000200000           2M     RW         PSE         x  pmd
+        0x0000008000000000-0x0000010000000000         512G     RW                     x  pgd ! TABLE_OUTSIDE_MEMORY
+        0x0000010000000000-0x0000010000200000           2M     RW         PSE         x  pmd ! MISALIGNED_LEAF
         0x0000010000200000-0x0000010000400000           2M     RW         PSE         NX pmd
         0x0000010000400000-0x0000010040000000        1020M                               pmd
         0x0000010040000000-0x0000018000000000         511G                               pud

@@ -75,8 +75,11 @@ public interface DumpRenderer {
    * (4-level) or pgd, p4d, pud, pmd, pte (5-level). {@code ---[ User Space ]---} and {@code ---[
    * Kernel Space ]---} head the two canonical halves; the lower half's last run ends at the end of
    * the lower half (where Linux prints the start of the upper half), and a run that reaches the
-   * top of the address space ends at {@code 0x0000000000000000}, as in Linux. An entry the walker
-   * cannot follow is a run of its own, showing its bits.
+   * top of the address space ends at {@code 0x0000000000000000}, as in Linux. Entries the walker
+   * cannot follow are runs of their own, showing their bits and marked, after the level (on both
+   * architectures), {@code  ! <problem>} with the {@link EntryProblem} name, so a garbage image
+   * does not read as a healthy space; Linux's layout, which walks only tables the kernel made, has
+   * no such mark.
    *
    * <p>RISC-V (arch/riscv/mm/ptdump.c): {@code 0x<start>-0x<end>    0x<pa> <size><unit> <LEVEL>}
    * then the columns {@code N}, {@code MT(NC|IO|??)}, {@code RSW(n)}, {@code D A G U X W R V}

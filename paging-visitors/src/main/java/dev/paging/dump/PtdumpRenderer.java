@@ -62,6 +62,8 @@ final class PtdumpRenderer implements DumpRenderer {
   private int effective;
   private int depth;
   private long startPa;
+  /** Why the pending run's entries cannot be followed, or null for a run of mappings or holes. */
+  private @Nullable EntryProblem problem;
 
   PtdumpRenderer(Appendable out, boolean showHoles) {
     this.out = Objects.requireNonNull(out, "out");
@@ -97,18 +99,18 @@ final class PtdumpRenderer implements DumpRenderer {
     if (entry.kind() == EntryKind.LEAF && x86) {
       e = (effective.user() ? 1 : 0) | (effective.writable() ? 2 : 0) | (effective.executable() ? 0 : 4);
     }
-    piece(entry.first(), entry.last(), entry.level().depth(), entry.raw(), e, entry.target());
+    piece(entry.first(), entry.last(), entry.level().depth(), entry.raw(), e, entry.target(), null);
   }
 
   @Override
   public void hole(HoleCursor hole) throws IOException {
-    piece(hole.first(), hole.last(), hole.level().depth(), 0, 0, 0);
+    piece(hole.first(), hole.last(), hole.level().depth(), 0, 0, 0, null);
   }
 
   @Override
   public void malformed(EntryCursor entry, EntryProblem problem) throws IOException {
     piece(entry.first(), entry.last(), entry.level().depth(), entry.raw(), 0,
-        format.address(entry.level(), entry.raw()));
+        format.address(entry.level(), entry.raw()), problem);
   }
 
   @Override
@@ -124,9 +126,10 @@ final class PtdumpRenderer implements DumpRenderer {
     return raw & ~(huge ? X86_HUGE_ADDRESS : X86_ADDRESS);
   }
 
-  private void piece(long first, long last, int d, long raw, int eff, long pa) throws IOException {
+  private void piece(long first, long last, int d, long raw, int eff, long pa, @Nullable EntryProblem why)
+      throws IOException {
     long p = protOf(raw, d);
-    if (active && (p != prot || eff != effective || d != depth || first != next)) {
+    if (active && (p != prot || eff != effective || d != depth || first != next || why != problem)) {
       flush();
     }
     if (!active) {
@@ -136,6 +139,7 @@ final class PtdumpRenderer implements DumpRenderer {
       effective = eff;
       depth = d;
       startPa = pa;
+      problem = why;
     }
     next = last + 1;
   }
@@ -189,7 +193,16 @@ final class PtdumpRenderer implements DumpRenderer {
       out.append((prot & X86_G) != 0 ? "GLB " : "    ");
       out.append((prot & X86_NX) != 0 ? "NX " : "x  ");
     }
-    out.append(levelNames[depth]).append('\n');
+    out.append(levelNames[depth]);
+    notFollowed();
+    out.append('\n');
+  }
+
+  /** Marks a run of entries the walk could not follow, which Linux's layout has no column for. */
+  private void notFollowed() throws IOException {
+    if (problem != null) {
+      out.append(" ! ").append(problem.name());
+    }
   }
 
   private void riscvLine() throws IOException {
@@ -207,6 +220,7 @@ final class PtdumpRenderer implements DumpRenderer {
     for (int bit = 7; bit >= 0; bit--) {
       out.append(' ').append((prot & (1L << bit)) != 0 ? letters.charAt(bit) : '.');
     }
+    notFollowed();
     out.append('\n');
   }
 
