@@ -123,6 +123,11 @@ final class InspectCommand implements Callable<Integer> {
           + "(see below). Default: ${DEFAULT-VALUE}.")
   private View view;
 
+  @Option(names = "--mapped-only",
+      description = "Leave out what maps nothing: json without its hole entries (the summary still counts "
+          + "them), ptdump as ptdump-mapped; info-mem, info-tlb and vmprint list only mappings anyway.")
+  private boolean mappedOnly;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -135,10 +140,19 @@ final class InspectCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--view info-tlb: QEMU has info tlb for x86 only, not "
             + format.name() + " (info-mem lists RISC-V mappings)");
       }
+      DumpFormat dumpFormat = view.dump;
+      if (mappedOnly) {
+        if (view == View.DOT) {
+          throw new ParameterException(spec.commandLine(),
+              "--mapped-only: the dot view draws every table whole; it has no mapped-only form");
+        }
+        dumpFormat = view == View.JSON ? DumpFormat.JSON_MAPPED : view == View.PTDUMP ? DumpFormat.PTDUMP_MAPPED
+            : dumpFormat;
+      }
       Progress progress = main.progress(err, "inspect", "entries", 0);
       StreamingOutput output = StreamingOutput.of(out, progress);
       WalkProgress counter = WalkProgress.of(progress);
-      Dump dump = Dump.of(format, view.dump.renderer(output));
+      Dump dump = Dump.of(format, dumpFormat.renderer(output));
       Walker walker = image.space().walker().entryBudget(budget);
       NotFollowed notFollowed = new NotFollowed();
       WalkOutcome outcome;

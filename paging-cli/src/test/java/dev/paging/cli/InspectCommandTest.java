@@ -144,6 +144,27 @@ class InspectCommandTest {
   }
 
   @Test
+  void mappedOnlyLeavesTheHolesOut() {
+    CliRun full = inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--view", "json");
+    CliRun mapped = inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--view", "JSON", "--mapped-only");
+    CliRun ptdump = inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--mapped-only");
+    CliRun ptdumpMapped = inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--view", "ptdump-mapped");
+    CliRun dot = inspect(golden, "--format", "x86-64", "--root", "0x10_0000", "--view", "dot", "--mapped-only");
+
+    assertThat(mapped.err).isEmpty();
+    List<String> kinds = full.out.lines().filter(l -> l.contains("\"kind\": ")).toList();
+    assertThat(kinds).anyMatch(l -> l.contains("\"hole\""));
+    assertThat(mapped.out.lines().filter(l -> l.contains("\"kind\": ")).toList())
+        .isEqualTo(kinds.stream().filter(l -> !l.contains("\"hole\"")).toList());
+    // The summary still counts the holes.
+    String summary = full.out.lines().filter(l -> l.contains("\"summary\"")).findFirst().orElseThrow();
+    assertThat(mapped.out).contains(summary);
+    assertThat(ptdump.out).isEqualTo(ptdumpMapped.out);
+    assertRejected(dot, "paging inspect: --mapped-only: the dot view draws every table whole; it has no mapped-only"
+        + " form" + HELP);
+  }
+
+  @Test
   void tablesOutsideTheImageAndReservedBitsAreShownNotFollowed() throws IOException {
     Path image = TranslateCommandTest.x86Space().save(dir.resolve("t.img"), 0, TranslateCommandTest.IMAGE_SIZE);
 

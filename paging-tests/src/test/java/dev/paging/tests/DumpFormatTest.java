@@ -25,6 +25,6 @@ class DumpFormatTest {
     assertThatThrownBy(() -> DumpFormat.named("pagemap"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown dump format 'pagemap'; known: ptdump, ptdump-mapped, qemu-info-mem, qemu-info-tlb,"
-            + " vmprint, vmprint-va, json, dot");
+            + " vmprint, vmprint-va, json, json-mapped, dot");
   }
 }

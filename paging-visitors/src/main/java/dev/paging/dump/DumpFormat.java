@@ -26,6 +26,8 @@ public enum DumpFormat {
   VMPRINT_VA("vmprint-va", DumpRenderer::vmprintByAddress),
   /** {@link DumpRenderer#json}. */
   JSON("json", DumpRenderer::json),
+  /** {@link DumpRenderer#json(Appendable, boolean)} without the holes. */
+  JSON_MAPPED("json-mapped", out -> DumpRenderer.json(out, false)),
   /** {@link DumpRenderer#dot}. */
   DOT("dot", DumpRenderer::dot);
 

@@ -189,9 +189,19 @@ public interface DumpRenderer {
    * @throws IllegalStateException if jackson-core is absent, naming the artifact to add
    */
   static DumpRenderer json(Appendable out) {
+    return json(out, true);
+  }
+
+  /**
+   * {@link #json(Appendable)}, leaving the {@code "hole"} entries out when {@code showHoles} is
+   * false: holes are most of a real space's JSON. The summary still counts them.
+   *
+   * @throws IllegalStateException if jackson-core is absent, naming the artifact to add
+   */
+  static DumpRenderer json(Appendable out, boolean showHoles) {
     OptionalDependency.require("com.fasterxml.jackson.core.JsonFactory", "com.fasterxml.jackson.core:jackson-core",
         "JSON dumps (DumpRenderer.json)");
-    return new JsonDumpRenderer(out);
+    return new JsonDumpRenderer(out, showHoles);
   }
 
   /**

@@ -31,6 +31,7 @@ final class JsonDumpRenderer implements DumpRenderer {
   private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
   private final Appendable out;
+  private final boolean showHoles;
   private JsonGenerator json;
   /** A table entry's object is open, waiting for its child table or the walker's refusal. */
   private boolean pointerOpen;
@@ -41,8 +42,9 @@ final class JsonDumpRenderer implements DumpRenderer {
   private long malformed;
   private long mappedBytes;
 
-  JsonDumpRenderer(Appendable out) {
+  JsonDumpRenderer(Appendable out, boolean showHoles) {
     this.out = Objects.requireNonNull(out, "out");
+    this.showHoles = showHoles;
   }
 
   @Override
@@ -135,6 +137,9 @@ final class JsonDumpRenderer implements DumpRenderer {
   public void hole(HoleCursor hole) throws IOException {
     closePointer();
     holes++;
+    if (!showHoles) {
+      return;
+    }
     json.writeStartObject();
     json.writeNumberField("index", hole.firstIndex());
     json.writeNumberField("lastIndex", hole.lastIndex());
