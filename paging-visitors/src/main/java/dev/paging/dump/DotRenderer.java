@@ -18,13 +18,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A Graphviz picture of the tree (see {@link DumpRenderer#dot}). Each row's port is its text
- * cell and edges leave it eastwards, the direction the picture is laid out in. A node's label must be written
- * in one statement, so each open table's rows are kept until its {@code afterTable}: at most one
- * table per level is buffered, never the whole dump. Edges are written as they are found; DOT
- * lets an edge name a node defined later.
+ * cell and edges leave it eastwards, the direction the picture is laid out in. A node's label must
+ * be written in one statement, so each open table's rows are kept until its {@code afterTable}: at
+ * most one table per level is buffered, never the whole dump. A row stands for a run of entries
+ * (leaves of one size and attributes, empty or not-present entries, pointers to one table), and a
+ * pointer run's edge is written when its run ends; DOT lets an edge name a node defined anywhere.
+ * So a real kernel's tables stay a picture a screen can show: a PD whose 512 entries all point to
+ * one PT (as Linux's ESPFIX area does) is one row and one edge labelled {@code x512}, not 512.
  */
 final class DotRenderer implements DumpRenderer {
-  private enum Run { NONE, LEAVES, NOT_PRESENT }
+  private enum Run { NONE, LEAVES, NOT_PRESENT, POINTERS }
 
   private final Appendable out;
   private PagingFormat format;
@@ -40,6 +43,8 @@ final class DotRenderer implements DumpRenderer {
   private static final class Node {
     long frame;
     @Nullable String level;
+    long first;
+    long last;
     boolean duplicate;
     final StringBuilder rows = new StringBuilder();
     Run run = Run.NONE;
@@ -47,8 +52,11 @@ final class DotRenderer implements DumpRenderer {
     int runLast;
     long runPa;
     long runNextPa;
+    boolean runContiguous;
     long runPageSize;
     long runRaw;
+    long runTarget;
+    boolean runRecursive;
     @Nullable Attributes runAttributes;
   }
 
@@ -69,26 +77,16 @@ final class DotRenderer implements DumpRenderer {
 
   @Override
   public void beforeTable(TableCursor table) throws IOException {
-    int depth = table.level().depth();
-    Node n = open[depth];
+    Node n = open[table.level().depth()];
     n.frame = table.frame();
     n.level = table.level().name();
+    n.first = table.first();
+    n.last = table.last();
     // A recursive entry's window shows tables drawn where they hang: not drawn again, and not
     // marked drawn, so a table first met in the window is still drawn at its own place.
-    boolean window = table.inRecursiveWindow();
-    n.duplicate = window || !drawn.add(table.frame());
+    n.duplicate = table.inRecursiveWindow() || !drawn.add(table.frame());
     n.rows.setLength(0);
     n.run = Run.NONE;
-    if (depth > 0) {
-      Node parent = open[depth - 1];
-      if (table.parent().recursive() && !parent.duplicate) {
-        out.append("  ").append(id(parent.frame)).append(":e").append(Integer.toString(table.parent().index()))
-            .append(":e -> ").append(id(table.frame())).append(" [style=dashed, label=\"recursive\"];\n");
-      } else if (!window && (!parent.duplicate || !n.duplicate)) {
-        out.append("  ").append(id(parent.frame)).append(":e").append(Integer.toString(table.parent().index()))
-            .append(":e -> ").append(id(table.frame())).append(";\n");
-      }
-    }
   }
 
   @Override
@@ -103,8 +101,10 @@ final class DotRenderer implements DumpRenderer {
       long pa = entry.target();
       long size = entry.level().entrySpan();
       Attributes a = entry.attributes();
-      if (n.run == Run.LEAVES && n.runLast + 1 == index && n.runNextPa == pa && a.equals(n.runAttributes)) {
+      // Grouped as the text views group them: by size and attributes, wherever the pages are.
+      if (n.run == Run.LEAVES && n.runLast + 1 == index && n.runPageSize == size && a.equals(n.runAttributes)) {
         n.runLast = index;
+        n.runContiguous &= n.runNextPa == pa;
         n.runNextPa = pa + size;
         return;
       }
@@ -113,6 +113,7 @@ final class DotRenderer implements DumpRenderer {
       n.runFirst = n.runLast = index;
       n.runPa = pa;
       n.runNextPa = pa + size;
+      n.runContiguous = true;
       n.runPageSize = size;
       n.runAttributes = a;
       return;
@@ -128,8 +129,17 @@ final class DotRenderer implements DumpRenderer {
       n.runRaw = entry.raw();
       return;
     }
+    long target = entry.target();
+    boolean recursive = entry.recursive();
+    if (n.run == Run.POINTERS && n.runLast + 1 == index && n.runTarget == target && n.runRecursive == recursive) {
+      n.runLast = index;
+      return;
+    }
     endRun(n);
-    row(n, index, index, (entry.recursive() ? "recursive " : "table ") + hex(entry.target()), null);
+    n.run = Run.POINTERS;
+    n.runFirst = n.runLast = index;
+    n.runTarget = target;
+    n.runRecursive = recursive;
   }
 
   @Override
@@ -150,6 +160,16 @@ final class DotRenderer implements DumpRenderer {
     String from = id(n.frame) + ":e" + entry.index() + ":e";
     if (problem == EntryProblem.TABLE_OUTSIDE_MEMORY) {
       if (!n.duplicate) {
+        // entry() has just counted this pointer into a run; it gets a row and a red edge of its own.
+        if (n.run == Run.POINTERS && n.runLast == entry.index()) {
+          if (n.runFirst == n.runLast) {
+            n.run = Run.NONE;
+          } else {
+            n.runLast--;
+          }
+        }
+        endRun(n);
+        row(n, entry.index(), entry.index(), "table " + hex(entry.target()), null);
         String outside = "m" + hex(entry.target()).substring(2);
         out.append("  ").append(outside).append(" [shape=box, color=red, fontcolor=red, label=\"")
             .append(hex(entry.target())).append("\\noutside memory\"];\n");
@@ -186,20 +206,34 @@ final class DotRenderer implements DumpRenderer {
   private void writeNode(Node n) throws IOException {
     if (!n.duplicate) {
       endRun(n);
+      // The span is the one the table was first reached for; a shared table serves others too.
       out.append("  ").append(id(n.frame)).append(" [label=<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\">")
           .append("<tr><td colspan=\"2\" bgcolor=\"lightgrey\"><b>").append(escape(n.level)).append("</b> ")
-          .append(hex(n.frame)).append("</td></tr>").append(n.rows).append("</table>>];\n");
+          .append(hex(n.frame)).append("<br/>").append(hex(n.first)).append("..").append(hex(n.last))
+          .append("</td></tr>").append(n.rows).append("</table>>];\n");
     }
     n.level = null;
     n.rows.setLength(0);
   }
 
-  private void endRun(Node n) {
+  private void endRun(Node n) throws IOException {
     if (n.run == Run.LEAVES) {
       int count = n.runLast - n.runFirst + 1;
       String size = Addresses.sizeName(n.runPageSize);
-      row(n, n.runFirst, n.runLast, (count == 1 ? size : count + " x " + size) + " -> " + hex(n.runPa)
-          + " " + n.runAttributes, null);
+      String where = n.runContiguous ? " -> " + hex(n.runPa) : " (not physically contiguous)";
+      row(n, n.runFirst, n.runLast, (count == 1 ? size : count + " x " + size) + where + " " + n.runAttributes, null);
+    } else if (n.run == Run.POINTERS) {
+      int count = n.runLast - n.runFirst + 1;
+      String what = (n.runRecursive ? "recursive " : "table ") + hex(n.runTarget);
+      row(n, n.runFirst, n.runLast, count == 1 ? what : count + " x " + what, null);
+      out.append("  ").append(id(n.frame)).append(":e").append(Integer.toString(n.runFirst)).append(":e -> ")
+          .append(id(n.runTarget));
+      if (n.runRecursive) {
+        out.append(" [style=dashed, label=\"recursive").append(count == 1 ? "" : " x" + count).append("\"]");
+      } else if (count > 1) {
+        out.append(" [label=\"x").append(Integer.toString(count)).append("\"]");
+      }
+      out.append(";\n");
     } else if (n.run == Run.NOT_PRESENT) {
       int count = n.runLast - n.runFirst + 1;
       row(n, n.runFirst, n.runLast, count == 1 ? "not present " + hex(n.runRaw) : count + " not present", "grey50");

@@ -205,12 +205,15 @@ public interface DumpRenderer {
   }
 
   /**
-   * A Graphviz {@code digraph} of the tree: each table a node whose rows are its entries (ports
-   * {@code e<index>}), runs of similar leaves and of empty entries summarised in one row; edges
-   * from a table entry's row to the child table; a recursive entry as a dashed edge back to its
-   * ancestor labelled "recursive" (its window, the same tables again, is not drawn), tables outside
-   * memory as red boxes. A table linked from several parents is one node with several incoming
-   * edges. Render it with {@code dot -Tsvg}.
+   * A Graphviz {@code digraph} of the tree: each table a node headed by its level, frame and the
+   * virtual span it covers (for a table linked from several parents, the span it was first
+   * reached for), whose rows are runs of its entries (ports {@code e<index>}): leaves of one size
+   * and attributes (with their first physical address when the run is physically contiguous),
+   * empty entries, not-present entries, and entries that point to one table, which have one edge
+   * between them, labelled {@code x<count>}. A recursive entry is a dashed edge back to its
+   * ancestor labelled "recursive" (its window, the same tables again, is not drawn), tables
+   * outside memory red boxes, malformed entries red rows. A table linked from several parents is
+   * one node with several incoming edges. Render it with {@code dot -Tsvg}.
    */
   static DumpRenderer dot(Appendable out) {
     return new DotRenderer(out);
