@@ -44,6 +44,7 @@ class RecursiveMappingTest {
   private static final long PML4_SELF = 0xffff_f6fb_7dbe_d000L;
   private static final long USER_PAGE = 0x40_1000L;
   private static final long DATA = 0x20_0000L;
+  private static final long GIB_1 = 1L << 30;
 
   /** A space with one user page, and the self-map at PML4[0x1ED], present, writable, supervisor, NX. */
   private static Space selfMapped() {
@@ -261,6 +262,63 @@ class RecursiveMappingTest {
     assertThat(s.memory.read(s.entryAddress(USER_PAGE, 2)) & 0x000f_ffff_ffff_f000L)
         .isEqualTo(pdEntry & 0x000f_ffff_ffff_f000L);
     assertThat(through.toString()).endsWith(", editing through recursive entries]");
+  }
+
+  @Test
+  void aHugeLeafMappedOverTheWindowFreesNoTableItShows() {
+    Space s = selfMapped();
+    PageTables through = s.tables.editingThroughRecursiveEntries();
+    long pd = s.tableAt(USER_PAGE, 2);
+    int allocated = s.allocator.allocatedCount();
+    // The window's 2 MiB at PTE_BASE is the real PDPT entry 0 (the link to the PD) seen one level
+    // down: a 2 MiB leaf there would unlink the PD and hand it back as a frame to free.
+    dev.paging.ops.MapResult r = through.map(VirtualRange.ofLength(PTE_BASE, 1L << 21), 0x60_0000L,
+        Attributes.readWrite(), dev.paging.ops.MapOptions.replacing());
+    assertThat(r.pendingFrees().frames()).isEmpty();
+    assertThat(s.allocator.allocatedCount()).isEqualTo(allocated);
+    assertThat(s.allocator.isAllocated(pd)).isTrue();
+    assertThat(s.format.address(s.level(1), s.memory.read(s.entryAddress(USER_PAGE, 1)))).isEqualTo(pd);
+  }
+
+  @Test
+  void dumpsMarkTheRecursiveEntry() throws IOException {
+    Space s = selfMapped();
+    long root = s.space().root();
+    StringBuilder json = new StringBuilder();
+    StringBuilder dot = new StringBuilder();
+    s.tables.dump(VirtualRange.all(), DumpRenderer.json(json));
+    s.tables.dump(VirtualRange.all(), DumpRenderer.dot(dot));
+    // Only the root's entry 493 and its copies one and two levels down in the window.
+    assertThat(json.toString().lines().filter(l -> l.contains("\"recursive\": true")).count()).isEqualTo(3);
+    String id = "t" + hex(root).substring(2);
+    assertThat(dot.toString()).contains("  " + id + ":e493:e -> " + id + " [style=dashed, label=\"recursive\"];\n")
+        .contains("<td>493</td><td port=\"e493\" align=\"left\">recursive " + hex(root) + "</td>");
+    // The window's tables are drawn once, where they hang: four nodes.
+    assertThat(dot.toString().lines().filter(l -> l.contains(" [label=<<table")).count()).isEqualTo(4);
+  }
+
+  @Test
+  void aRecursiveEntryBelowTheRootKeepsItsTableAndSaysHowFarUpItPoints() {
+    Space s = Space.of(Formats.x86_64());
+    long root = s.space().root();
+    s.tables.map(VirtualRange.page(USER_PAGE), DATA, Attributes.readWrite().withUser(true));
+    s.tables.unmap(VirtualRange.page(USER_PAGE));
+    // PD entry 0 of the emptied PD points back to the root, two levels up.
+    long pd = s.tableAt(USER_PAGE, 2);
+    long pt = s.format.address(s.level(2), s.memory.read(s.entryAddress(USER_PAGE, 2)));
+    long link = root | 0x3;
+    s.memory.write(pd, link);
+    Throwable strict = s.unchangedBy(() -> s.tables.reclaim(VirtualRange.ofLength(0, GIB_1), ReclaimMode.STRICT));
+    assertThat(strict).hasMessageContaining("PD table " + hex(pd) + " spanning [0x0000000000000000, "
+        + "0x000000003fffffff] is not empty: entry 0 [0x0000000000000000, 0x00000000001fffff] holds " + hex(link)
+        + ", a recursive link to the table " + hex(root) + ", one of its own ancestors");
+    assertThat(s.tables.audit().findings(AuditRules.RECURSIVE_MAPPING)).singleElement()
+        .satisfies(f -> assertThat(f.message()).isEqualTo("recursive mapping at index 0: PD entry " + hex(link)
+            + " points back to the table 2 levels above " + hex(root) + ", so this window shows the space's own"
+            + " tables (writable and executable)"));
+    // Collect frees the emptied PT and keeps the PD (its entry 0 is live), freeing nothing through the link.
+    assertThat(s.tables.reclaim(VirtualRange.ofLength(0, GIB_1), ReclaimMode.COLLECT).frames()).containsExactly(pt);
+    assertThat(s.memory.read(pd)).isEqualTo(link);
   }
 
   @Test

@@ -350,7 +350,10 @@ final class Mapper {
 
     private Control table(EntryCursor e, int d, long eF, long eL, boolean full) {
       long target = e.target();
-      if (full && source.fits(d, eF) && !g.shared.isShared(target) && !e.recursive()) {
+      // Never through a recursive link: what its window shows below is the space's own tables,
+      // which a huge leaf replacing the entry would unlink and free.
+      if (full && source.fits(d, eF) && !g.shared.isShared(target) && !e.recursive()
+          && !e.table().inRecursiveWindow()) {
         // A huge page takes the table's place; its subtree is checked and collected in the first
         // walk, unlinked in the second and freed by the caller after invalidating.
         if (apply) {
