@@ -13,9 +13,9 @@ package dev.paging.api;
  * <p>Each non-empty entry reaches exactly one of {@link #onEntry} and {@link #onMalformed}: an
  * entry the walker cannot follow — malformed bits, or a table pointer whose table lies outside
  * physical memory — goes to {@code onMalformed} and never to {@code onEntry}. A table pointer to
- * one of its own ancestors is followed, as the MMU follows it ({@link EntryCursor#recursive()}). (An entry a visitor rewrites in {@code onEntry} through a cursor is walked as
- * rewritten; if what it wrote cannot be followed, that new value is reported to {@code
- * onMalformed}.)
+ * one of its own ancestors is followed, as the MMU follows it ({@link EntryCursor#recursive()}).
+ * (An entry a visitor rewrites in {@code onEntry} through a cursor is walked as rewritten; if
+ * what it wrote cannot be followed, that new value is reported to {@code onMalformed}.)
  */
 public interface PageTableVisitor {
   default Control beforeTable(TableCursor table) {

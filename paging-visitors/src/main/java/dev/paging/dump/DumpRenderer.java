@@ -42,9 +42,9 @@ public interface DumpRenderer {
 
   /**
    * An entry the walker does not follow. For {@link EntryProblem#TABLE_OUTSIDE_MEMORY}, the
-   * problem of a well-formed table pointer, {@link Dump}
-   * announces the same entry just before through {@link #entry}, as a table pointer, since every
-   * dump shows the pointer itself; for the format's problems this is the entry's only call.
+   * problem of a well-formed table pointer, {@link Dump} announces the same entry just before
+   * through {@link #entry}, as a table pointer, since every dump shows the pointer itself; for the
+   * format's problems this is the entry's only call.
    */
   default void malformed(EntryCursor entry, EntryProblem problem) throws IOException {}
 
