@@ -68,8 +68,9 @@ public final class Main {
    * otherwise (1 when {@code translate} meets an unmapped address, when {@code inspect} runs out of
    * its entry budget, when {@code audit} finds something at or above its {@code --fail-on}
    * severity), and {@value OutputWatch#CLOSED_PIPE_STATUS}, with nothing printed, when the reader
-   * of standard output went away (a closed pipe), as for a tool SIGPIPE ended. Progress reports are only for a person at a terminal, so this entry point, which
-   * embedders and tests call, prints none.
+   * of standard output went away (a closed pipe), as for a tool SIGPIPE ended. Progress reports
+   * are only for a person at a terminal, so this entry point, which embedders and tests call,
+   * prints none.
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     return run(args, out, err, null);
@@ -86,14 +87,15 @@ public final class Main {
     int status;
     try {
       status = commandLine(o, e, progressClock).execute(args);
-      o.flush();
+      // Flushes what the command left, which may be what fails.
+      o.checkError();
     } finally {
       e.flush();
     }
     // A command that wrote to a reader that has gone ends as SIGPIPE would have ended it: quietly.
     // A command whose output failed otherwise says so once, whatever it reported before.
-    if (watch.failed() || o.checkError()) {
-      if (watch.readerGone() || !watch.failed()) {
+    if (watch.failed()) {
+      if (watch.readerGone()) {
         return OutputWatch.CLOSED_PIPE_STATUS;
       }
       e.println("paging: cannot write to standard output: " + watch.describe());

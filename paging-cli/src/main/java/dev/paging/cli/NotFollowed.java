@@ -34,8 +34,9 @@ final class NotFollowed {
   }
 
   /**
-   * The summary line, {@code what} naming what was counted ("entries", or for translate the
-   * addresses whose walk ended at such an entry), or null when nothing was counted.
+   * The summary line for {@code command}, with {@code singular} or {@code plural} saying what was
+   * counted (entries, or for translate the addresses whose walk ended at such an entry), or null
+   * when nothing was counted.
    */
   @Nullable String summary(String command, String singular, String plural) {
     if (total == 0) {
