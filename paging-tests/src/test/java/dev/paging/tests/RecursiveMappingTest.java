@@ -164,7 +164,7 @@ class RecursiveMappingTest {
     String bits = (raw < 0 ? "X" : "-") + ((raw & 0x100) != 0 ? "G" : "-") + "-"
         + ((raw & 0x40) != 0 ? "D" : "-") + ((raw & 0x20) != 0 ? "A" : "-") + ((raw & 0x10) != 0 ? "C" : "-")
         + ((raw & 0x08) != 0 ? "T" : "-") + ((raw & 0x04) != 0 ? "U" : "-") + ((raw & 0x02) != 0 ? "W" : "-");
-    return String.format("%016x: %016x %s%n", va, pa, bits);
+    return String.format("%016x: %016x %s", va, pa, bits) + "\n";
   }
 
   @Test
