@@ -4,6 +4,7 @@ import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.Addresses;
 import dev.paging.api.FrameAllocator;
+import dev.paging.api.PagingException;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.PhysicalMemory;
 import java.util.Objects;
@@ -43,12 +44,21 @@ public final class AddressSpace {
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(sharedTables, "sharedTables");
     Objects.requireNonNull(memory, "memory");
+    Objects.requireNonNull(allocator, "allocator");
     long root = allocator.allocate();
     try {
       checkRoot(memory, root);
+      if (sharedTables.isShared(root)) {
+        throw new PagingException("the allocator handed out frame " + hex(root)
+            + " for a new root, which is a table shared between address spaces");
+      }
       Tables.clear(memory, root);
-    } catch (RuntimeException e) {
-      allocator.free(root);
+    } catch (RuntimeException | Error e) {
+      try {
+        allocator.free(root);
+      } catch (RuntimeException | Error again) {
+        e.addSuppressed(again);
+      }
       throw e;
     }
     return new AddressSpace(format, memory, allocator, root, sharedTables);

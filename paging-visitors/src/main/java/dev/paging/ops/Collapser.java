@@ -18,17 +18,20 @@ import java.util.Objects;
  * attributes by one huge leaf, bottom-up (so 4 KiB pages can become 2 MiB and then 1 GiB in one
  * call), for tables wholly inside the range. The huge leaf carries the rights in force before
  * (the table entry's combined with the leaves'), so no address gains a permission. Shared tables
- * and the root are never collapsed. Needs no allocation, so it cannot fail part way; the old
- * tables go back to the allocator only through {@link PendingFrees#release()}.
+ * and the root are never collapsed. Needs no allocation; if the memory fails part way, the leaves
+ * written so far are written back (see {@link InterruptedChangeException}). The old tables go
+ * back to the allocator only through {@link PendingFrees#release()}.
  */
 final class Collapser {
   private final FormatLayout g;
   private final Walker walker;
   private final CollapseVisitor visitor;
+  private final Journal journal;
 
   Collapser(FormatLayout g) {
     this.g = g;
     this.walker = g.space.walker();
+    this.journal = new Journal(g.memory);
     this.visitor = new CollapseVisitor();
   }
 
@@ -38,7 +41,13 @@ final class Collapser {
     visitor.plan = InvalidationPlan.builder();
     visitor.frames.clear();
     visitor.collapsed = new ArrayList<>();
-    walker.walk(g.space.root(), range.first(), range.last(), visitor);
+    journal.start();
+    try {
+      walker.walk(g.space.root(), range.first(), range.last(), visitor);
+    } catch (RuntimeException | Error e) {
+      // The tables replaced so far are linked again, so none of them is pending.
+      throw journal.abort(e, "collapse " + range, null, range.first(), range.last(), g.shared.size() > 0);
+    }
     return new CollapseResult(visitor.plan.build(), List.copyOf(visitor.collapsed),
         PendingFrees.of(g.space.allocator(), visitor.frames.toArray()));
   }
@@ -47,12 +56,6 @@ final class Collapser {
     final FrameList frames = new FrameList();
     InvalidationPlan.Builder plan;
     List<Mapping> collapsed;
-
-    @Override
-    public Control beforeTable(TableCursor t) {
-      int d = t.level().depth();
-      return Control.CONTINUE;
-    }
 
     @Override
     public Control onEntry(EntryCursor e) {
@@ -103,7 +106,7 @@ final class Collapser {
         // Attributes only small leaves can carry (a RISC-V NAPOT mark): not collapsible.
         return Control.CONTINUE;
       }
-      parent.write(leaf);
+      journal.write(parent, leaf);
       frames.add(t.frame());
       plan.leaves(t.first(), t.last(), level.entries(), attributes.global());
       plan.table(t.first(), t.last());

@@ -71,21 +71,35 @@ final class KernelHalf {
     Attributes permissive = g.format.tableAttributesFor(
         Attributes.readWrite().withExecutable(true).withUser(true));
     g.format.encodeTable(rootLevel, 0, permissive);
-    FramePool pool = FramePool.allocate(template.allocator(), g.memory, 1L + n);
     PhysicalMemory memory = g.memory;
-    long root = pool.take();
-    for (int k = 0; k < n; k++) {
-      long table = pool.take();
-      memory.zero(table, g.entries[1]);
-      int i = missing[k];
-      memory.write(template.root() + 8L * i, g.format.encodeTable(rootLevel, table, permissive));
-      tables[i - from] = table;
+    FrameRules rules = new FrameRules(g);
+    for (long table : tables) {
+      if (table != 0) {
+        rules.table(table);
+      }
     }
-    memory.zero(root, rootLevel.entries());
-    for (int i = from; i < rootLevel.entries(); i++) {
-      memory.write(root + 8L * i, memory.read(template.root() + 8L * i));
+    FramePool pool = FramePool.allocate(template.allocator(), memory, 1L + n, rules);
+    Journal journal = new Journal(memory);
+    journal.start();
+    long root;
+    try {
+      root = pool.take();
+      for (int k = 0; k < n; k++) {
+        long table = pool.take();
+        memory.zero(table, g.entries[1]);
+        int i = missing[k];
+        journal.write(template.root() + 8L * i, 0, g.format.encodeTable(rootLevel, table, permissive));
+        tables[i - from] = table;
+      }
+      memory.zero(root, rootLevel.entries());
+      for (int i = from; i < rootLevel.entries(); i++) {
+        memory.write(root + 8L * i, memory.read(template.root() + 8L * i));
+      }
+      pool.finish();
+    } catch (RuntimeException | Error e) {
+      throw journal.abort(e, "sharing the kernel half of " + template, pool, g.format.upperHalf().first(),
+          g.format.upperHalf().last(), true);
     }
-    pool.finish();
     for (long table : tables) {
       template.sharedTables().share(table);
     }

@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * replace. The frames are then all allocated, and the second walk writes: holes are filled with
  * complete subtrees built by {@link SubtreeBuilder}, huge leaves straddling an end of the range are
  * smashed with the rest kept, existing tables on the way are widened if the new leaves need more.
- * Nothing can fail once the second walk starts, which is what makes a map all-or-nothing.
+ * Only the memory can fail once the second walk starts; the walk writes live entries through a
+ * {@link Journal}, which undoes them if it does, so a map is all-or-nothing either way.
  */
 final class Mapper {
   private final FormatLayout g;
@@ -37,6 +38,10 @@ final class Mapper {
   private final SubtreeBuilder subtrees;
   private final ChangeRecorder runs;
   private final FrameList freed = new FrameList();
+  private final Journal journal;
+  private final FrameRules rules;
+  /** The frames of the call under way, for {@link Journal#abort} to give back. */
+  private @Nullable FramePool pool;
   private final MapVisitor visitor;
   private final PageVisitor pageVisitor;
   /** The results of one-page maps into empty space, by the number of tables they took. */
@@ -60,6 +65,8 @@ final class Mapper {
     this.walker = g.space.walker();
     this.subtrees = new SubtreeBuilder(g);
     this.runs = new ChangeRecorder(g);
+    this.journal = new Journal(g.memory);
+    this.rules = new FrameRules(g);
     this.visitor = new MapVisitor();
     this.pageVisitor = new PageVisitor();
     this.intoEmptySpace = new MapResult[g.levels.length];
@@ -93,7 +100,14 @@ final class Mapper {
     }
     PageVisitor v = pageVisitor;
     v.begin(codec.encode(pa));
-    walker.walk(g.space.root(), va, va + Addresses.FRAME_SIZE - 1, v);
+    journal.start();
+    pool = null;
+    try {
+      walker.walk(g.space.root(), va, va + Addresses.FRAME_SIZE - 1, v);
+    } catch (RuntimeException | Error e) {
+      throw journal.abort(e, "map " + hex(va) + " -> " + hex(pa), pool, va, va + Addresses.FRAME_SIZE - 1,
+          g.shared.size() > 0);
+    }
     if (v.tables < 0) {
       return map(VirtualRange.page(va), pa, attributes, MapOptions.defaults());
     }
@@ -108,6 +122,7 @@ final class Mapper {
     plan = InvalidationPlan.builder();
     runs.reset(plan);
     freed.clear();
+    rules.clear();
     subtrees.count();
     visitor.begin(false);
     walker.walk(g.space.root(), first, last, visitor);
@@ -115,11 +130,16 @@ final class Mapper {
       throw new MappingConflictException(visitor.conflict);
     }
     long frames = subtrees.counted();
-    FramePool pool = FramePool.allocate(g.space.allocator(), g.memory, frames);
-    subtrees.write(pool);
-    visitor.begin(true);
-    walker.walk(g.space.root(), first, last, visitor);
-    pool.finish();
+    FramePool pool = FramePool.allocate(g.space.allocator(), g.memory, frames, rules);
+    journal.start();
+    try {
+      subtrees.write(pool);
+      visitor.begin(true);
+      walker.walk(g.space.root(), first, last, visitor);
+      pool.finish();
+    } catch (RuntimeException | Error e) {
+      throw journal.abort(e, what(range, physicalStart), pool, first, last, g.shared.size() > 0);
+    }
     List<Mapping> replaced = runs.mappings();
     return new MapResult(plan.build(), replaced, runs.removedEntries(), frames,
         PendingFrees.of(g.space.allocator(), freed.toArray()));
@@ -245,6 +265,8 @@ final class Mapper {
     long leaf;
     /** Tables taken by the map, or -1 when the call must go the general way. */
     int tables;
+    /** The hole's table and those above it, for checking the frames taken. */
+    private @Nullable TableCursor at;
 
     void begin(long leaf) {
       this.leaf = leaf;
@@ -272,7 +294,9 @@ final class Mapper {
       if (n > 0) {
         // Frames taken top-down and tables written bottom-up, as the general path's subtree
         // builder does: the same frames at the same depths, each table whole before it is linked.
-        FramePool pool = FramePool.allocate(g.space.allocator(), g.memory, n);
+        at = h.table();
+        FramePool pool = FramePool.allocate(g.space.allocator(), g.memory, n, this::refusal);
+        Mapper.this.pool = pool;
         long[] frames = new long[n];
         for (int k = 0; k < n; k++) {
           frames[k] = pool.take();
@@ -287,9 +311,19 @@ final class Mapper {
         }
         pool.finish();
       }
-      h.table().write(h.firstIndex(), entry);
+      journal.write(h.table(), h.firstIndex(), 0, entry);
       tables = n;
       return Control.STOP;
+    }
+
+    /** The cheap checks of {@link FrameRules}, against the path's tables. */
+    private @Nullable String refusal(long frame) {
+      for (TableCursor t = at; t != null; t = t.parent() == null ? null : t.parent().table()) {
+        if (t.frame() == frame) {
+          return t.parent() == null ? "is the root table of the address space" : "is already a page table of the address space";
+        }
+      }
+      return g.shared.isShared(frame) ? "is a table shared between address spaces" : null;
     }
   }
 
@@ -308,7 +342,9 @@ final class Mapper {
 
     @Override
     public Control beforeTable(TableCursor t) {
-      int d = t.level().depth();
+      if (!apply) {
+        rules.table(t.frame());
+      }
       return Control.CONTINUE;
     }
 
@@ -321,7 +357,8 @@ final class Mapper {
       }
       TableCursor t = h.table();
       subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
-      subtrees.fill(d, t.frame(), g.entryFirst(d, t.first(), h.firstIndex()), h.firstIndex(), h.lastIndex());
+      subtrees.fillHoles(d, t.frame(), g.entryFirst(d, t.first(), h.firstIndex()), h.firstIndex(), h.lastIndex(),
+          journal);
       return Control.CONTINUE;
     }
 
@@ -357,7 +394,7 @@ final class Mapper {
         // A huge page takes the table's place; its subtree is checked and collected in the first
         // walk, unlinked in the second and freed by the caller after invalidating.
         if (apply) {
-          e.write(source.leaf(d, eF));
+          journal.write(e, source.leaf(d, eF));
           return Control.SKIP_SUBTREE;
         }
         replaceDepth = d;
@@ -367,7 +404,7 @@ final class Mapper {
       long widened = g.widen(d, raw, needs);
       if (widened != raw) {
         if (apply) {
-          e.write(widened);
+          journal.write(e, widened);
         } else {
           if (d == 0 && g.shared.isShared(target)) {
             throw new IllegalArgumentException("map " + range + " -> " + hex(physicalStart) + ": the "
@@ -402,7 +439,7 @@ final class Mapper {
       }
       long built = subtrees.entry(d, eF);
       if (apply) {
-        e.write(built);
+        journal.write(e, built);
       }
       return Control.SKIP_SUBTREE;
     }
@@ -423,7 +460,7 @@ final class Mapper {
       subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
       long built = subtrees.entry(d, eF);
       if (apply) {
-        e.write(built);
+        journal.write(e, built);
       }
       return Control.SKIP_SUBTREE;
     }
@@ -453,7 +490,9 @@ final class Mapper {
       subtrees.use(first, last, source, LeafSource.EMPTY, pointer);
       long built = subtrees.entry(d, eF);
       if (apply) {
-        e.write(built);
+        // The new subtree is complete: the walk does not go into it.
+        journal.write(e, built);
+        return Control.SKIP_SUBTREE;
       }
       return Control.CONTINUE;
     }

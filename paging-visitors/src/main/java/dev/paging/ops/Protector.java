@@ -34,6 +34,8 @@ final class Protector {
   private final SubtreeBuilder subtrees;
   private final ChangeRecorder runs;
   private final ProtectVisitor visitor;
+  private final Journal journal;
+  private final FrameRules rules;
   private final Rewriter[] rewriters;
   private final PageVisitor pageVisitor;
   /** The last-level rewriter of the last one-page call, and the attributes it was made for. */
@@ -54,6 +56,8 @@ final class Protector {
     this.subtrees = new SubtreeBuilder(g);
     this.runs = new ChangeRecorder(g);
     this.rewriters = new Rewriter[g.levels.length];
+    this.journal = new Journal(g.memory);
+    this.rules = new FrameRules(g);
     this.visitor = new ProtectVisitor();
     this.pageVisitor = new PageVisitor();
   }
@@ -70,7 +74,8 @@ final class Protector {
     Arrays.fill(rewriters, null);
     plan = InvalidationPlan.builder();
     runs.reset(plan);
-    long frames = subtrees.countThenWrite(walker, first, last, visitor);
+    rules.clear();
+    long frames = subtrees.countThenWrite(walker, first, last, visitor, journal, rules, "protect " + range);
     List<Mapping> previous = runs.mappings();
     return new ProtectResult(plan.build(), previous, frames);
   }
@@ -97,7 +102,12 @@ final class Protector {
     }
     PageVisitor v = pageVisitor;
     v.begin();
-    walker.walk(g.space.root(), va, va + 0xfff, v);
+    journal.start();
+    try {
+      walker.walk(g.space.root(), va, va + 0xfff, v);
+    } catch (RuntimeException | Error e) {
+      throw journal.abort(e, "protect " + hex(va), null, va, va + 0xfff, g.shared.size() > 0);
+    }
     if (v.general) {
       return protect(VirtualRange.page(va), attributes);
     }
@@ -127,7 +137,7 @@ final class Protector {
           long rewritten = pageRewriter.rewrite(entry);
           if (rewritten != entry) {
             changing(e);
-            e.write(rewritten);
+            journal.write(e, rewritten);
           }
           return Control.STOP;
         default:
@@ -186,6 +196,9 @@ final class Protector {
     public Control beforeTable(TableCursor t) {
       int d = t.level().depth();
       changed[d] = false;
+      if (!apply) {
+        rules.table(t.frame());
+      }
       if (d == g.last) {
         leaves(t, d);
         if (changed[d]) {
@@ -215,7 +228,7 @@ final class Protector {
             changed[d] = true;
             if (apply) {
               runs.leaf(d, t.first() + ((long) i << shift), raw, shared);
-              t.write(i, rewritten);
+              journal.write(t, i, raw, rewritten);
             }
           }
         } else if (kind == EntryKind.MALFORMED) {
@@ -245,7 +258,7 @@ final class Protector {
       if (ule(first, eF) && ule(eL, last)) {
         if (apply) {
           runs.leaf(d, eF, raw, e.table().shared());
-          e.write(rewritten);
+          journal.write(e, rewritten);
         }
         return Control.SKIP_SUBTREE;
       }
@@ -262,7 +275,7 @@ final class Protector {
       }
       if (apply) {
         runs.piece(d, eF, umax(first, eF), umin(last, eL), raw, e.table().shared());
-        e.write(built);
+        journal.write(e, built);
       }
       return Control.SKIP_SUBTREE;
     }
@@ -296,7 +309,7 @@ final class Protector {
       long widened = g.widen(d - 1, raw, needs);
       if (widened != raw) {
         if (apply) {
-          parent.write(widened);
+          journal.write(parent, widened);
         } else {
           if (d - 1 == 0 && g.shared.isShared(t.frame())) {
             throw new IllegalArgumentException("protect " + range + ": the " + parent.level() + " entry for ["

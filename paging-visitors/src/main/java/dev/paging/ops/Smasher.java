@@ -27,11 +27,15 @@ final class Smasher {
   private final Walker walker;
   private final SubtreeBuilder subtrees;
   private final SmashVisitor visitor;
+  private final Journal journal;
+  private final FrameRules rules;
 
   Smasher(FormatLayout g) {
     this.g = g;
     this.walker = g.space.walker();
     this.subtrees = new SubtreeBuilder(g);
+    this.journal = new Journal(g.memory);
+    this.rules = new FrameRules(g);
     this.visitor = new SmashVisitor();
   }
 
@@ -44,6 +48,7 @@ final class Smasher {
       throw new IllegalArgumentException("smash " + hex(address) + ": page size " + hex(pageSize)
           + " is not one " + g.format.name() + " supports");
     }
+    rules.clear();
     visitor.begin(false, -1);
     visitor.address = address;
     walker.walk(g.space.root(), address, address, visitor);
@@ -75,11 +80,16 @@ final class Smasher {
     subtrees.count();
     subtrees.entry(d, eF);
     long frames = subtrees.counted();
-    FramePool pool = FramePool.allocate(g.space.allocator(), g.memory, frames);
-    subtrees.write(pool);
-    visitor.begin(true, d);
-    walker.walk(g.space.root(), address, address, visitor);
-    pool.finish();
+    FramePool pool = FramePool.allocate(g.space.allocator(), g.memory, frames, rules);
+    journal.start();
+    try {
+      subtrees.write(pool);
+      visitor.begin(true, d);
+      walker.walk(g.space.root(), address, address, visitor);
+      pool.finish();
+    } catch (RuntimeException | Error e) {
+      throw journal.abort(e, "smash " + hex(address), pool, eF, eL, g.shared.size() > 0);
+    }
     InvalidationPlan.Builder plan = InvalidationPlan.builder().leaf(eF, eL, attributes.global());
     if (visitor.shared) {
       plan.shared();
@@ -110,6 +120,9 @@ final class Smasher {
     @Override
     public Control beforeTable(TableCursor t) {
       shared = t.shared();
+      if (!apply) {
+        rules.table(t.frame());
+      }
       return Control.CONTINUE;
     }
 
@@ -124,7 +137,7 @@ final class Smasher {
       raw = e.raw();
       first = e.first();
       if (apply && kind == EntryKind.LEAF && depth == leafDepth) {
-        e.write(subtrees.entry(depth, first));
+        journal.write(e, subtrees.entry(depth, first));
         return Control.STOP;
       }
       return Control.CONTINUE;

@@ -35,6 +35,9 @@ final class SubtreeBuilder {
   private LeafSource in;
   private LeafSource out;
   private @Nullable Attributes pointer;
+  /** The live table {@link #fillHoles} fills, whose writes go through {@link #journal}; else -1. */
+  private long liveFrame = -1;
+  private @Nullable Journal journal;
 
   SubtreeBuilder(FormatLayout g) {
     this.g = g;
@@ -45,23 +48,36 @@ final class SubtreeBuilder {
   abstract static class TwoPass implements PageTableVisitor {
     /** False during the counting walk, true during the writing one. */
     boolean apply;
+    /** In the writing walk, the frames taken for it. */
+    @Nullable FramePool pool;
   }
 
   /**
-   * ChangeRecorder an operation's two walks over {@code [first, last]}: the first only reads and counts the
-   * tables the change needs, then every frame is taken at once (the only step that can fail, and
-   * it fails before anything is written), then the second walk writes. Returns the frames taken.
+   * An operation's two walks over {@code [first, last]}: the first only reads and counts the
+   * tables the change needs, then every frame is taken at once (checked against {@code rules},
+   * which the first walk fills), then the second walk writes, through {@code journal}, so that a
+   * failure part way is undone. Returns the frames taken.
    */
-  long countThenWrite(Walker walker, long first, long last, TwoPass visitor) {
+  long countThenWrite(Walker walker, long first, long last, TwoPass visitor, Journal journal, FrameRules rules,
+      String operation) {
     count();
     visitor.apply = false;
+    visitor.pool = null;
     walker.walk(g.space.root(), first, last, visitor);
     long frames = counted;
-    FramePool taken = FramePool.allocate(g.space.allocator(), memory, frames);
-    write(taken);
-    visitor.apply = true;
-    walker.walk(g.space.root(), first, last, visitor);
-    taken.finish();
+    FramePool taken = FramePool.allocate(g.space.allocator(), memory, frames, rules);
+    journal.start();
+    try {
+      write(taken);
+      visitor.apply = true;
+      visitor.pool = taken;
+      walker.walk(g.space.root(), first, last, visitor);
+      taken.finish();
+    } catch (RuntimeException | Error e) {
+      throw journal.abort(e, operation, taken, first, last, g.shared.size() > 0);
+    } finally {
+      visitor.pool = null;
+    }
     return frames;
   }
 
@@ -143,6 +159,35 @@ final class SubtreeBuilder {
   }
 
   /**
+   * As {@link #fill}, into empty entries of the live table at {@code frame}: its writes go
+   * through {@code journal}, so that they are undone if the operation fails; the new tables
+   * below need no record.
+   */
+  void fillHoles(int depth, long frame, long base, int iFrom, int iTo, Journal journal) {
+    if (counting) {
+      fill(depth, frame, base, iFrom, iTo);
+      return;
+    }
+    this.liveFrame = frame;
+    this.journal = journal;
+    try {
+      fill(depth, frame, base, iFrom, iTo);
+    } finally {
+      this.liveFrame = -1;
+      this.journal = null;
+    }
+  }
+
+  /** Writes one new entry, through the journal when it is in the live table being filled. */
+  private void put(long frame, long address, long raw) {
+    if (frame == liveFrame) {
+      journal.write(address, 0, raw);
+    } else {
+      memory.write(address, raw);
+    }
+  }
+
+  /**
    * Writes entries {@code iFrom..iTo} of the table at {@code frame} (depth {@code depth}), whose
    * entry {@code iFrom} starts at {@code base}; the entries must be contiguous in virtual
    * addresses, as they are in any table and within one canonical half of the root.
@@ -170,7 +215,7 @@ final class SubtreeBuilder {
       } else {
         long raw = entry(depth, eF);
         if (!counting) {
-          memory.write(frame + 8L * i, raw);
+          put(frame, frame + 8L * i, raw);
         }
         i++;
         continue;
@@ -192,13 +237,13 @@ final class SubtreeBuilder {
         long raw = src.leaf(depth, eF);
         long step = src.step(depth);
         for (; address <= end; address += 8) {
-          memory.write(address, raw);
+          put(frame, address, raw);
           raw += step;
         }
       } else {
         long span = g.span(depth);
         for (long va = eF; address <= end; address += 8, va += span) {
-          memory.write(address, src.leaf(depth, va));
+          put(frame, address, src.leaf(depth, va));
         }
       }
       return;
@@ -212,7 +257,7 @@ final class SubtreeBuilder {
     }
     int shift = g.shift[depth];
     for (int k = i; k <= j; k++) {
-      memory.write(frame + 8L * k, entry(depth, eF + ((long) (k - i) << shift)));
+      put(frame, frame + 8L * k, entry(depth, eF + ((long) (k - i) << shift)));
     }
   }
 

@@ -11,6 +11,7 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.MalformedTableException;
 import dev.paging.api.MappingConflictException;
+import dev.paging.api.PagingException;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
@@ -34,6 +35,8 @@ final class Unmapper {
   private final SubtreeBuilder subtrees;
   private final ChangeRecorder runs;
   private final UnmapVisitor visitor;
+  private final Journal journal;
+  private final FrameRules rules;
   private final PageVisitor pageVisitor;
 
   private VirtualRange range;
@@ -45,6 +48,8 @@ final class Unmapper {
     this.walker = g.space.walker();
     this.subtrees = new SubtreeBuilder(g);
     this.runs = new ChangeRecorder(g);
+    this.journal = new Journal(g.memory);
+    this.rules = new FrameRules(g);
     this.visitor = new UnmapVisitor();
     this.pageVisitor = new PageVisitor();
   }
@@ -57,7 +62,8 @@ final class Unmapper {
     this.last = range.last();
     InvalidationPlan.Builder plan = InvalidationPlan.builder();
     runs.reset(plan);
-    long frames = subtrees.countThenWrite(walker, first, last, visitor);
+    rules.clear();
+    long frames = subtrees.countThenWrite(walker, first, last, visitor, journal, rules, "unmap " + range);
     List<Mapping> unmapped = runs.mappings();
     return new UnmapResult(plan.build(), unmapped, runs.removedEntries(), frames);
   }
@@ -74,7 +80,12 @@ final class Unmapper {
     }
     PageVisitor v = pageVisitor;
     v.begin();
-    walker.walk(g.space.root(), va, va + 0xfff, v);
+    journal.start();
+    try {
+      walker.walk(g.space.root(), va, va + 0xfff, v);
+    } catch (RuntimeException | Error e) {
+      throw journal.abort(e, "unmap " + hex(va), null, va, va + 0xfff, g.shared.size() > 0);
+    }
     if (v.general) {
       return unmap(VirtualRange.page(va));
     }
@@ -95,7 +106,7 @@ final class Unmapper {
       }
       if (kind == EntryKind.LEAF && e.level().depth() == g.last) {
         changing(e);
-        e.write(0);
+        journal.write(e, 0);
       } else {
         general = true;
       }
@@ -109,6 +120,15 @@ final class Unmapper {
     @Override
     public Control beforeTable(TableCursor t) {
       int d = t.level().depth();
+      if (!apply) {
+        rules.table(t.frame());
+      } else if (pool.holds(t.frame())) {
+        // The first walk did not go into tables wholly inside the range, so a frame in use
+        // there is found only now; the journal undoes what was written.
+        throw new PagingException("unmap " + range + ": the allocator handed out frame " + hex(t.frame())
+            + ", which is already a page table of the address space; every frame taken was given back and "
+            + "nothing was changed");
+      }
       if (d == g.last) {
         // Every last-level entry is wholly inside a 4 KiB-aligned range: nothing here can fail.
         if (apply) {
@@ -158,7 +178,7 @@ final class Unmapper {
           nextVa = runs.nextVa(d, shared);
           nextRaw = runs.nextRaw();
         }
-        t.write(i, 0);
+        journal.write(t, i, raw, 0);
       }
       runs.extendBy(extended);
     }
@@ -179,7 +199,7 @@ final class Unmapper {
           if (full) {
             if (apply) {
               runs.leaf(d, eF, raw, e.table().shared());
-              e.write(0);
+              journal.write(e, 0);
             }
             return Control.SKIP_SUBTREE;
           }
@@ -188,7 +208,7 @@ final class Unmapper {
           long built = subtrees.entry(d, eF);
           if (apply) {
             runs.piece(d, eF, umax(first, eF), umin(last, eL), raw, e.table().shared());
-            e.write(built);
+            journal.write(e, built);
           }
           return Control.SKIP_SUBTREE;
         default:
@@ -199,7 +219,7 @@ final class Unmapper {
           }
           if (apply) {
             runs.removed(d, eF, raw, EntryKind.NOT_PRESENT, null, e.table().shared());
-            e.write(0);
+            journal.write(e, 0);
           }
           return Control.SKIP_SUBTREE;
       }
@@ -217,7 +237,7 @@ final class Unmapper {
       }
       if (apply) {
         runs.removed(d, eF, e.raw(), EntryKind.MALFORMED, problem, e.table().shared());
-        e.write(0);
+        journal.write(e, 0);
       }
       return Control.CONTINUE;
     }
