@@ -20,6 +20,7 @@ public final class AddressSpace {
   private final FrameAllocator allocator;
   private final long root;
   private final SharedTables sharedTables;
+  private boolean destroyed;
 
   private AddressSpace(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long root,
       SharedTables sharedTables) {
@@ -118,9 +119,39 @@ public final class AddressSpace {
   /**
    * A new walker over this space's format and memory, told the space's shared tables (walkers
    * are not thread-safe).
+   *
+   * @throws IllegalStateException if the space was {@linkplain #markDestroyed() destroyed}
    */
   public Walker walker() {
+    checkNotDestroyed();
     return Walker.of(format, memory).sharedTables(sharedTables);
+  }
+
+  /**
+   * Records that the space is gone: its tables were handed back (or are about to be) and may
+   * hold anything. From then on every operation on it, through any handle made from this
+   * object, is refused, since it would read or write frames that are no longer tables. {@code
+   * PageTables.destroy()} calls it; so should code that frees a space's tables by other means.
+   * Calling it again does nothing.
+   */
+  public void markDestroyed() {
+    destroyed = true;
+  }
+
+  /** True once {@link #markDestroyed()} was called. */
+  public boolean isDestroyed() {
+    return destroyed;
+  }
+
+  /**
+   * Does nothing for a live space.
+   *
+   * @throws IllegalStateException naming the space if it was destroyed
+   */
+  public void checkNotDestroyed() {
+    if (destroyed) {
+      throw new IllegalStateException(this + " was destroyed; its tables may have been freed and reused");
+    }
   }
 
   @Override

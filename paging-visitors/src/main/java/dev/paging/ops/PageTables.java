@@ -58,21 +58,13 @@ public final class PageTables {
   private Smasher smasher;
   private Collapser collapser;
   private Reclaimer reclaimer;
-  /** Shared with the {@link #editingThroughRecursiveEntries()} view, so a destroy ends both. */
-  private final Lifecycle lifecycle;
-
-  private static final class Lifecycle {
-    boolean destroyed;
-  }
-
   private PageTables(AddressSpace space) {
-    this(space, false, new Lifecycle());
+    this(space, false);
   }
 
-  private PageTables(AddressSpace space, boolean throughRecursive, Lifecycle lifecycle) {
+  private PageTables(AddressSpace space, boolean throughRecursive) {
     this.space = space;
     this.geometry = new FormatLayout(space, throughRecursive);
-    this.lifecycle = lifecycle;
   }
 
   /** A new, empty address space with a root table from {@code allocator}. */
@@ -132,7 +124,7 @@ public final class PageTables {
    */
   public PageTables editingThroughRecursiveEntries() {
     live();
-    return new PageTables(space, true, lifecycle);
+    return new PageTables(space, true);
   }
 
   /**
@@ -300,12 +292,14 @@ public final class PageTables {
   /**
    * Ends the address space: returns every table it owns (never a shared one, nor anything below
    * one) as {@link PendingFrees}, to release once the space is no longer in use and the plan is
-   * applied. This object refuses every operation afterwards.
+   * applied. The space is {@linkplain AddressSpace#markDestroyed() marked destroyed}: every
+   * operation on it afterwards, through this object or any other made from the same space
+   * ({@link #of}, a {@link Translator}, a {@link Reclaimer}, a dump or an audit), is refused.
    */
   public DestroyResult destroy() {
     live();
     DestroyResult result = new Destroyer(geometry).destroy();
-    lifecycle.destroyed = true;
+    space.markDestroyed();
     return result;
   }
 
@@ -351,15 +345,13 @@ public final class PageTables {
   }
 
   private PageTables live() {
-    if (lifecycle.destroyed) {
-      throw new IllegalStateException(space + " was destroyed");
-    }
+    space.checkNotDestroyed();
     return this;
   }
 
   @Override
   public String toString() {
-    return "PageTables[" + space + (lifecycle.destroyed ? ", destroyed" : "")
+    return "PageTables[" + space + (space.isDestroyed() ? ", destroyed" : "")
         + (geometry.throughRecursive ? ", editing through recursive entries" : "") + "]";
   }
 }

@@ -133,6 +133,7 @@ public final class Reclaimer {
   public ReclaimResult reclaim(VirtualRange range, ReclaimOptions options) {
     Objects.requireNonNull(range, "range");
     Objects.requireNonNull(options, "options");
+    space.checkNotDestroyed();
     format.checkCanonical(range);
     pass.protectedFrames.clear();
     pass.start(options);
@@ -154,6 +155,7 @@ public final class Reclaimer {
   public ReclaimVisitor visitor(VirtualRange range, ReclaimOptions options) {
     Objects.requireNonNull(range, "range");
     Objects.requireNonNull(options, "options");
+    space.checkNotDestroyed();
     format.checkCanonical(range);
     Pass own = new Pass(format.levels(), space.sharedTables());
     own.start(options);
@@ -165,6 +167,7 @@ public final class Reclaimer {
    * a second walk when tables were met through two links, then the unlinking.
    */
   ReclaimResult afterWalk(Pass pass, VirtualRange range, ReclaimOptions options, long tables, long entries) {
+    space.checkNotDestroyed();
     while (true) {
       if (pass.failure != null) {
         String message = "STRICT reclaim of " + range + ": " + pass.failure + "; nothing was changed";

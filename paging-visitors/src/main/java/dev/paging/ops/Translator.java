@@ -82,7 +82,7 @@ public final class Translator {
   }
 
   public static Translator of(AddressSpace space) {
-    return new Translator(space);
+    return new Translator(Objects.requireNonNull(space, "space"));
   }
 
   /**
@@ -96,6 +96,7 @@ public final class Translator {
    * @throws IllegalArgumentException if the address is not canonical
    */
   public long physicalAddressOrElse(long virtualAddress, long ifNotMapped) {
+    space.checkNotDestroyed();
     if (!isCanonical(virtualAddress)) {
       throw notCanonical(virtualAddress);
     }
@@ -129,6 +130,7 @@ public final class Translator {
    */
   public int physicalAddresses(long[] virtualAddresses, int from, long[] physicalAddresses, int to, int count,
       long ifNotMapped, Translation.Outcome @Nullable [] outcomes) {
+    space.checkNotDestroyed();
     Objects.checkFromIndexSize(from, count, virtualAddresses.length);
     Objects.checkFromIndexSize(to, count, physicalAddresses.length);
     if (outcomes != null) {
@@ -287,6 +289,7 @@ public final class Translator {
    * @throws IllegalArgumentException if the address is not canonical
    */
   public Translation translate(long virtualAddress) {
+    space.checkNotDestroyed();
     walkTo(virtualAddress);
     Level level = path.endLevel;
     long raw = path.raw[level.depth()];
