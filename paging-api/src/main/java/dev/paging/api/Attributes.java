@@ -1,8 +1,8 @@
 package dev.paging.api;
 
-import static dev.paging.api.Addresses.hex;
-
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import static dev.paging.api.Addresses.hex;
 
 /**
  * The attributes of an entry, as an immutable portable view that still keeps every
@@ -145,6 +145,7 @@ public final class Attributes {
 
   /** True when this grants every permission {@code other} grants (read, write, execute, user). */
   public boolean permits(Attributes other) {
+    Objects.requireNonNull(other, "other");
     int mask = READ | WRITE | EXECUTE | USER;
     return (other.flags & mask & ~flags) == 0;
   }

@@ -1,5 +1,6 @@
 package dev.paging.api;
 
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,6 +59,7 @@ public enum EntryVerdict {
    *     TABLE_OUTSIDE_MEMORY})
    */
   public static EntryVerdict malformed(EntryProblem problem) {
+    Objects.requireNonNull(problem, "problem");
     EntryVerdict v = BY_PROBLEM[problem.ordinal()];
     if (v == null) {
       throw new IllegalArgumentException(problem + " is found by the walker from where an entry points, not by a format");

@@ -1,5 +1,7 @@
 package dev.paging.api;
 
+import java.util.Objects;
+
 /**
  * One level of a page-table hierarchy: a table at this level has {@link #entries()} entries,
  * each mapping {@link #entrySpan()} bytes of virtual space. Levels are immutable values owned by
@@ -26,6 +28,7 @@ public final class Level {
    * this level may map a page of {@code 2^shift} bytes directly.
    */
   public static Level of(String name, int depth, int shift, int indexBits, boolean leafAllowed) {
+    Objects.requireNonNull(name, "name");
     if (depth < 0 || shift < 12 || indexBits < 1 || shift + indexBits > 64) {
       throw new IllegalArgumentException(
           "level " + name + ": bad geometry depth=" + depth + " shift=" + shift + " bits=" + indexBits);

@@ -1,5 +1,7 @@
 package dev.paging.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The root of the library's exceptions: conditions of the tables or the machine, not
  * programming errors (those are {@link IllegalArgumentException}s naming the offending value).
@@ -7,11 +9,11 @@ package dev.paging.api;
 public class PagingException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  public PagingException(String message) {
+  public PagingException(@Nullable String message) {
     super(message);
   }
 
-  public PagingException(String message, Throwable cause) {
+  public PagingException(@Nullable String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

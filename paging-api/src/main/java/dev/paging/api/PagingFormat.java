@@ -3,6 +3,7 @@ package dev.paging.api;
 import static dev.paging.api.Addresses.hex;
 
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,6 +59,7 @@ public interface PagingFormat {
    * @throws IllegalArgumentException naming the offending address in hex
    */
   default void checkCanonical(VirtualRange range) {
+    Objects.requireNonNull(range, "range");
     if (range.isAll()) {
       return;
     }

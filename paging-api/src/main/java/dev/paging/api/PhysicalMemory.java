@@ -107,6 +107,8 @@ public interface PhysicalMemory {
    * @throws IllegalArgumentException if {@code count} is negative
    */
   static void checkRun(PhysicalMemory memory, String what, long address, int count) {
+    Objects.requireNonNull(memory, "memory");
+    Objects.requireNonNull(what, "what");
     if (count < 0) {
       throw new IllegalArgumentException(what + " of " + count + " words at " + Addresses.hex(address));
     }

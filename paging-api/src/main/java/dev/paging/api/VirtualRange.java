@@ -2,6 +2,7 @@ package dev.paging.api;
 
 import static dev.paging.api.Addresses.hex;
 
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -119,16 +120,19 @@ public final class VirtualRange {
   }
 
   public boolean contains(VirtualRange other) {
+    Objects.requireNonNull(other, "other");
     return contains(other.first) && contains(other.last);
   }
 
   public boolean intersects(VirtualRange other) {
+    Objects.requireNonNull(other, "other");
     return Long.compareUnsigned(first, other.last) <= 0
         && Long.compareUnsigned(other.first, last) <= 0;
   }
 
   /** The part of this range inside {@code other}, if any. */
   public Optional<VirtualRange> clip(VirtualRange other) {
+    Objects.requireNonNull(other, "other");
     if (!intersects(other)) {
       return Optional.empty();
     }

@@ -67,12 +67,14 @@ public final class AddressSpace {
 
   /** A handle over an existing hierarchy whose root table is at {@code root}. */
   public static AddressSpace of(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long root) {
+    Objects.requireNonNull(memory, "memory");
     return of(format, memory, allocator, root, SharedTables.create());
   }
 
   /** A handle over an existing hierarchy whose shared tables are recorded in {@code sharedTables}. */
   public static AddressSpace of(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long root,
       SharedTables sharedTables) {
+    Objects.requireNonNull(memory, "memory");
     checkRoot(memory, root);
     return new AddressSpace(format, memory, allocator, root, sharedTables);
   }
@@ -82,6 +84,7 @@ public final class AddressSpace {
    * allocate, so every operation that would need a new table fails before changing anything.
    */
   public static AddressSpace readOnly(PagingFormat format, PhysicalMemory memory, long root) {
+    Objects.requireNonNull(memory, "memory");
     return of(format, memory, Tables.NO_FRAMES, root);
   }
 

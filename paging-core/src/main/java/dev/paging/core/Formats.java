@@ -2,6 +2,7 @@ package dev.paging.core;
 
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
+import java.util.Objects;
 
 /**
  * The supported page-table formats. Every format is immutable and thread-safe; formats built
@@ -26,6 +27,7 @@ public final class Formats {
 
   /** x86-64 4-level paging for a processor with {@code options}. */
   public static PagingFormat x86_64(X86Options options) {
+    Objects.requireNonNull(options, "options");
     return options.equals(X86Options.defaults()) ? X86_64 : new X86Format(options, false);
   }
 
@@ -39,6 +41,7 @@ public final class Formats {
 
   /** x86-64 5-level paging for a processor with {@code options}. */
   public static PagingFormat x86_64FiveLevel(X86Options options) {
+    Objects.requireNonNull(options, "options");
     return options.equals(X86Options.defaults()) ? X86_64_FIVE_LEVEL : new X86Format(options, true);
   }
 

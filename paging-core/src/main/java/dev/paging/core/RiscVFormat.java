@@ -9,6 +9,7 @@ import dev.paging.api.EntryVerdict;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -118,7 +119,7 @@ final class RiscVFormat implements PagingFormat {
 
   @Override
   public EntryVerdict decode(Level level, long raw) {
-    int d = level.depth();
+    int d = Objects.requireNonNull(level, "level").depth();
     // The common cases in one test each; everything else takes the full chain, which agrees.
     if ((raw & POINTER_CHECK) == V) {
       return d == last ? EntryVerdict.TABLE_AT_LAST_LEVEL : EntryVerdict.TABLE;

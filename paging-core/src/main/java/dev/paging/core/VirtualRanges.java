@@ -1,11 +1,11 @@
 package dev.paging.core;
 
-import static dev.paging.api.Addresses.hex;
-
 import com.google.common.collect.BoundType;
 import com.google.common.collect.Range;
 import com.google.common.primitives.UnsignedLong;
 import dev.paging.api.VirtualRange;
+import java.util.Objects;
+import static dev.paging.api.Addresses.hex;
 
 /** Conversions between {@link VirtualRange} and Guava ranges. */
 public final class VirtualRanges {
@@ -20,6 +20,7 @@ public final class VirtualRanges {
    *     {@code (max, +inf)}
    */
   public static VirtualRange fromGuava(Range<UnsignedLong> range) {
+    Objects.requireNonNull(range, "range");
     long first = 0;
     long last = -1L;
     if (range.hasLowerBound()) {
@@ -50,6 +51,7 @@ public final class VirtualRanges {
 
   /** The same addresses as a closed Guava range. */
   public static Range<UnsignedLong> toGuava(VirtualRange range) {
+    Objects.requireNonNull(range, "range");
     return Range.closed(UnsignedLong.fromLongBits(range.first()), UnsignedLong.fromLongBits(range.last()));
   }
 

@@ -28,12 +28,12 @@ public final class Visitors {
    * @throws IllegalArgumentException if no visitor is given, or the same visitor is given twice
    */
   public static PageTableVisitor compose(PageTableVisitor... visitors) {
-    return compose(Arrays.asList(visitors));
+    return compose(Arrays.asList(Objects.requireNonNull(visitors, "visitors")));
   }
 
   /** See {@link #compose(PageTableVisitor...)}. */
   public static PageTableVisitor compose(List<? extends PageTableVisitor> visitors) {
-    PageTableVisitor[] array = visitors.toArray(new PageTableVisitor[0]);
+    PageTableVisitor[] array = Objects.requireNonNull(visitors, "visitors").toArray(new PageTableVisitor[0]);
     if (array.length == 0) {
       throw new IllegalArgumentException("compose needs at least one visitor");
     }

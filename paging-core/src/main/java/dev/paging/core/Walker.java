@@ -158,6 +158,8 @@ public final class Walker {
 
   /** Walks the space's tables over {@code range}. */
   public static WalkOutcome walk(AddressSpace space, VirtualRange range, PageTableVisitor visitor) {
+    Objects.requireNonNull(space, "space");
+    Objects.requireNonNull(range, "range");
     return space.walker().walk(space.root(), range, visitor);
   }
 
@@ -168,6 +170,7 @@ public final class Walker {
    *     unaligned or outside memory
    */
   public WalkOutcome walk(long root, VirtualRange range, PageTableVisitor visitor) {
+    Objects.requireNonNull(range, "range");
     format.checkCanonical(range);
     return walk(root, range.first(), range.last(), visitor);
   }

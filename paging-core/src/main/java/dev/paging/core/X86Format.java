@@ -9,6 +9,7 @@ import dev.paging.api.EntryVerdict;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -178,7 +179,7 @@ final class X86Format implements PagingFormat {
 
   @Override
   public EntryVerdict decode(Level level, long raw) {
-    int d = level.depth();
+    int d = Objects.requireNonNull(level, "level").depth();
     if ((raw & commonCheck[d]) == P) {
       return commonVerdict[d];
     }

@@ -94,6 +94,7 @@ public final class LongArrayMemory implements PhysicalMemory {
 
   @Override
   public void read(long address, long[] into, int offset, int count) {
+    Objects.requireNonNull(into, "into");
     Objects.checkFromIndexSize(offset, count, into.length);
     System.arraycopy(words, window.index(address, count, "read"), into, offset, count);
   }

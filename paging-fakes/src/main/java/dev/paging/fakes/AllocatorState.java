@@ -2,6 +2,7 @@ package dev.paging.fakes;
 
 import dev.paging.api.Addresses;
 import java.util.Arrays;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,6 +61,7 @@ public final class AllocatorState {
 
   /** The frames in hex, comma-separated, at most {@link #LIST_LIMIT} before a count of the rest. */
   public static String hexList(long[] frames) {
+    Objects.requireNonNull(frames, "frames");
     StringBuilder text = new StringBuilder();
     int shown = Math.min(frames.length, LIST_LIMIT);
     for (int i = 0; i < shown; i++) {

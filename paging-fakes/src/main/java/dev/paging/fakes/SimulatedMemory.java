@@ -112,6 +112,7 @@ public final class SimulatedMemory implements PhysicalMemory {
 
   @Override
   public void read(long address, long[] into, int offset, int count) {
+    Objects.requireNonNull(into, "into");
     Objects.checkFromIndexSize(offset, count, into.length);
     checkRun("read", address, count);
     reads += count;
@@ -360,6 +361,7 @@ public final class SimulatedMemory implements PhysicalMemory {
    * @throws PhysicalAccessException if the bytes do not fit inside this memory
    */
   public void writeBytes(long address, byte[] bytes) {
+    Objects.requireNonNull(bytes, "bytes");
     checkRange("writeBytes", address, bytes.length);
     long current = address;
     int index = 0;
@@ -573,6 +575,7 @@ public final class SimulatedMemory implements PhysicalMemory {
 
     @Override
     public void read(long address, long[] into, int offset, int count) {
+      Objects.requireNonNull(into, "into");
       SimulatedMemory.this.read(address, into, offset, count);
     }
 

@@ -257,6 +257,7 @@ public final class TrackingFrameAllocator implements FrameAllocator {
    * @throws AssertionError listing the new frames in hex
    */
   public void assertNoLeaksSince(AllocatorState before) {
+    java.util.Objects.requireNonNull(before, "before");
     long[] leaked = state().framesNotIn(before);
     if (leaked.length > 0) {
       throw new AssertionError(

@@ -44,7 +44,7 @@ public final class Invariants {
 
   /** Checks one space, which must account for every frame its allocator has handed out. */
   public static InvariantReport check(AddressSpace space) {
-    return check(List.of(space), new long[0]);
+    return check(List.of(Objects.requireNonNull(space, "space")), new long[0]);
   }
 
   /**
@@ -53,7 +53,8 @@ public final class Invariants {
    * {@code PendingFrees}; they are not leaks.
    */
   public static InvariantReport check(List<AddressSpace> spaces, long... heldFrames) {
-    return checkWalking(spaces, heldFrames, null, null);
+    return checkWalking(Objects.requireNonNull(spaces, "spaces"), Objects.requireNonNull(heldFrames, "heldFrames"),
+        null, null);
   }
 
   /**
@@ -63,7 +64,8 @@ public final class Invariants {
    */
   public static InvariantReport check(List<AddressSpace> spaces, long[] heldFrames, AddressSpace alongside,
       PageTableVisitor visitor) {
-    return checkWalking(spaces, heldFrames, Objects.requireNonNull(alongside, "alongside"),
+    return checkWalking(Objects.requireNonNull(spaces, "spaces"), Objects.requireNonNull(heldFrames, "heldFrames"),
+        Objects.requireNonNull(alongside, "alongside"),
         Objects.requireNonNull(visitor, "visitor"));
   }
 

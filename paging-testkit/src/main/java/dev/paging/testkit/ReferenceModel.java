@@ -112,6 +112,7 @@ public final class ReferenceModel {
 
   /** The model of what {@code space} maps now: leaves with their effective attributes. */
   public static ReferenceModel of(AddressSpace space) {
+    Objects.requireNonNull(space, "space");
     ReferenceModel model = empty();
     for (Mapping m : mappingsOf(space)) {
       model.map(VirtualRange.closed(m.first, m.last), m.physical, m.attributes);
@@ -197,6 +198,8 @@ public final class ReferenceModel {
    * effective attributes.
    */
   public static void assertEquivalent(ReferenceModel model, AddressSpace space) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(space, "space");
     Optional<String> difference = model.firstDifference(mappingsOf(space));
     if (difference.isPresent()) {
       throw new AssertionError(space + " differs from the model: " + difference.get());
@@ -251,6 +254,7 @@ public final class ReferenceModel {
    * that {@link #firstDifference} can compare.
    */
   public static PageTableVisitor mappingCollector(PagingFormat format, List<Mapping> out) {
+    Objects.requireNonNull(format, "format");
     Objects.requireNonNull(out, "out");
     return Leaves.visitor(format, (first, last, physical, effective) ->
         add(out, new Mapping(first, last, physical, effective)));
@@ -258,6 +262,7 @@ public final class ReferenceModel {
 
   /** Every leaf of {@code space} with its effective attributes, sorted and coalesced. */
   public static List<Mapping> mappingsOf(AddressSpace space) {
+    Objects.requireNonNull(space, "space");
     List<Mapping> out = new ArrayList<>();
     Leaves.forEach(space, VirtualRange.all(), (first, last, physical, effective) ->
         add(out, new Mapping(first, last, physical, effective)));

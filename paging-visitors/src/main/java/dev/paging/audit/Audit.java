@@ -85,7 +85,7 @@ public final class Audit implements PageTableVisitor {
 
   /** An audit of {@code space} with {@code rules}, shipped or a user's own. */
   public static Audit of(AddressSpace space, List<? extends AuditRule> rules) {
-    return new Audit(space, rules);
+    return new Audit(Objects.requireNonNull(space, "space"), Objects.requireNonNull(rules, "rules"));
   }
 
   /** Audits {@code range} of {@code space} with the default rules and entry budget. */
@@ -101,6 +101,8 @@ public final class Audit implements PageTableVisitor {
    */
   public static AuditReport run(AddressSpace space, VirtualRange range, List<? extends AuditRule> rules,
       long entryBudget) {
+    Objects.requireNonNull(space, "space");
+    Objects.requireNonNull(range, "range");
     Audit audit = of(space, rules);
     Walker walker = space.walker().entryBudget(entryBudget);
     WalkOutcome outcome = walker.walk(space.root(), range, audit);

@@ -69,6 +69,7 @@ public final class AuditReport {
   }
 
   public int count(Severity severity) {
+    Objects.requireNonNull(severity, "severity");
     int n = 0;
     for (Finding f : findings) {
       if (f.severity() == severity) {
@@ -93,6 +94,7 @@ public final class AuditReport {
    * per rule with findings: {@code   rule-id  n}.
    */
   public void writeTo(Appendable out) throws IOException {
+    Objects.requireNonNull(out, "out");
     for (Finding f : findings) {
       out.append(f.toString()).append('\n');
     }

@@ -57,6 +57,8 @@ public final class Dump implements PageTableVisitor {
    */
   public static WalkOutcome write(AddressSpace space, VirtualRange range, DumpRenderer renderer)
       throws IOException {
+    Objects.requireNonNull(space, "space");
+    Objects.requireNonNull(range, "range");
     return write(space.walker(), space.format(), space.root(), range, renderer);
   }
 
@@ -68,6 +70,8 @@ public final class Dump implements PageTableVisitor {
    */
   public static WalkOutcome write(Walker walker, PagingFormat format, long root, VirtualRange range,
       DumpRenderer renderer) throws IOException {
+    Objects.requireNonNull(range, "range");
+    Objects.requireNonNull(walker, "walker");
     Dump dump = of(format, renderer);
     try {
       WalkOutcome outcome = walker.walk(root, range, dump);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.RandomAccess;
 import org.jspecify.annotations.Nullable;
 
@@ -148,6 +149,7 @@ public final class InvalidationPlan {
 
   /** This plan and {@code other}: what both operations, applied in turn, need. */
   public InvalidationPlan and(InvalidationPlan other) {
+    Objects.requireNonNull(other, "other");
     if (other.isEmpty()) {
       return this;
     }

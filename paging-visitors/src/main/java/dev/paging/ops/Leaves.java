@@ -24,6 +24,8 @@ public final class Leaves {
 
   /** The leaves of {@code space} over {@code range}, coalesced; leaves straddling an end are clipped to it. */
   public static List<LeafRun> of(AddressSpace space, VirtualRange range) {
+    Objects.requireNonNull(space, "space");
+    Objects.requireNonNull(range, "range");
     List<LeafRun> out = new ArrayList<>();
     PageTableVisitor collector = collector(out);
     Walker.walk(space, range, collector);

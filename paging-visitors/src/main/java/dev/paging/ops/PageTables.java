@@ -93,7 +93,7 @@ public final class PageTables {
    * @throws dev.paging.api.OutOfFramesException if the allocator runs out; nothing is changed
    */
   public static PageTables createSharingKernelHalf(PageTables template) {
-    return createSharingKernelHalf(template.live().space);
+    return createSharingKernelHalf(Objects.requireNonNull(template, "template").live().space);
   }
 
   /** As {@link #createSharingKernelHalf(PageTables)}, from the template's address space. */
@@ -157,6 +157,8 @@ public final class PageTables {
    * @throws IndexOutOfBoundsException if {@code physicalAddresses} is shorter
    */
   public int physicalAddresses(long[] virtualAddresses, long[] physicalAddresses, long ifNotMapped) {
+    Objects.requireNonNull(virtualAddresses, "virtualAddresses");
+    Objects.requireNonNull(physicalAddresses, "physicalAddresses");
     return translator().physicalAddresses(virtualAddresses, 0, physicalAddresses, 0, virtualAddresses.length,
         ifNotMapped, null);
   }
@@ -326,6 +328,7 @@ public final class PageTables {
 
   /** Streams a dump of {@code range} through {@code renderer} (ptdump, QEMU, vmprint, JSON, DOT). */
   public WalkOutcome dump(VirtualRange range, DumpRenderer renderer) throws IOException {
+    Objects.requireNonNull(range, "range");
     live();
     return Dump.write(space, range, renderer);
   }

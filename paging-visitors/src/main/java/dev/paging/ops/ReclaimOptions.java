@@ -66,7 +66,7 @@ public final class ReclaimOptions {
   }
 
   public ReclaimOptions withMode(ReclaimMode newMode) {
-    Objects.requireNonNull(newMode, "mode");
+    Objects.requireNonNull(newMode, "newMode");
     return newMode == mode ? this : new ReclaimOptions(newMode, pinned);
   }
 

@@ -80,6 +80,9 @@ public final class SpaceDiff {
    *     canonical
    */
   public static List<Difference> between(AddressSpace left, AddressSpace right, VirtualRange range) {
+    Objects.requireNonNull(left, "left");
+    Objects.requireNonNull(right, "right");
+    Objects.requireNonNull(range, "range");
     if (!left.format().equals(right.format())) {
       throw new IllegalArgumentException("cannot compare a " + left.format().name() + " space with a "
           + right.format().name() + " one");

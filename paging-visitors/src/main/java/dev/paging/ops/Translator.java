@@ -130,6 +130,8 @@ public final class Translator {
    */
   public int physicalAddresses(long[] virtualAddresses, int from, long[] physicalAddresses, int to, int count,
       long ifNotMapped, Translation.Outcome @Nullable [] outcomes) {
+    Objects.requireNonNull(virtualAddresses, "virtualAddresses");
+    Objects.requireNonNull(physicalAddresses, "physicalAddresses");
     space.checkNotDestroyed();
     Objects.checkFromIndexSize(from, count, virtualAddresses.length);
     Objects.checkFromIndexSize(to, count, physicalAddresses.length);

@@ -20,21 +20,24 @@ public final class CheckFailure extends AssertionError {
   private CheckFailure(String message, Long seed, List<String> scenario, Throwable cause) {
     super(message, cause);
     this.seed = seed;
-    this.scenario = List.copyOf(scenario);
+    this.scenario = List.copyOf(Objects.requireNonNull(scenario, "scenario"));
   }
 
   /** A failure with its replay seed and minimal scenario. */
   public static CheckFailure of(String message, long seed, List<String> scenario, Throwable cause) {
-    return new CheckFailure(Objects.requireNonNull(message, "message"), seed, scenario, cause);
+    return new CheckFailure(Objects.requireNonNull(message, "message"), seed, scenario,
+        Objects.requireNonNull(cause, "cause"));
   }
 
   /** A failure of a fixed, hand-written scenario: there is no seed to replay, only the steps. */
   public static CheckFailure of(String message, List<String> scenario, Throwable cause) {
-    return new CheckFailure(Objects.requireNonNull(message, "message"), null, scenario, cause);
+    return new CheckFailure(Objects.requireNonNull(message, "message"), null, scenario,
+        Objects.requireNonNull(cause, "cause"));
   }
 
   /** The failure a {@link StatefulRunner} found, shrunk; the message is the minimal run's failure. */
   public static CheckFailure of(StatefulRunner.Result<?> result) {
+    Objects.requireNonNull(result, "result");
     Throwable f = result.failure().orElseThrow(() ->
         new IllegalArgumentException("seed " + result.seed() + " passed: there is no failure to report"));
     return new CheckFailure(String.valueOf(f.getMessage() != null ? f.getMessage() : f.toString()),

@@ -57,7 +57,7 @@ public final class Grader<S> {
 
   /** An empty battery named {@code name}. */
   public static <S> Grader<S> battery(String name) {
-    return new Grader<>(Objects.requireNonNull(name), List.of());
+    return new Grader<>(Objects.requireNonNull(name, "name"), List.of());
   }
 
   /** This battery with one more check; names must be unique, points positive. */

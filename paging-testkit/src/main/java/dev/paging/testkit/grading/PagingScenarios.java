@@ -96,7 +96,7 @@ public final class PagingScenarios {
 
     /** These operations only, no allocation failures, a space of its own. */
     public static Mix of(Operation first, Operation... more) {
-      return new Mix(EnumSet.of(first, more), 0, false);
+      return new Mix(EnumSet.of(Objects.requireNonNull(first, "first"), Objects.requireNonNull(more, "more")), 0, false);
     }
 
     /** This mix with an allocation failure injected in one step in {@code oneIn} of those that may allocate. */
@@ -185,6 +185,7 @@ public final class PagingScenarios {
    */
   public static StatefulRunner<PagingSystem> translateRunner(PagingFormat format, TranslateSubmission translate,
       Mix mix) {
+    Objects.requireNonNull(format, "format");
     Objects.requireNonNull(translate, "translate");
     Objects.requireNonNull(mix, "mix");
     return StatefulRunner.of(() -> PagingSystem.create(format, PagingSubmission.library(), mix.sharedKernelHalf()),
@@ -196,6 +197,7 @@ public final class PagingScenarios {
 
   /** The steps of a printed scenario, one a line (see {@link PagingStep#parse}). */
   public static List<Step<PagingSystem>> parse(List<String> lines) {
+    Objects.requireNonNull(lines, "lines");
     List<Step<PagingSystem>> steps = new ArrayList<>();
     for (String line : lines) {
       steps.add(PagingStep.parse(line));
@@ -209,6 +211,8 @@ public final class PagingScenarios {
    * @throws AssertionError naming the first address where they differ, or what it threw
    */
   public static void assertTranslates(PagingSystem system, TranslateSubmission translate) {
+    Objects.requireNonNull(system, "system");
+    Objects.requireNonNull(translate, "translate");
     Translator reference = Translator.of(system.space());
     for (long va : probes(system)) {
       long want = reference.physicalAddressOrElse(va, Translator.NOT_MAPPED);
@@ -235,6 +239,7 @@ public final class PagingScenarios {
    * its first and last byte, a byte at an offset, its middle, and the bytes just outside it.
    */
   public static List<Long> probes(PagingSystem system) {
+    Objects.requireNonNull(system, "system");
     PagingFormat f = system.format();
     Set<Long> probes = new LinkedHashSet<>();
     long lowerTop = f.lowerHalf().last();
@@ -261,6 +266,9 @@ public final class PagingScenarios {
 
   /** The next step of a scenario drawn from {@code mix}, aimed at what {@code system} holds now. */
   public static PagingStep next(SplittableRandom random, PagingSystem system, Mix mix) {
+    Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(system, "system");
+    Objects.requireNonNull(mix, "mix");
     Operation op = mix.pick(random);
     PagingFormat f = system.format();
     PagingStep step;

@@ -481,6 +481,7 @@ public final class PagingStep implements Step<PagingSystem> {
    * @throws IllegalArgumentException naming the line when it is not a step
    */
   public static PagingStep parse(String line) {
+    Objects.requireNonNull(line, "line");
     String text = line.strip();
     int failure = 0;
     Matcher f = FAILURE.matcher(text);

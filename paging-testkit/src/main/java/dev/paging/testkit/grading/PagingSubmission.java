@@ -79,18 +79,19 @@ public interface PagingSubmission {
      * pendingFrees} to the space's allocator.
      */
     public static Outcome of(List<VirtualRange> invalidations, long... pendingFrees) {
-      List<VirtualRange> ranges = List.copyOf(invalidations);
+      List<VirtualRange> ranges = List.copyOf(Objects.requireNonNull(invalidations, "invalidations"));
+      Objects.requireNonNull(pendingFrees, "pendingFrees");
       return ranges.isEmpty() && pendingFrees.length == 0 ? NONE : new Outcome(ranges, pendingFrees.clone());
     }
 
     /** The library's plan, with nothing to free. */
     public static Outcome of(InvalidationPlan plan) {
-      return of(plan.ranges());
+      return of(Objects.requireNonNull(plan, "plan").ranges());
     }
 
     /** The library's plan and the frames it holds back. */
     public static Outcome of(InvalidationPlan plan, PendingFrees pending) {
-      return of(plan.ranges(), pending.frames());
+      return of(Objects.requireNonNull(plan, "plan").ranges(), Objects.requireNonNull(pending, "pending").frames());
     }
 
     /** The ranges to invalidate before freeing anything. */

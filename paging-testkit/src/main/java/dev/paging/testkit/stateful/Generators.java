@@ -7,6 +7,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -22,6 +23,7 @@ public final class Generators {
 
   /** The page sizes {@code format} can map, smallest first. */
   public static List<Long> pageSizes(PagingFormat format) {
+    Objects.requireNonNull(format, "format");
     List<Long> sizes = new ArrayList<>();
     List<Level> levels = format.levels();
     for (int d = levels.size() - 1; d >= 0; d--) {
@@ -38,6 +40,8 @@ public final class Generators {
    * some level's span.
    */
   public static long address(SplittableRandom random, PagingFormat format) {
+    Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(format, "format");
     long lowerTop = format.lowerHalf().last() & -PAGE;
     long upperBottom = format.upperHalf().first();
     switch (random.nextInt(8)) {
@@ -61,6 +65,8 @@ public final class Generators {
    * pageSize} is above 4 KiB), so operations must split at the edges.
    */
   public static VirtualRange range(SplittableRandom random, PagingFormat format, long pageSize, boolean aligned) {
+    Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(format, "format");
     long count = 1 + random.nextInt(random.nextInt(8) == 0 ? 600 : 4);
     long length = count * pageSize;
     long start = alignedIn(random, format, pageSize);
@@ -79,6 +85,8 @@ public final class Generators {
 
   /** A range that may be anything a caller could pass: small, huge, at the edges, unbounded. */
   public static VirtualRange anyRange(SplittableRandom random, PagingFormat format) {
+    Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(format, "format");
     switch (random.nextInt(6)) {
       case 0:
         return VirtualRange.all();
@@ -98,12 +106,16 @@ public final class Generators {
 
   /** A physical address aligned to {@code pageSize}, below 2^40 and the format's width. */
   public static long physical(SplittableRandom random, PagingFormat format, long pageSize) {
+    Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(format, "format");
     int bits = Math.min(40, format.physicalAddressBits());
     return random.nextLong(1L << bits) & -pageSize;
   }
 
   /** Leaf attributes {@code format} can encode: always readable, other flags at random. */
   public static Attributes attributes(SplittableRandom random, PagingFormat format) {
+    Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(format, "format");
     Attributes a = Attributes.readOnly()
         .withWritable(random.nextBoolean())
         .withUser(random.nextBoolean())

@@ -42,7 +42,8 @@ public final class StatefulRunner<S> {
    */
   public static <S> StatefulRunner<S> of(Supplier<S> fresh, BiFunction<SplittableRandom, S, Step<S>> generator,
       Consumer<S> check) {
-    return new StatefulRunner<>(Objects.requireNonNull(fresh), Objects.requireNonNull(generator), Objects.requireNonNull(check));
+    return new StatefulRunner<>(Objects.requireNonNull(fresh, "fresh"),
+        Objects.requireNonNull(generator, "generator"), Objects.requireNonNull(check, "check"));
   }
 
   /** The outcome of one seed: passed, or the failure shrunk to its minimal sequence. */
