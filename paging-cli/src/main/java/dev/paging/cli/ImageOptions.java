@@ -208,6 +208,12 @@ final class ImageOptions {
     if (Files.isDirectory(image)) {
       throw new IllegalArgumentException("--image " + image + ": is a directory");
     }
+    // A FIFO, socket or device would block the open or the reads, or never end: only a file
+    // has a size to check addresses against.
+    if (Files.exists(image) && !Files.isRegularFile(image)) {
+      throw new IllegalArgumentException("--image " + image
+          + ": is not a regular file (a pipe, socket or device); save the image to a file first");
+    }
     try {
       return ImageMemory.open(image, base);
     } catch (NoSuchFileException e) {

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -62,6 +63,16 @@ import picocli.CommandLine.TypeConversionException;
             + "(nothing is dumped).",
     })
 final class InspectCommand implements Callable<Integer> {
+  private long outputBudget(long imageBytes) {
+    if (outputBudget == null) {
+      return OutputBudget.defaultFor(imageBytes);
+    }
+    if (outputBudget <= 0) {
+      throw new ParameterException(spec.commandLine(), "--output-budget " + outputBudget + " is not positive");
+    }
+    return outputBudget;
+  }
+
   /** The exit status when the entry budget ran out before the dump was complete. */
   static final int INCOMPLETE = 1;
 
@@ -128,6 +139,12 @@ final class InspectCommand implements Callable<Integer> {
           + "them), ptdump as ptdump-mapped; info-mem, info-tlb and vmprint list only mappings anyway.")
   private boolean mappedOnly;
 
+  @Option(names = "--output-budget", paramLabel = "N", converter = WalkOptions.CountConverter.class,
+      description = "Stop the dump once it has written N characters; the output then ends as an "
+          + "incomplete dump (exit status 1). Default: 16 characters per byte of the image, and at least "
+          + "16 Mi: tables that link each other can make a small image print without end.")
+  private @Nullable Long outputBudget;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -155,9 +172,12 @@ final class InspectCommand implements Callable<Integer> {
       Dump dump = Dump.of(format, dumpFormat.renderer(output));
       Walker walker = image.space().walker().entryBudget(budget);
       NotFollowed notFollowed = new NotFollowed();
+      long characters = outputBudget(image.memory().size());
+      OutputBudget limited = OutputBudget.of(Visitors.compose(dump, counter.visitor(), notFollowed.visitor()), output,
+          characters);
       WalkOutcome outcome;
       try {
-        outcome = walker.walk(image.root(), range, Visitors.compose(dump, counter.visitor(), notFollowed.visitor()));
+        outcome = walker.walk(image.root(), range, limited);
         dump.finish();
         output.flush();
       } catch (UncheckedIOException e) {
@@ -169,6 +189,11 @@ final class InspectCommand implements Callable<Integer> {
           "entries could not be followed");
       if (summary != null) {
         err.println(summary);
+      }
+      if (limited.exceeded()) {
+        err.println(spec.qualifiedName() + ": the dump passed its output budget of " + characters
+            + " characters and stopped; it is incomplete (raise --output-budget to see the rest)");
+        return INCOMPLETE;
       }
       if (outcome == WalkOutcome.BUDGET_EXHAUSTED) {
         err.println(spec.qualifiedName() + ": the walk read its entry budget of " + budget

@@ -30,6 +30,7 @@ final class StreamingOutput implements Appendable, Flushable {
   /** The start of a line not yet written, while a progress report is enabled; null otherwise. */
   private final StringBuilder partialLine;
   private long sinceCheck;
+  private long total;
 
   private StreamingOutput(PrintWriter out, Progress progress) {
     this.out = out;
@@ -110,7 +111,13 @@ final class StreamingOutput implements Appendable, Flushable {
     check();
   }
 
+  /** Characters handed to standard output so far (a line still waiting for its end is not counted yet). */
+  long charactersWritten() {
+    return total;
+  }
+
   private void written(int n) throws IOException {
+    total += n;
     sinceCheck += n;
     if (sinceCheck >= CHECK_INTERVAL) {
       check();

@@ -64,6 +64,29 @@ class ImageOptionsTest {
   }
 
   @Test
+  void aPipeIsRefusedRatherThanReadForever() throws Exception {
+    Path fifo = dir.resolve("image.fifo");
+    Process mkfifo;
+    try {
+      mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    } catch (IOException e) {
+      org.junit.jupiter.api.Assumptions.abort("no mkfifo here: " + e.getMessage());
+      return;
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo failed");
+    assertRejected("paging translate: --image " + fifo + ": is not a regular file (a pipe, socket or device); "
+        + "save the image to a file first\n", "--image", fifo.toString(), "--format", "x86-64", "--root", "0x1000", "0x1000");
+  }
+
+  @Test
+  void aDeviceIsRefused() {
+    Path devNull = Path.of("/dev/null");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devNull), "no /dev/null here");
+    assertRejected("paging translate: --image /dev/null: is not a regular file (a pipe, socket or device); "
+        + "save the image to a file first\n", "--image", "/dev/null", "--format", "x86-64", "--root", "0x1000", "0x1000");
+  }
+
+  @Test
   void aPathThroughAFile() {
     Path through = image.resolve("inner.img");
     assertRejected("paging translate: --image " + through + ": Not a directory\n",
