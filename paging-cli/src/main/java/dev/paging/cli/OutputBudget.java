@@ -12,7 +12,8 @@ import dev.paging.api.TableCursor;
  * entries read, not what they print: tables that link each other can make a small image print a
  * line for every one of millions of entries. The walk stops as it does when the entry budget
  * runs out, so the renderer still ends its output (the JSON stays well formed and says it is
- * incomplete), a little past the budget.
+ * incomplete), past the budget by what the hook that crossed it printed (dot draws a whole
+ * table in one) and what closing the output takes.
  */
 final class OutputBudget implements PageTableVisitor {
   /** The least default budget: 16 Mi characters, far more than a real image's tables print. */

@@ -2,6 +2,7 @@ package dev.paging.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.paging.api.Addresses;
 import dev.paging.api.Attributes;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
@@ -141,6 +142,29 @@ class AuditTest {
         summary: 1 finding: 1 error, 0 warnings, 0 information
           reserved-bits          1
         """);
+  }
+
+  @Test
+  void aTableFullOfBadEntriesListsSixteenAndFoldsTheRestIntoOneFinding() {
+    Trees t = Trees.of(Formats.sv39());
+    for (int i = 0; i < 512; i++) {
+      t.raw(0x1000L * i, 2, t.format.encodeLeaf(t.level(2), 0x8000_0000L + 0x1000L * i, Attributes.readOnly()) | (1L << 54));
+    }
+    List<Finding> found = Audit.run(t.space, VirtualRange.all()).findings("reserved-bits");
+    assertThat(found).hasSize(Audit.FINDINGS_PER_RULE_AND_TABLE + 1);
+    long table = t.table(0, 2);
+    for (int i = 0; i < 16; i++) {
+      assertThat(found.get(i).first()).isEqualTo(0x1000L * i);
+    }
+    Finding folded = found.get(16);
+    long sixteenth = t.format.encodeLeaf(t.level(2), 0x8001_0000L, Attributes.readOnly()) | (1L << 54);
+    assertThat(folded.severity()).isEqualTo(Severity.ERROR);
+    assertThat(folded.first()).isEqualTo(0x10000L);
+    assertThat(folded.last()).isEqualTo(0x1f_ffffL);
+    assertThat(folded.tableFrame()).isEqualTo(table);
+    assertThat(folded.message()).isEqualTo("496 more findings of this rule about this table in this span were folded "
+        + "into this one (16 are listed); the first: L0 entry 16 " + Addresses.hex(sixteenth)
+        + ": reserved bits 60:54 are set");
   }
 
   @Test

@@ -17,7 +17,9 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.WalkOutcome;
 import dev.paging.core.Walker;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +48,12 @@ public final class Audit implements PageTableVisitor {
   public static final long DEFAULT_ENTRY_BUDGET = 1L << 24;
   /** The id of the finding an audit adds when its walk stopped before the end of the range. */
   public static final String INCOMPLETE_WALK = "incomplete-walk";
+  /**
+   * How many findings one rule reports about one table before the rest are folded: a table
+   * full of bad entries, or one that hostile tables link millions of times, then costs one more
+   * finding, which counts what was folded, rather than a finding per entry.
+   */
+  public static final int FINDINGS_PER_RULE_AND_TABLE = 16;
 
   private final AddressSpace space;
   private final PagingFormat format;
@@ -151,6 +159,7 @@ public final class Audit implements PageTableVisitor {
       for (int i = 0; i < rules.size(); i++) {
         rules.get(i).end(contexts[i]);
         contexts[i].flush();
+        contexts[i].addFolded();
       }
     }
   }
@@ -175,7 +184,7 @@ public final class Audit implements PageTableVisitor {
       covered = table.walkFirst();
       coveredAll = false;
       for (int i = 0; i < rules.size(); i++) {
-        contexts[i].pending = null;
+        contexts[i].start();
         rules.get(i).begin(contexts[i]);
       }
     }
@@ -237,13 +246,23 @@ public final class Audit implements PageTableVisitor {
     return Control.CONTINUE;
   }
 
-  /** One rule's view: reports carry its id, and a report continuing the previous one extends it. */
+  /**
+   * One rule's view: reports carry its id, a report continuing the previous one extends it, and
+   * past {@link #FINDINGS_PER_RULE_AND_TABLE} findings about one table the rest are counted.
+   */
   private final class RuleContext implements AuditRule.Context {
     final String id;
     @Nullable Finding pending;
+    /** Per table frame: findings kept, and what was folded once the table had its share. */
+    private final Map<Long, Share> shares = new LinkedHashMap<>();
 
     RuleContext(String id) {
       this.id = id;
+    }
+
+    void start() {
+      pending = null;
+      shares.clear();
     }
 
     @Override
@@ -264,10 +283,64 @@ public final class Audit implements PageTableVisitor {
     }
 
     void flush() {
-      if (pending != null) {
-        findings.add(pending);
-        pending = null;
+      Finding f = pending;
+      if (f == null) {
+        return;
       }
+      pending = null;
+      Share share = shares.computeIfAbsent(f.tableFrame(), frame -> new Share());
+      if (share.kept < FINDINGS_PER_RULE_AND_TABLE) {
+        share.kept++;
+        findings.add(f);
+      } else {
+        share.fold(f);
+      }
+    }
+
+    /** One finding per table that had findings folded, saying how many and over what span. */
+    void addFolded() {
+      for (Map.Entry<Long, Share> e : shares.entrySet()) {
+        Share share = e.getValue();
+        if (share.folded == 0) {
+          continue;
+        }
+        long frame = e.getKey();
+        findings.add(Finding.of(id, share.severity, share.first, share.last, share.level, frame,
+            share.folded + (share.folded == 1 ? " more finding" : " more findings") + " of this rule about this "
+                + "table in this span were folded into this one (" + FINDINGS_PER_RULE_AND_TABLE
+                + " are listed); the first: " + share.sample));
+      }
+      shares.clear();
+    }
+  }
+
+  /** What one rule reported about one table. */
+  private static final class Share {
+    int kept;
+    long folded;
+    Severity severity;
+    long first;
+    long last;
+    Level level;
+    String sample;
+
+    void fold(Finding f) {
+      if (folded == 0) {
+        severity = f.severity();
+        first = f.first();
+        level = f.level();
+        sample = f.message();
+      } else if (f.severity().compareTo(severity) < 0) {
+        // ERROR comes first: the folded finding is as serious as the most serious it counts.
+        severity = f.severity();
+      }
+      if (Long.compareUnsigned(f.first(), first) < 0) {
+        first = f.first();
+      }
+      if (folded == 0 || Long.compareUnsigned(f.last(), last) > 0) {
+        last = f.last();
+      }
+      folded++;
     }
   }
 }
