@@ -40,7 +40,8 @@ import picocli.CommandLine.TypeConversionException;
         "           reserved-encoding, non-leaf-flags, table-at-last-level,",
         "           table-outside-memory (a table pointer outside the image),",
         "           user-exec-kernel-half",
-        "  warning  wx, user-kernel-half, incomplete-walk",
+        "  warning  wx, user-kernel-half, incomplete-walk, links-not-walked (a table",
+        "           already entered through 1024 links is not entered again)",
         "  info     recursive-mapping (an entry pointing back to a table above it, as",
         "           Windows x64 uses; its window is not audited twice), shared-table,",
         "           writable-alias, empty-table, outside-image (a page whose memory the",
@@ -65,7 +66,8 @@ import picocli.CommandLine.TypeConversionException;
         "",
         "A walk that reads its --entry-budget stops: the report then ends with an incomplete-walk warning "
             + "naming the range left unchecked (\"complete\": false), which only --fail-on warning or info "
-            + "turns into exit status 1.",
+            + "turns into exit status 1. A rule lists at most 16 findings about one table; one more finding "
+            + "counts the rest.",
         "",
         "Exit status: 0 when no finding is at or above the --fail-on severity; 1 when one is; 2 on bad input "
             + "(nothing is audited).",

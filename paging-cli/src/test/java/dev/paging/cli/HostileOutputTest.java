@@ -94,6 +94,29 @@ class HostileOutputTest {
   }
 
   @Test
+  void anAuditEntersATableThroughItsFirst1024LinksAndSaysSo() {
+    CliRun r = CliRun.of("audit", "--image", image.toString(), "--format", "x86-64", "--root", "0x1000");
+
+    // The PT is linked from every entry of the PD, which every PDPT entry links, and so on:
+    // 2^27 links in all. Its 1025th link is entry 0 of the PD's third visit, at 2 GiB (two
+    // visits of 512 entries of 2 MiB each before it); the PD's own 1025th is entry 0 of the
+    // PDPT's third visit, at 2 x 512 GiB. Past that, neither is entered again, so the audit
+    // finishes without its entry budget.
+    assertThat(r.out).contains(""
+        + "WARNING links-not-walked       [0x0000000080000000, 0x00000000801fffff] PD   table 0x0000000000003000: "
+        + "PD entry 0 0x0000000000004007 links table 0x0000000000004000, already entered through 1024 other entries; "
+        + "this link and the later ones to it were not walked\n");
+    assertThat(r.out).contains(""
+        + "WARNING links-not-walked       [0x0000010000000000, 0x000001003fffffff] PDPT table 0x0000000000002000: "
+        + "PDPT entry 0 0x0000000000003007 links table 0x0000000000003000, already entered through 1024 other entries; "
+        + "this link and the later ones to it were not walked\n");
+    assertThat(r.out).doesNotContain("incomplete-walk");
+    assertThat(r.out.lines().count()).isLessThan(20);
+    assertThat(r.err).isEmpty();
+    assertThat(r.status).isZero();
+  }
+
+  @Test
   void aBudgetMustBePositive() {
     CliRun r = inspect("--output-budget", "0");
     assertThat(r.status).isEqualTo(2);

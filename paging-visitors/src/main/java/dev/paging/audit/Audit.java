@@ -17,6 +17,7 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.WalkOutcome;
 import dev.paging.core.Walker;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +55,23 @@ public final class Audit implements PageTableVisitor {
    * finding, which counts what was folded, rather than a finding per entry.
    */
   public static final int FINDINGS_PER_RULE_AND_TABLE = 16;
+  /** The id of the finding an audit adds for a table it stopped walking into (see {@link #LINKS_WALKED}). */
+  public static final String LINKS_NOT_WALKED = "links-not-walked";
+  /**
+   * How many links to one table an audit walks into. Tables that link each other from every
+   * entry make a small image a walk of billions of entries; past this many links a table is
+   * reported once and not entered again. Real kernels stay far below it: Linux's ESPFIX, the most
+   * shared table there is, is linked from 512 entries.
+   */
+  public static final int LINKS_WALKED = 1024;
 
   private final AddressSpace space;
   private final PagingFormat format;
   private final List<AuditRule> rules;
   private final RuleContext[] contexts;
   private final List<Finding> findings = new ArrayList<>();
+  /** Per table frame entered through a table entry: how many links to it the walk met. */
+  private final Map<Long, int[]> links = new HashMap<>();
   private boolean begun;
   private boolean ended;
   private Level rootLevel;
@@ -178,6 +190,7 @@ public final class Audit implements PageTableVisitor {
       begun = true;
       ended = false;
       findings.clear();
+      links.clear();
       rootLevel = table.level();
       rootFrame = table.frame();
       walkLast = table.walkLast();
@@ -209,6 +222,19 @@ public final class Audit implements PageTableVisitor {
       // would report every table twice (linked twice, aliased, empty) for one design choice.
       covered(entry.last());
       return Control.SKIP_SUBTREE;
+    }
+    if (kind == EntryKind.TABLE) {
+      int[] n = links.computeIfAbsent(entry.target(), frame -> new int[1]);
+      if (++n[0] > LINKS_WALKED) {
+        if (n[0] == LINKS_WALKED + 1) {
+          findings.add(Finding.of(LINKS_NOT_WALKED, Severity.WARNING, entry.first(), entry.last(), entry.level(),
+              entry.table().frame(), entry.level() + " entry " + entry.index() + " " + hex(entry.raw())
+                  + " links table " + hex(entry.target()) + ", already entered through " + LINKS_WALKED
+                  + " other entries; this link and the later ones to it were not walked"));
+        }
+        covered(entry.last());
+        return Control.SKIP_SUBTREE;
+      }
     }
     if (kind != EntryKind.TABLE) {
       covered(entry.last());

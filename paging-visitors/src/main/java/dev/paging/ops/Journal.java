@@ -17,17 +17,26 @@ import org.jspecify.annotations.Nullable;
  * operation took, so the tables end as they began. Writes into the operation's own new tables
  * need no record: those frames go back to the allocator.
  *
- * <p>The log holds three words per entry written and is kept between calls, shrinking again
- * after a large operation.
+ * <p>A single write costs three words of log. A table cleared whole ({@link #clearing}) is saved
+ * as runs of entries that step by a constant (a page table of contiguous 4 KiB pages is one
+ * run), three words each: an unmap of a gigabyte of contiguous pages logs 12 KiB, where copying
+ * the entries would take 2 MiB, a large allocation for every fresh space. The log keeps its
+ * size between calls.
  */
 final class Journal {
-  private static final int INITIAL = 3 * 64;
-  private static final int KEEP = 3 * 4096;
+  /**
+   * Marks a record of a table cleared whole: (first entry's address | CLEARED, offset of its runs
+   * in {@link #saved}, entries); the runs are (first value, step, length) triples.
+   */
+  private static final long CLEARED = 1;
 
   private final PhysicalMemory memory;
-  /** (address, before, written) triples, in write order. */
-  private long[] log = new long[INITIAL];
+  /** (address, before, written) triples, in write order, or cleared-table records. */
+  private long[] log = new long[3 * 64];
   private int size;
+  /** The old entries of the tables cleared whole, as runs. */
+  private long[] saved = new long[3 * 64];
+  private int savedSize;
 
   Journal(PhysicalMemory memory) {
     this.memory = memory;
@@ -36,14 +45,7 @@ final class Journal {
   /** Forgets the last operation's writes. */
   void start() {
     size = 0;
-    if (log.length > KEEP) {
-      log = new long[INITIAL];
-    }
-  }
-
-  /** Entries written since {@link #start()}. */
-  int written() {
-    return size / 3;
+    savedSize = 0;
   }
 
   void write(EntryCursor e, long raw) {
@@ -59,6 +61,51 @@ final class Journal {
   void write(long address, long before, long raw) {
     record(address, before, raw);
     memory.write(address, raw);
+  }
+
+  /**
+   * Records that the caller is about to write zero to each non-zero entry {@code iFrom..iTo} of
+   * table {@code t}, which held {@code entries[iFrom..iTo]}; the caller then writes through the
+   * cursor directly. Undoing writes back the non-zero ones, the only ones written.
+   */
+  void clearing(TableCursor t, long[] entries, int iFrom, int iTo) {
+    record((t.frame() + 8L * iFrom) | CLEARED, savedSize, iTo - iFrom + 1);
+    int i = iFrom;
+    while (i <= iTo) {
+      long first = entries[i];
+      long step = i < iTo ? entries[i + 1] - first : 0;
+      int j = i + 1;
+      while (j <= iTo && entries[j] - entries[j - 1] == step) {
+        j++;
+      }
+      save(first, step, j - i);
+      i = j;
+    }
+  }
+
+  /** The table recorded last by {@link #clearing} was cleared only as far as its first {@code count} entries. */
+  void clearedOnly(int count) {
+    int r = size - 3;
+    log[r + 2] = count;
+    int left = count;
+    int run = (int) log[r + 1];
+    while (run < savedSize && left > 0) {
+      int length = (int) Math.min(saved[run + 2], left);
+      saved[run + 2] = length;
+      left -= length;
+      run += 3;
+    }
+    savedSize = run;
+  }
+
+  private void save(long first, long step, int length) {
+    if (savedSize + 3 > saved.length) {
+      saved = Arrays.copyOf(saved, saved.length * 2);
+    }
+    saved[savedSize] = first;
+    saved[savedSize + 1] = step;
+    saved[savedSize + 2] = length;
+    savedSize += 3;
   }
 
   private void record(long address, long before, long written) {
@@ -79,18 +126,35 @@ final class Journal {
    */
   RuntimeException abort(Throwable failure, String operation, @Nullable FramePool pool, long first, long last,
       boolean shared) {
-    int n = size / 3;
+    int written = 0;
     List<EntryWrite> left = new ArrayList<>();
-    for (int i = n - 1; i >= 0; i--) {
-      long address = log[3 * i];
-      try {
-        memory.write(address, log[3 * i + 1]);
-      } catch (RuntimeException | Error again) {
-        failure.addSuppressed(again);
-        left.add(EntryWrite.of(address, log[3 * i + 1], log[3 * i + 2]));
+    for (int r = size - 3; r >= 0; r -= 3) {
+      long address = log[r];
+      if ((address & CLEARED) == 0) {
+        written++;
+        undo(address, log[r + 1], log[r + 2], failure, left);
+        continue;
       }
+      int run = (int) log[r + 1];
+      int count = (int) log[r + 2];
+      long entry = address & ~CLEARED;
+      // The runs go forward; what stays changed is listed newest first like the rest.
+      List<EntryWrite> tableLeft = new ArrayList<>();
+      for (int done = 0; done < count; run += 3) {
+        long value = saved[run];
+        long step = saved[run + 1];
+        for (long k = 0; k < saved[run + 2]; k++, done++, entry += 8, value += step) {
+          if (value != 0) {
+            written++;
+            undo(entry, value, 0, failure, tableLeft);
+          }
+        }
+      }
+      Collections.reverse(tableLeft);
+      left.addAll(tableLeft);
     }
     size = 0;
+    savedSize = 0;
     long[] kept = new long[0];
     if (pool != null) {
       if (left.isEmpty()) {
@@ -99,7 +163,7 @@ final class Journal {
         kept = pool.held();
       }
     }
-    if (n == 0) {
+    if (written == 0) {
       return rethrow(failure);
     }
     Collections.reverse(left);
@@ -107,12 +171,22 @@ final class Journal {
     if (shared) {
       plan.shared();
     }
-    InterruptedChangeException e = new InterruptedChangeException(operation, n, left, plan.build(), kept, failure);
+    InterruptedChangeException e = new InterruptedChangeException(operation, written, left, plan.build(), kept,
+        failure);
     if (failure instanceof Error) {
       failure.addSuppressed(e);
       throw (Error) failure;
     }
     return e;
+  }
+
+  private void undo(long address, long before, long written, Throwable failure, List<EntryWrite> left) {
+    try {
+      memory.write(address, before);
+    } catch (RuntimeException | Error again) {
+      failure.addSuppressed(again);
+      left.add(EntryWrite.of(address, before, written));
+    }
   }
 
   private static RuntimeException rethrow(Throwable failure) {

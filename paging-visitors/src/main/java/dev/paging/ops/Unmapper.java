@@ -157,28 +157,36 @@ final class Unmapper {
       long nextVa = runs.nextVa(d, shared);
       long nextRaw = runs.nextRaw();
       long extended = 0;
-      for (int i = iFrom; i <= iTo; i++, va += span) {
-        long raw = entries[i];
-        if (raw == 0) {
-          continue;
-        }
-        if (raw == nextRaw && va == nextVa) {
-          extended++;
-          nextRaw += step;
-          nextVa += span;
-        } else {
-          runs.extendBy(extended);
-          extended = 0;
-          EntryKind kind = g.kind(d, raw);
-          if (kind == EntryKind.LEAF) {
-            runs.leaf(d, va, raw, shared);
-          } else {
-            runs.removed(d, va, raw, kind, kind == EntryKind.MALFORMED ? g.problem(d, raw) : null, shared);
+      journal.clearing(t, entries, iFrom, iTo);
+      int i = iFrom;
+      try {
+        for (; i <= iTo; i++, va += span) {
+          long raw = entries[i];
+          if (raw == 0) {
+            continue;
           }
-          nextVa = runs.nextVa(d, shared);
-          nextRaw = runs.nextRaw();
+          if (raw == nextRaw && va == nextVa) {
+            extended++;
+            nextRaw += step;
+            nextVa += span;
+          } else {
+            runs.extendBy(extended);
+            extended = 0;
+            EntryKind kind = g.kind(d, raw);
+            if (kind == EntryKind.LEAF) {
+              runs.leaf(d, va, raw, shared);
+            } else {
+              runs.removed(d, va, raw, kind, kind == EntryKind.MALFORMED ? g.problem(d, raw) : null, shared);
+            }
+            nextVa = runs.nextVa(d, shared);
+            nextRaw = runs.nextRaw();
+          }
+          t.write(i, 0);
         }
-        journal.write(t, i, raw, 0);
+      } catch (RuntimeException | Error e) {
+        // Entries after the one whose write failed were not written: nothing to undo there.
+        journal.clearedOnly(i - iFrom + 1);
+        throw e;
       }
       runs.extendBy(extended);
     }
