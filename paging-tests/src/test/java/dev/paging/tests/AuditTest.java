@@ -168,6 +168,40 @@ class AuditTest {
   }
 
   @Test
+  void pastOneHundredThousandFindingsEveryRuleOnlyCounts() {
+    // A rule of the user's that reports 17 findings about each leaf, as about a table of its
+    // own: 16 of each are listed until the audit holds MAX_FINDINGS, after the 6,250th leaf.
+    AuditRule noisy = new AuditRule() {
+      @Override
+      public String id() {
+        return "noisy";
+      }
+
+      @Override
+      public void onEntry(EntryCursor entry, Attributes effective, Context context) {
+        if (entry.kind() == EntryKind.LEAF) {
+          for (int j = 0; j < 17; j++) {
+            context.report(Severity.INFO, entry.first(), entry.last(), entry.level(), entry.entryAddress(),
+                "finding " + j);
+          }
+        }
+      }
+    };
+    Space s = Space.of(Formats.x86_64());
+    s.tables.map(VirtualRange.ofLength(0x4000_0000L, 6300 * 4096L), 0x4000_0000L, Attributes.readOnly(),
+        dev.paging.ops.MapOptions.defaults().withPageSize(4096));
+    List<Finding> found = Audit.run(s.space(), VirtualRange.all(), List.of(noisy), Audit.DEFAULT_ENTRY_BUDGET)
+        .findings();
+    // The listed ones, one counting the 17th of each of the first 6,250 leaves, and one counting
+    // all 17 of each of the last 50.
+    assertThat(found).hasSize(Audit.MAX_FINDINGS + 6250 + 50);
+    Finding last = found.get(found.size() - 1);
+    assertThat(last.first()).isEqualTo(0x4000_0000L + 6299 * 4096L);
+    assertThat(last.message()).isEqualTo("17 more findings of this rule about this table in this span were folded "
+        + "into this one (0 are listed); the first: finding 0");
+  }
+
+  @Test
   void addressBitsBeyondThePhysicalWidth() {
     Trees t = Trees.of(Formats.x86_64(X86Options.defaults().withPhysicalAddressBits(36)));
     t.raw(0x1000L, 3, (1L << 40) | 0x3);

@@ -55,6 +55,11 @@ public final class Audit implements PageTableVisitor {
    * finding, which counts what was folded, rather than a finding per entry.
    */
   public static final int FINDINGS_PER_RULE_AND_TABLE = 16;
+  /**
+   * How many findings an audit lists in all; past it, every rule folds what it finds about each
+   * table into that table's one counting finding, so that memory stays bounded on any image.
+   */
+  public static final int MAX_FINDINGS = 100_000;
   /** The id of the finding an audit adds for a table it stopped walking into (see {@link #LINKS_WALKED}). */
   public static final String LINKS_NOT_WALKED = "links-not-walked";
   /**
@@ -315,7 +320,7 @@ public final class Audit implements PageTableVisitor {
       }
       pending = null;
       Share share = shares.computeIfAbsent(f.tableFrame(), frame -> new Share());
-      if (share.kept < FINDINGS_PER_RULE_AND_TABLE) {
+      if (share.kept < FINDINGS_PER_RULE_AND_TABLE && findings.size() < MAX_FINDINGS) {
         share.kept++;
         findings.add(f);
       } else {
@@ -333,8 +338,8 @@ public final class Audit implements PageTableVisitor {
         long frame = e.getKey();
         findings.add(Finding.of(id, share.severity, share.first, share.last, share.level, frame,
             share.folded + (share.folded == 1 ? " more finding" : " more findings") + " of this rule about this "
-                + "table in this span were folded into this one (" + FINDINGS_PER_RULE_AND_TABLE
-                + " are listed); the first: " + share.sample));
+                + "table in this span were folded into this one (" + share.kept
+                + (share.kept == 1 ? " is" : " are") + " listed); the first: " + share.sample));
       }
       shares.clear();
     }
