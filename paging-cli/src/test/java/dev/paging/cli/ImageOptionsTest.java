@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,10 +71,10 @@ class ImageOptionsTest {
     try {
       mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
     } catch (IOException e) {
-      org.junit.jupiter.api.Assumptions.abort("no mkfifo here: " + e.getMessage());
+      Assumptions.abort("no mkfifo here: " + e.getMessage());
       return;
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo failed");
+    Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo failed");
     assertRejected("paging translate: --image " + fifo + ": is not a regular file (a pipe, socket or device); "
         + "save the image to a file first\n", "--image", fifo.toString(), "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
@@ -81,7 +82,7 @@ class ImageOptionsTest {
   @Test
   void aDeviceIsRefused() {
     Path devNull = Path.of("/dev/null");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devNull), "no /dev/null here");
+    Assumptions.assumeTrue(Files.exists(devNull), "no /dev/null here");
     assertRejected("paging translate: --image /dev/null: is not a regular file (a pipe, socket or device); "
         + "save the image to a file first\n", "--image", "/dev/null", "--format", "x86-64", "--root", "0x1000", "0x1000");
   }

@@ -4,6 +4,7 @@ import dev.paging.api.Addresses;
 import dev.paging.api.FrameAllocator;
 import dev.paging.api.OutOfFramesException;
 import java.util.BitSet;
+import java.util.Objects;
 
 /**
  * A frame allocator for tests that knows who owns what, so misuse by the code under test fails
@@ -257,7 +258,7 @@ public final class TrackingFrameAllocator implements FrameAllocator {
    * @throws AssertionError listing the new frames in hex
    */
   public void assertNoLeaksSince(AllocatorState before) {
-    java.util.Objects.requireNonNull(before, "before");
+    Objects.requireNonNull(before, "before");
     long[] leaked = state().framesNotIn(before);
     if (leaked.length > 0) {
       throw new AssertionError(

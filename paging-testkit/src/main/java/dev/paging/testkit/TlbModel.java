@@ -68,7 +68,7 @@ public final class TlbModel {
   }
 
   public static TlbModel of(AddressSpace space) {
-    return new TlbModel(java.util.Objects.requireNonNull(space, "space"));
+    return new TlbModel(Objects.requireNonNull(space, "space"));
   }
 
   /** Accesses {@code address}: caches its leaf if it is mapped; returns whether it is. */

@@ -18,6 +18,7 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
 import dev.paging.fakes.SimulatedMemory;
+import dev.paging.ops.MapOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -189,7 +190,7 @@ class AuditTest {
     };
     Space s = Space.of(Formats.x86_64());
     s.tables.map(VirtualRange.ofLength(0x4000_0000L, 6300 * 4096L), 0x4000_0000L, Attributes.readOnly(),
-        dev.paging.ops.MapOptions.defaults().withPageSize(4096));
+        MapOptions.defaults().withPageSize(4096));
     List<Finding> found = Audit.run(s.space(), VirtualRange.all(), List.of(noisy), Audit.DEFAULT_ENTRY_BUDGET)
         .findings();
     // The listed ones, one counting the 17th of each of the first 6,250 leaves, and one counting

@@ -13,8 +13,11 @@ import dev.paging.dump.DumpRenderer;
 import dev.paging.fakes.MemorySnapshot;
 import dev.paging.ops.PageTables;
 import dev.paging.ops.ReclaimMode;
+import dev.paging.ops.ReclaimOptions;
 import dev.paging.ops.Reclaimer;
 import dev.paging.ops.Translator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -56,7 +59,7 @@ class DestroyedSpaceTest {
         sp -> before.physicalAddressOrElse(VA, -1),
         sp -> Translator.of(sp).physicalAddresses(new long[] {VA}, 0, new long[1], 0, 1, -1, null),
         sp -> reclaimer.reclaim(VirtualRange.all(), ReclaimMode.COLLECT),
-        sp -> reclaimer.visitor(VirtualRange.all(), dev.paging.ops.ReclaimOptions.of(ReclaimMode.COLLECT)),
+        sp -> reclaimer.visitor(VirtualRange.all(), ReclaimOptions.of(ReclaimMode.COLLECT)),
         sp -> Audit.run(sp, VirtualRange.all()),
         sp -> dump(sp),
         AddressSpace::walker);
@@ -72,8 +75,8 @@ class DestroyedSpaceTest {
   private static void dump(AddressSpace space) {
     try {
       Dump.write(space, VirtualRange.all(), DumpRenderer.json(new StringBuilder()));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

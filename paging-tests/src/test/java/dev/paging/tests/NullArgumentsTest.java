@@ -23,11 +23,11 @@ import dev.paging.memory.LongArrayMemory;
 import dev.paging.ops.InvalidationPlan;
 import dev.paging.ops.MapOptions;
 import dev.paging.ops.PageTables;
+import dev.paging.ops.PendingFrees;
 import dev.paging.ops.ReclaimMode;
 import dev.paging.ops.ReclaimOptions;
 import dev.paging.ops.Reclaimer;
 import dev.paging.ops.Translator;
-import dev.paging.ops.PendingFrees;
 import dev.paging.testkit.Invariants;
 import dev.paging.testkit.ReferenceModel;
 import dev.paging.testkit.grading.PagingScenarios;
@@ -37,6 +37,7 @@ import dev.paging.testkit.grading.TranslateSubmission;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.AnnotatedType;
+import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.InvocationTargetException;
@@ -53,6 +54,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -231,7 +234,7 @@ class NullArgumentsTest {
       return s.get();
     }
     if (type.isArray() && type.getComponentType().isPrimitive()) {
-      return java.lang.reflect.Array.newInstance(type.getComponentType(), 0);
+      return Array.newInstance(type.getComponentType(), 0);
     }
     Object o = ArbitraryInstances.get(type);
     if (o == null && type.isInterface() && !type.getPackageName().startsWith("dev.paging")) {
@@ -270,8 +273,8 @@ class NullArgumentsTest {
           files.filter(f -> f.toString().endsWith(".class")).forEach(f -> names.add(root.relativize(f).toString()));
         }
       } else {
-        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(root.toFile())) {
-          jar.stream().map(java.util.jar.JarEntry::getName).filter(n -> n.endsWith(".class")).forEach(names::add);
+        try (JarFile jar = new JarFile(root.toFile())) {
+          jar.stream().map(JarEntry::getName).filter(n -> n.endsWith(".class")).forEach(names::add);
         }
       }
       for (String name : names) {

@@ -320,7 +320,8 @@ final class Mapper {
     private @Nullable String refusal(long frame) {
       for (TableCursor t = at; t != null; t = t.parent() == null ? null : t.parent().table()) {
         if (t.frame() == frame) {
-          return t.parent() == null ? "is the root table of the address space" : "is already a page table of the address space";
+          return t.parent() == null ? "is the root table of the address space"
+              : "is already a page table of the address space";
         }
       }
       return g.shared.isShared(frame) ? "is a table shared between address spaces" : null;

@@ -75,7 +75,7 @@ final class Protector {
     plan = InvalidationPlan.builder();
     runs.reset(plan);
     rules.clear();
-    long frames = subtrees.countThenWrite(walker, first, last, visitor, journal, rules, "protect " + range);
+    long frames = subtrees.countThenWrite(walker, first, last, visitor, journal, rules, "protect");
     List<Mapping> previous = runs.mappings();
     return new ProtectResult(plan.build(), previous, frames);
   }

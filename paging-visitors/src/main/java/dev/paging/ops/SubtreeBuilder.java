@@ -7,6 +7,7 @@ import static dev.paging.ops.FormatLayout.ult;
 import dev.paging.api.Attributes;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PhysicalMemory;
+import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
 import org.jspecify.annotations.Nullable;
 
@@ -59,7 +60,7 @@ final class SubtreeBuilder {
    * failure part way is undone. Returns the frames taken.
    */
   long countThenWrite(Walker walker, long first, long last, TwoPass visitor, Journal journal, FrameRules rules,
-      String operation) {
+      String verb) {
     count();
     visitor.apply = false;
     visitor.pool = null;
@@ -74,7 +75,9 @@ final class SubtreeBuilder {
       walker.walk(g.space.root(), first, last, visitor);
       taken.finish();
     } catch (RuntimeException | Error e) {
-      throw journal.abort(e, operation, taken, first, last, g.shared.size() > 0);
+      // The words only on failure: a loop of small calls should not build them.
+      throw journal.abort(e, verb + " " + VirtualRange.closed(first, last), taken, first, last,
+          g.shared.size() > 0);
     } finally {
       visitor.pool = null;
     }

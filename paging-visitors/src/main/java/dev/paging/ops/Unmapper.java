@@ -63,7 +63,7 @@ final class Unmapper {
     InvalidationPlan.Builder plan = InvalidationPlan.builder();
     runs.reset(plan);
     rules.clear();
-    long frames = subtrees.countThenWrite(walker, first, last, visitor, journal, rules, "unmap " + range);
+    long frames = subtrees.countThenWrite(walker, first, last, visitor, journal, rules, "unmap");
     List<Mapping> unmapped = runs.mappings();
     return new UnmapResult(plan.build(), unmapped, runs.removedEntries(), frames);
   }
