@@ -1,8 +1,12 @@
 package dev.paging.ops;
 
+import static dev.paging.api.Addresses.hex;
+
 import dev.paging.api.EntryCursor;
+import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.api.TableCursor;
+import dev.paging.core.Walker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -46,6 +50,19 @@ final class Journal {
   void start() {
     size = 0;
     savedSize = 0;
+  }
+
+  /**
+   * The one walk of a one-page unmap or protect ({@code verb}) at {@code va}, whose visitor writes
+   * through this journal: undone, with no frame to give back, if anything throws.
+   */
+  void walkPage(Walker walker, long root, long va, PageTableVisitor visitor, String verb, boolean shared) {
+    start();
+    try {
+      walker.walk(root, va, va + 0xfff, visitor);
+    } catch (RuntimeException | Error e) {
+      throw abort(e, verb + " " + hex(va), null, va, va + 0xfff, shared);
+    }
   }
 
   void write(EntryCursor e, long raw) {

@@ -102,12 +102,7 @@ final class Protector {
     }
     PageVisitor v = pageVisitor;
     v.begin();
-    journal.start();
-    try {
-      walker.walk(g.space.root(), va, va + 0xfff, v);
-    } catch (RuntimeException | Error e) {
-      throw journal.abort(e, "protect " + hex(va), null, va, va + 0xfff, g.shared.size() > 0);
-    }
+    journal.walkPage(walker, g.space.root(), va, v, "protect", g.shared.size() > 0);
     if (v.general) {
       return protect(VirtualRange.page(va), attributes);
     }

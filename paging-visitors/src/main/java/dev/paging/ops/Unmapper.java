@@ -80,12 +80,7 @@ final class Unmapper {
     }
     PageVisitor v = pageVisitor;
     v.begin();
-    journal.start();
-    try {
-      walker.walk(g.space.root(), va, va + 0xfff, v);
-    } catch (RuntimeException | Error e) {
-      throw journal.abort(e, "unmap " + hex(va), null, va, va + 0xfff, g.shared.size() > 0);
-    }
+    journal.walkPage(walker, g.space.root(), va, v, "unmap", g.shared.size() > 0);
     if (v.general) {
       return unmap(VirtualRange.page(va));
     }
