@@ -5,14 +5,17 @@ import dev.paging.audit.Audit;
 import dev.paging.audit.AuditReport;
 import dev.paging.audit.AuditRule;
 import dev.paging.audit.AuditRules;
+import dev.paging.audit.AuditSummary;
 import dev.paging.audit.Finding;
 import dev.paging.audit.Severity;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -50,6 +53,11 @@ import picocli.CommandLine.TypeConversionException;
         "Text output: one line per finding in address order,",
         "  SEVERITY RULE [FIRST, LAST] LEVEL table TABLE: MESSAGE",
         "then a summary by severity and by rule.",
+        "",
+        "With --stream, findings are written as the audit finds them, in walk order, and none is kept:",
+        "findings about entries as the walk passes them, shared-table findings and the counts of folded",
+        "findings at the end. The JSON then has \"order\": \"walk\" before \"findings\" and \"complete\" after.",
+        "Without it the report is sorted and lists at most 100,000 findings; past that each rule only counts.",
         "",
         "JSON output (--json), schema paging-audit/1:",
         "  { \"schema\": \"paging-audit/1\", \"format\": FORMAT, \"root\": ADDRESS,",
@@ -104,6 +112,10 @@ final class AuditCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Write the report as JSON (schema paging-audit/1, below) instead of text.")
   private boolean json;
 
+  @Option(names = "--stream", description = "Write each finding as soon as it is found, in walk order, instead of "
+      + "sorting the report at the end; keeps no findings in memory.")
+  private boolean stream;
+
   @Option(names = "--fail-on", paramLabel = "SEVERITY", converter = SeverityConverter.class, defaultValue = "error",
       description = "error, warning or info: exit with status 1 when a finding of this severity or a more "
           + "serious one exists. Default: ${DEFAULT-VALUE}.")
@@ -119,29 +131,60 @@ final class AuditCommand implements Callable<Integer> {
       List<AuditRule> rules = new ArrayList<>(AuditRules.defaults());
       rules.add(new OutsideImageRule());
       rules.add(WalkProgress.of(progress).rule());
-      AuditReport report;
-      try {
-        report = Audit.run(image.space(), range, rules, budget);
-      } finally {
-        progress.clear();
-      }
-      if (json) {
-        AuditJson.write(out, image.format(), image.root(), range, report);
+      AuditSummary summary;
+      if (stream) {
+        summary = streamed(image, range, rules, budget, StreamingOutput.of(out, progress), progress);
       } else {
-        report.writeTo(out);
-        out.flush();
+        AuditReport report;
+        try {
+          report = Audit.run(image.space(), range, rules, budget);
+        } finally {
+          progress.clear();
+        }
+        if (json) {
+          AuditJson.write(out, image.format(), image.root(), range, report);
+        } else {
+          report.writeTo(out);
+          out.flush();
+        }
+        summary = report.summary();
       }
-      return fails(report, failOn) ? FINDINGS : 0;
+      return summary.hasAtLeast(failOn) ? FINDINGS : 0;
     }
   }
 
-  /** True when {@code report} has a finding as serious as {@code threshold} or more. */
-  static boolean fails(AuditReport report, Severity threshold) {
-    for (Finding f : report.findings()) {
-      if (f.severity().compareTo(threshold) <= 0) {
-        return true;
+  /** Audits with each finding written as it is final; the output's failures end the walk. */
+  private AuditSummary streamed(Image image, VirtualRange range, List<AuditRule> rules, long budget,
+      StreamingOutput output, Progress progress) throws IOException {
+    AuditJson auditJson = json
+        ? AuditJson.streaming(output.asWriter(), image.format(), image.root(), range)
+        : null;
+    Consumer<Finding> sink = f -> {
+      try {
+        if (auditJson != null) {
+          auditJson.finding(f);
+        } else {
+          output.append(f.toString()).append('\n');
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
+    };
+    AuditSummary summary;
+    try {
+      summary = Audit.stream(image.space(), range, rules, budget, sink);
+      if (auditJson != null) {
+        auditJson.end(summary);
+        auditJson.close();
+      } else {
+        summary.writeTo(output);
+      }
+      output.flush();
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } finally {
+      progress.clear();
     }
-    return false;
+    return summary;
   }
 }

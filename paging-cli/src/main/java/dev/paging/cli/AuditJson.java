@@ -10,8 +10,10 @@ import com.fasterxml.jackson.core.util.Separators;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.audit.AuditReport;
+import dev.paging.audit.AuditSummary;
 import dev.paging.audit.Finding;
 import dev.paging.audit.Severity;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Locale;
@@ -39,58 +41,113 @@ import java.util.Map;
  *   first/last: the virtual addresses concerned, both included; level: the level of the entries concerned;
  *   table: the physical address of the table holding the first of them
  * </pre>
+ *
+ * <p>Streamed ({@code audit --stream}), the same schema with the findings in walk order, as the
+ * audit finds them: {@code "order": "walk"} comes before {@code "findings"}, and {@code
+ * "complete"}, known only at the end, after it.
  */
-final class AuditJson {
+final class AuditJson implements Closeable {
   static final String SCHEMA = "paging-audit/1";
   private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
-  private AuditJson() {}
+  private final Writer out;
+  private final JsonGenerator json;
+
+  private AuditJson(Writer out) throws IOException {
+    this.out = out;
+    Indenter indenter = new Indenter();
+    this.json = FACTORY.createGenerator(out);
+    json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    // A streamed finding is handed on whole (flush below) without flushing standard output per finding.
+    json.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+    json.setPrettyPrinter(new DefaultPrettyPrinter()
+        .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+        .withObjectIndenter(indenter)
+        .withArrayIndenter(indenter));
+  }
 
   /** Writes {@code report} of {@code range} of the tables under {@code root} to {@code out}, then a newline. */
   static void write(Writer out, PagingFormat format, long root, VirtualRange range, AuditReport report)
       throws IOException {
-    Indenter indenter = new Indenter();
-    try (JsonGenerator json = FACTORY.createGenerator(out)) {
-      json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      json.setPrettyPrinter(new DefaultPrettyPrinter()
-          .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-          .withObjectIndenter(indenter)
-          .withArrayIndenter(indenter));
-      json.writeStartObject();
-      json.writeStringField("schema", SCHEMA);
-      json.writeStringField("format", format.name());
-      json.writeStringField("root", hex(root));
-      json.writeObjectFieldStart("range");
-      json.writeStringField("first", hex(range.first()));
-      json.writeStringField("last", hex(range.last()));
-      json.writeEndObject();
-      json.writeBooleanField("complete", report.complete());
-      json.writeArrayFieldStart("findings");
+    try (AuditJson json = begin(out, format, root, range)) {
+      json.complete(report.complete());
+      json.json.writeArrayFieldStart("findings");
       for (Finding f : report.findings()) {
-        json.writeStartObject();
-        json.writeStringField("rule", f.ruleId());
-        json.writeStringField("severity", name(f.severity()));
-        json.writeStringField("first", hex(f.first()));
-        json.writeStringField("last", hex(f.last()));
-        json.writeStringField("level", f.level().name());
-        json.writeStringField("table", hex(f.tableFrame()));
-        json.writeStringField("message", f.message());
-        json.writeEndObject();
+        json.finding(f);
       }
-      json.writeEndArray();
-      json.writeObjectFieldStart("summary");
-      json.writeNumberField("findings", report.findings().size());
-      for (Severity s : Severity.values()) {
-        json.writeNumberField(name(s), report.count(s));
-      }
-      json.writeObjectFieldStart("byRule");
-      for (Map.Entry<String, Integer> e : report.countsByRule().entrySet()) {
-        json.writeNumberField(e.getKey(), e.getValue());
-      }
-      json.writeEndObject();
-      json.writeEndObject();
-      json.writeEndObject();
+      json.json.writeEndArray();
+      json.summary(report.summary());
     }
+  }
+
+  /**
+   * Starts a streamed report: the header, {@code "order": "walk"} and the findings array, which
+   * {@link #finding} then fills as the audit finds; {@link #end} closes it.
+   */
+  static AuditJson streaming(Writer out, PagingFormat format, long root, VirtualRange range) throws IOException {
+    AuditJson json = begin(out, format, root, range);
+    json.json.writeStringField("order", "walk");
+    json.json.writeArrayFieldStart("findings");
+    return json;
+  }
+
+  /** Closes a streamed report's findings and writes whether it is complete and its summary. */
+  void end(AuditSummary summary) throws IOException {
+    json.writeEndArray();
+    complete(summary.complete());
+    summary(summary);
+  }
+
+  private static AuditJson begin(Writer out, PagingFormat format, long root, VirtualRange range) throws IOException {
+    AuditJson audit = new AuditJson(out);
+    JsonGenerator json = audit.json;
+    json.writeStartObject();
+    json.writeStringField("schema", SCHEMA);
+    json.writeStringField("format", format.name());
+    json.writeStringField("root", hex(root));
+    json.writeObjectFieldStart("range");
+    json.writeStringField("first", hex(range.first()));
+    json.writeStringField("last", hex(range.last()));
+    json.writeEndObject();
+    return audit;
+  }
+
+  private void complete(boolean complete) throws IOException {
+    json.writeBooleanField("complete", complete);
+  }
+
+  void finding(Finding f) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("rule", f.ruleId());
+    json.writeStringField("severity", name(f.severity()));
+    json.writeStringField("first", hex(f.first()));
+    json.writeStringField("last", hex(f.last()));
+    json.writeStringField("level", f.level().name());
+    json.writeStringField("table", hex(f.tableFrame()));
+    json.writeStringField("message", f.message());
+    json.writeEndObject();
+    json.flush();
+  }
+
+  private void summary(AuditSummary summary) throws IOException {
+    json.writeObjectFieldStart("summary");
+    json.writeNumberField("findings", summary.findings());
+    for (Severity s : Severity.values()) {
+      json.writeNumberField(name(s), summary.count(s));
+    }
+    json.writeObjectFieldStart("byRule");
+    for (Map.Entry<String, Long> e : summary.countsByRule().entrySet()) {
+      json.writeNumberField(e.getKey(), e.getValue());
+    }
+    json.writeEndObject();
+    json.writeEndObject();
+  }
+
+  /** Ends the document with a newline and flushes; the writer stays open. */
+  @Override
+  public void close() throws IOException {
+    json.writeEndObject();
+    json.close();
     out.write('\n');
     out.flush();
   }

@@ -3,6 +3,8 @@ package dev.paging.cli;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.CharBuffer;
 
 /**
  * Standard output for a command that writes while it works (a dump streams as the walk goes),
@@ -109,6 +111,29 @@ final class StreamingOutput implements Appendable, Flushable {
       partialLine.setLength(0);
     }
     check();
+  }
+
+  /** This output as a {@link Writer}, for writers such as jackson's; closing it closes nothing. */
+  Writer asWriter() {
+    return new Writer() {
+      @Override
+      public void write(char[] chars, int offset, int length) throws IOException {
+        StreamingOutput.this.append(CharBuffer.wrap(chars, offset, length));
+      }
+
+      @Override
+      public void write(String text, int offset, int length) throws IOException {
+        StreamingOutput.this.append(text, offset, offset + length);
+      }
+
+      @Override
+      public void flush() throws IOException {
+        StreamingOutput.this.flush();
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   /** Characters handed to standard output so far (a line still waiting for its end is not counted yet). */

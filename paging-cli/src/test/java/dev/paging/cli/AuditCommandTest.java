@@ -6,7 +6,10 @@ import dev.paging.api.Attributes;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.Formats;
 import dev.paging.tests.golden.GoldenSpaces;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,13 +144,17 @@ class AuditCommandTest {
     }
 
     CliRun text = audit(image, args.toArray(new String[0]));
+    args.add("--stream");
+    CliRun streamed = audit(image, args.toArray(new String[0]));
     args.add("--json");
+    CliRun streamedJson = audit(image, args.toArray(new String[0]));
+    args.remove("--stream");
     CliRun json = audit(image, args.toArray(new String[0]));
 
-    assertThat(text.err).isEmpty();
-    assertThat(text.status).isEqualTo(status);
-    assertThat(json.err).isEmpty();
-    assertThat(json.status).isEqualTo(status);
+    for (CliRun r : List.of(text, json, streamed, streamedJson)) {
+      assertThat(r.err).isEmpty();
+      assertThat(r.status).isEqualTo(status);
+    }
   }
 
   @Test
@@ -361,6 +368,97 @@ class AuditCommandTest {
             + "\"message\": \"the walk read its budget of 5000 entries and stopped; "
             + "[0x000000000137c000, 0xffffffffffffffff] was not audited\" }\n  ],\n");
     assertThat(json.status).isZero();
+  }
+
+  @Test
+  void streamedFindingsAreWrittenInWalkOrderAndCountedAlike() throws IOException {
+    Path image = InspectCommandTest.fanOutImage(dir.resolve("fan.img"));
+    String[] args = {"--format", "x86-64", "--root", "0x1000", "--entry-budget", "5000"};
+
+    CliRun held = audit(image, args);
+    CliRun streamed = audit(image, concat(args, "--stream"));
+
+    // The walk as in anExhaustedBudgetIsAnIncompleteWalkWarning. Each visit of the PT makes an
+    // outside-image run, which the rule reports when it meets the next visit's run, and which
+    // leaves the audit when the rule reports that one: so visit k's finding leaves during visit
+    // k + 2. The rest leave when the walk stops, rule by rule in the CLI's order: the table shared,
+    // which only the end can tell, the two writable aliases (the first continued over nine
+    // visits), the last two outside-image runs, then what was not audited.
+    StringBuilder outside = new StringBuilder();
+    for (int k = 0; k <= 7; k++) {
+      long at = k * 0x20_0000L;
+      outside.append(String.format("INFO    outside-image          [0x%016x, 0x%016x] PT   table 0x0000000000004000: "
+          + "maps physical [0x0000000000005000, 0x00000000001fffff], outside the image%n", at + 0x5000, at + 0x1f_ffff));
+    }
+    assertThat(streamed.err).isEmpty();
+    assertThat(streamed.out).isEqualTo(outside + """
+        INFO    shared-table           [0x0000000000000000, 0x00000000001fffff] PT   table 0x0000000000004000: \
+        PT table 0x0000000000004000 is linked from 10 parent entries
+        INFO    writable-alias         [0x0000000000200000, 0x00000000011fffff] PT   table 0x0000000000004000: \
+        physical [0x0000000000000000, 0x00000000001fffff] is also mapped writable at 0x0000000000000000
+        INFO    writable-alias         [0x0000000001200000, 0x000000000137bfff] PT   table 0x0000000000004000: \
+        physical [0x0000000000000000, 0x000000000017bfff] is also mapped writable at 0x0000000000000000
+        INFO    outside-image          [0x0000000001005000, 0x00000000011fffff] PT   table 0x0000000000004000: \
+        maps physical [0x0000000000005000, 0x00000000001fffff], outside the image
+        INFO    outside-image          [0x0000000001205000, 0x000000000137bfff] PT   table 0x0000000000004000: \
+        maps physical [0x0000000000005000, 0x000000000017bfff], outside the image
+        WARNING incomplete-walk        [0x000000000137c000, 0xffffffffffffffff] PML4 table 0x0000000000001000: \
+        the walk read its budget of 5000 entries and stopped; [0x000000000137c000, 0xffffffffffffffff] was not audited
+        summary: 14 findings: 0 errors, 1 warning, 13 information; walk incomplete
+          incomplete-walk        1
+          outside-image          10
+          shared-table           1
+          writable-alias         2
+        """);
+    // The same lines as the sorted report, in another order.
+    assertThat(streamed.out.split("\n")).containsExactlyInAnyOrder(held.out.split("\n"));
+    assertThat(streamed.out).isNotEqualTo(held.out);
+    assertThat(streamed.status).isEqualTo(held.status).isZero();
+  }
+
+  @Test
+  void theStreamedJsonReportHasTheSameSchemaWithCompleteAfterTheFindings() throws IOException {
+    Path image = save(space("error"), "error.img");
+
+    CliRun r = audit(image, "--format", "x86-64", "--root", "0x1000", "--stream", "--json");
+
+    assertThat(r.err).isEmpty();
+    assertThat(r.out).isEqualTo("""
+        {
+          "schema": "paging-audit/1",
+          "format": "x86-64",
+          "root": "0x0000000000001000",
+          "range": { "first": "0x0000000000000000", "last": "0xffffffffffffffff" },
+          "order": "walk",
+          "findings": [
+            { "rule": "reserved-bits", "severity": "error", "first": "0x0000008000000000", "last": "0x000000ffffffffff", \
+        "level": "PML4", "table": "0x0000000000001000", "message": "PML4 entry 1 0x8000000000002083: PS is reserved in \
+        a PML4 entry" }
+          ],
+          "complete": true,
+          "summary": { "findings": 1, "error": 1, "warning": 0, "info": 0, "byRule": { "reserved-bits": 1 } }
+        }
+        """);
+    assertThat(r.status).isEqualTo(1);
+  }
+
+  @Test
+  void aStreamedAuditToAClosedStandardOutputEndsQuietlyAsSigpipeWould() throws IOException {
+    Path image = Files.write(dir.resolve("random.img"), InspectCommandTest.randomBytes(42, 1 << 20));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int status = Main.run(new String[] {"audit", "--image", image.toString(), "--format", "x86-64", "--root", "0x3000",
+        "--stream"}, new PrintStream(new InspectCommandTest.ClosedPipe(), false, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(status).isEqualTo(128 + 13);
+  }
+
+  private static String[] concat(String[] args, String... more) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(more));
+    return all.toArray(new String[0]);
   }
 
   @Test

@@ -428,7 +428,7 @@ class InspectCommandTest {
   }
 
   /** Standard output whose reader has gone: every write fails, and the bytes offered are counted. */
-  private static final class ClosedPipe extends OutputStream {
+  static final class ClosedPipe extends OutputStream {
     long offered;
 
     @Override

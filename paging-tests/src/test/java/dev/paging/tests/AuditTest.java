@@ -422,7 +422,7 @@ class AuditTest {
    * 2 MiB of random words; with {@code inside}, every entry is present and points to one of the
    * image's first 32 frames (x86 layout), so tables are linked from many parents at once.
    */
-  private static SimulatedMemory randomImage(long seed, boolean inside) {
+  static SimulatedMemory randomImage(long seed, boolean inside) {
     SimulatedMemory m = SimulatedMemory.ofSize(2L << 20);
     SplittableRandom random = new SplittableRandom(seed);
     for (long a = 0; a < (2L << 20); a += 8) {

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,6 +44,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>As a visitor it composes with others; call {@link #report()} after the walk. One walk at a
  * time.
+ *
+ * <p><b>Held or streamed.</b> An audit made by {@link #of} holds its findings and gives them in
+ * address order in its {@link AuditReport}; it lists at most {@value #MAX_FINDINGS}, so its
+ * memory stays bounded. A {@linkplain #streaming streaming} audit keeps none: it hands each
+ * finding to a sink as soon as it is final, which is in walk order, not address order:
+ * <ul>
+ *   <li>a finding about entries once the rule's next finding does not continue it (findings that
+ *       continue each other are coalesced first), or at the end of the walk;
+ *   <li>a finding a rule can make only at the end ({@code shared-table}: a table is shared once a
+ *       second entry links it) at the end;
+ *   <li>the folded count of a rule's findings about one table (past {@value
+ *       #FINDINGS_PER_RULE_AND_TABLE}) at the end, since a shared table is met again later.
+ * </ul>
+ * Its memory is the rules' own state and a few words per rule and table met, whatever the
+ * number of findings, and it lists every finding that folding leaves: {@link #MAX_FINDINGS} does not
+ * apply. It ends with an {@link AuditSummary} ({@link #summary()}).
  */
 public final class Audit implements PageTableVisitor {
   /** The entry budget {@link #run(AddressSpace, VirtualRange)} gives its walk: 2^24 entries. */
@@ -56,8 +73,9 @@ public final class Audit implements PageTableVisitor {
    */
   public static final int FINDINGS_PER_RULE_AND_TABLE = 16;
   /**
-   * How many findings an audit lists in all; past it, every rule folds what it finds about each
-   * table into that table's one counting finding, so that memory stays bounded on any image.
+   * How many findings a held audit lists in all; past it, every rule folds what it finds about
+   * each table into that table's one counting finding, so that memory stays bounded on any image.
+   * A streaming audit keeps no findings and has no such limit.
    */
   public static final int MAX_FINDINGS = 100_000;
   /** The id of the finding an audit adds for a table it stopped walking into (see {@link #LINKS_WALKED}). */
@@ -74,7 +92,11 @@ public final class Audit implements PageTableVisitor {
   private final PagingFormat format;
   private final List<AuditRule> rules;
   private final RuleContext[] contexts;
+  /** Where findings go as they are final: null when they are held in {@link #findings}. */
+  private final @Nullable Consumer<? super Finding> sink;
   private final List<Finding> findings = new ArrayList<>();
+  private final AuditSummary.Counter counter = new AuditSummary.Counter();
+  private boolean incompleteAdded;
   /** Per table frame entered through a table entry: how many links to it the walk met. */
   private final Map<Long, int[]> links = new HashMap<>();
   private boolean begun;
@@ -86,8 +108,9 @@ public final class Audit implements PageTableVisitor {
   private long covered;
   private boolean coveredAll;
 
-  private Audit(AddressSpace space, List<? extends AuditRule> rules) {
+  private Audit(AddressSpace space, List<? extends AuditRule> rules, @Nullable Consumer<? super Finding> sink) {
     this.space = Objects.requireNonNull(space, "space");
+    this.sink = sink;
     this.format = space.format();
     this.rules = List.copyOf(rules);
     if (this.rules.isEmpty()) {
@@ -105,12 +128,23 @@ public final class Audit implements PageTableVisitor {
 
   /** An audit of {@code space} with {@link AuditRules#defaults()}. */
   public static Audit of(AddressSpace space) {
-    return new Audit(space, AuditRules.defaults());
+    return new Audit(space, AuditRules.defaults(), null);
   }
 
   /** An audit of {@code space} with {@code rules}, shipped or a user's own. */
   public static Audit of(AddressSpace space, List<? extends AuditRule> rules) {
-    return new Audit(Objects.requireNonNull(space, "space"), Objects.requireNonNull(rules, "rules"));
+    return new Audit(Objects.requireNonNull(space, "space"), Objects.requireNonNull(rules, "rules"), null);
+  }
+
+  /**
+   * A streaming audit of {@code space} with {@code rules}: each finding goes to {@code sink} as
+   * soon as it is final (see the class comment for when), none is kept, and {@link #summary()}
+   * counts them. An exception the sink throws ends the walk and reaches the walk's caller.
+   */
+  public static Audit streaming(AddressSpace space, List<? extends AuditRule> rules,
+      Consumer<? super Finding> sink) {
+    return new Audit(Objects.requireNonNull(space, "space"), Objects.requireNonNull(rules, "rules"),
+        Objects.requireNonNull(sink, "sink"));
   }
 
   /** Audits {@code range} of {@code space} with the default rules and entry budget. */
@@ -128,37 +162,78 @@ public final class Audit implements PageTableVisitor {
       long entryBudget) {
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(range, "range");
-    Audit audit = of(space, rules);
-    Walker walker = space.walker().entryBudget(entryBudget);
-    WalkOutcome outcome = walker.walk(space.root(), range, audit);
+    return of(space, rules).walk(range, entryBudget).report();
+  }
+
+  /**
+   * Audits {@code range} of {@code space} with {@code rules}, reading at most {@code entryBudget}
+   * entries, and hands each finding to {@code sink} as soon as it is final, in walk order (see
+   * the class comment); keeps none.
+   *
+   * @return the findings counted
+   * @throws IllegalArgumentException if the range is not canonical or the budget not positive
+   */
+  public static AuditSummary stream(AddressSpace space, VirtualRange range, List<? extends AuditRule> rules,
+      long entryBudget, Consumer<? super Finding> sink) {
+    Objects.requireNonNull(space, "space");
+    Objects.requireNonNull(range, "range");
+    return streaming(space, rules, sink).walk(range, entryBudget).summary();
+  }
+
+  private Audit walk(VirtualRange range, long entryBudget) {
+    WalkOutcome outcome = space.walker().entryBudget(entryBudget).walk(space.root(), range, this);
     if (outcome == WalkOutcome.BUDGET_EXHAUSTED) {
-      audit.incomplete("the walk read its budget of " + entryBudget + " entries and stopped");
+      incomplete("the walk read its budget of " + entryBudget + " entries and stopped");
     }
-    return audit.report();
+    return this;
   }
 
   /**
    * The findings so far. After a walk that did not finish the root table, ends the rules and adds
    * an {@value #INCOMPLETE_WALK} finding; later calls return the same report.
+   *
+   * @throws IllegalStateException for a {@linkplain #streaming streaming} audit, which keeps no
+   *     findings: ask it for its {@link #summary()}
    */
   public AuditReport report() {
+    if (sink != null) {
+      throw new IllegalStateException("a streaming audit keeps no findings to report; its summary() counts them");
+    }
+    endIfStopped();
+    return AuditReport.of(findings, !begun || !incompleteAdded);
+  }
+
+  /**
+   * The findings so far, counted. After a walk that did not finish the root table, ends the
+   * rules and adds (a streaming audit: hands on) an {@value #INCOMPLETE_WALK} finding first.
+   */
+  public AuditSummary summary() {
+    endIfStopped();
+    return counter.summary(!begun || !incompleteAdded);
+  }
+
+  private void endIfStopped() {
     if (begun && !ended) {
       incomplete("the walk stopped before the end of the range");
     }
-    return AuditReport.of(findings, !begun || !hasIncomplete());
   }
 
-  private boolean hasIncomplete() {
-    for (Finding f : findings) {
-      if (f.ruleId().equals(INCOMPLETE_WALK)) {
-        return true;
-      }
+  private void emit(Finding f) {
+    counter.add(f);
+    if (sink != null) {
+      sink.accept(f);
+    } else {
+      findings.add(f);
     }
-    return false;
+  }
+
+  /** Whether one more finding may be listed rather than folded into its table's count. */
+  private boolean roomToList() {
+    return sink != null || findings.size() < MAX_FINDINGS;
   }
 
   private void incomplete(String why) {
-    if (ended && hasIncomplete()) {
+    if (incompleteAdded) {
       return;
     }
     finishRules();
@@ -166,7 +241,8 @@ public final class Audit implements PageTableVisitor {
       return;
     }
     long from = covered;
-    findings.add(Finding.of(INCOMPLETE_WALK, Severity.WARNING, from, walkLast, rootLevel, rootFrame,
+    incompleteAdded = true;
+    emit(Finding.of(INCOMPLETE_WALK, Severity.WARNING, from, walkLast, rootLevel, rootFrame,
         why + "; [" + hex(from) + ", " + hex(walkLast) + "] was not audited"));
   }
 
@@ -195,6 +271,8 @@ public final class Audit implements PageTableVisitor {
       begun = true;
       ended = false;
       findings.clear();
+      counter.clear();
+      incompleteAdded = false;
       links.clear();
       rootLevel = table.level();
       rootFrame = table.frame();
@@ -232,7 +310,7 @@ public final class Audit implements PageTableVisitor {
       int[] n = links.computeIfAbsent(entry.target(), frame -> new int[1]);
       if (++n[0] > LINKS_WALKED) {
         if (n[0] == LINKS_WALKED + 1) {
-          findings.add(Finding.of(LINKS_NOT_WALKED, Severity.WARNING, entry.first(), entry.last(), entry.level(),
+          emit(Finding.of(LINKS_NOT_WALKED, Severity.WARNING, entry.first(), entry.last(), entry.level(),
               entry.table().frame(), entry.level() + " entry " + entry.index() + " " + hex(entry.raw())
                   + " links table " + hex(entry.target()) + ", already entered through " + LINKS_WALKED
                   + " other entries; this link and the later ones to it were not walked"));
@@ -320,9 +398,9 @@ public final class Audit implements PageTableVisitor {
       }
       pending = null;
       Share share = shares.computeIfAbsent(f.tableFrame(), frame -> new Share());
-      if (share.kept < FINDINGS_PER_RULE_AND_TABLE && findings.size() < MAX_FINDINGS) {
+      if (share.kept < FINDINGS_PER_RULE_AND_TABLE && roomToList()) {
         share.kept++;
-        findings.add(f);
+        emit(f);
       } else {
         share.fold(f);
       }
@@ -336,7 +414,7 @@ public final class Audit implements PageTableVisitor {
           continue;
         }
         long frame = e.getKey();
-        findings.add(Finding.of(id, share.severity, share.first, share.last, share.level, frame,
+        emit(Finding.of(id, share.severity, share.first, share.last, share.level, frame,
             share.folded + (share.folded == 1 ? " more finding" : " more findings") + " of this rule about this "
                 + "table in this span were folded into this one (" + share.kept
                 + (share.kept == 1 ? " is" : " are") + " listed); the first: " + share.sample));

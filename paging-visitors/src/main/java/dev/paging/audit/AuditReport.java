@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,11 +23,11 @@ public final class AuditReport {
       .thenComparing(Finding::message);
 
   private final List<Finding> findings;
-  private final boolean complete;
+  private final AuditSummary summary;
 
   private AuditReport(List<Finding> findings, boolean complete) {
     this.findings = findings;
-    this.complete = complete;
+    this.summary = AuditSummary.of(findings, complete);
   }
 
   static AuditReport of(List<Finding> findings, boolean complete) {
@@ -56,7 +55,12 @@ public final class AuditReport {
 
   /** True when the walk covered the whole range; otherwise an {@code incomplete-walk} finding says where it stopped. */
   public boolean complete() {
-    return complete;
+    return summary.complete();
+  }
+
+  /** The findings counted by severity and by rule. */
+  public AuditSummary summary() {
+    return summary;
   }
 
   public boolean isClean() {
@@ -65,66 +69,44 @@ public final class AuditReport {
 
   /** True when some finding is an {@link Severity#ERROR}. */
   public boolean hasErrors() {
-    return count(Severity.ERROR) > 0;
+    return summary.hasErrors();
   }
 
   public int count(Severity severity) {
-    Objects.requireNonNull(severity, "severity");
-    int n = 0;
-    for (Finding f : findings) {
-      if (f.severity() == severity) {
-        n++;
-      }
-    }
-    return n;
+    // A held report lists at most Audit.MAX_FINDINGS plus the folded ones: an int.
+    return (int) summary.count(severity);
   }
 
   /** The number of findings of each rule that has any, by rule id. */
   public Map<String, Integer> countsByRule() {
     Map<String, Integer> counts = new TreeMap<>();
-    for (Finding f : findings) {
-      counts.merge(f.ruleId(), 1, Integer::sum);
+    for (Map.Entry<String, Long> e : summary.countsByRule().entrySet()) {
+      counts.put(e.getKey(), e.getValue().intValue());
     }
     return Collections.unmodifiableMap(counts);
   }
 
   /**
-   * Writes one line per finding ({@link Finding#toString()}), then {@code summary: N findings: e
-   * errors, w warnings, i information} (with {@code ; walk incomplete} when it was) and one line
-   * per rule with findings: {@code   rule-id  n}.
+   * Writes one line per finding ({@link Finding#toString()}), then the {@linkplain
+   * AuditSummary#writeTo summary}.
    */
   public void writeTo(Appendable out) throws IOException {
     Objects.requireNonNull(out, "out");
     for (Finding f : findings) {
       out.append(f.toString()).append('\n');
     }
-    Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
-    for (Severity s : Severity.values()) {
-      bySeverity.put(s, count(s));
-    }
-    out.append("summary: ").append(plural(findings.size(), "finding", "findings")).append(": ")
-        .append(plural(bySeverity.get(Severity.ERROR), "error", "errors")).append(", ")
-        .append(plural(bySeverity.get(Severity.WARNING), "warning", "warnings")).append(", ")
-        .append(bySeverity.get(Severity.INFO).toString()).append(" information")
-        .append(complete ? "" : "; walk incomplete").append('\n');
-    for (Map.Entry<String, Integer> e : countsByRule().entrySet()) {
-      out.append(String.format("  %-22s %d", e.getKey(), e.getValue())).append('\n');
-    }
-  }
-
-  private static String plural(int n, String one, String many) {
-    return n + " " + (n == 1 ? one : many);
+    summary.writeTo(out);
   }
 
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof AuditReport && ((AuditReport) o).findings.equals(findings)
-        && ((AuditReport) o).complete == complete;
+        && ((AuditReport) o).summary.complete() == summary.complete();
   }
 
   @Override
   public int hashCode() {
-    return findings.hashCode() * 31 + Boolean.hashCode(complete);
+    return findings.hashCode() * 31 + Boolean.hashCode(summary.complete());
   }
 
   /** The text {@link #writeTo} writes. */
