@@ -12,6 +12,7 @@ module dev.paging.testkit {
   requires transitive dev.paging.fakes;
   requires com.google.common;
   requires com.fasterxml.jackson.core;
+  requires java.xml;
 
   exports dev.paging.testkit;
   exports dev.paging.testkit.stateful;

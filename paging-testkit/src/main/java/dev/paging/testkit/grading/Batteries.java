@@ -18,6 +18,7 @@ import dev.paging.testkit.stateful.StatefulRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -48,6 +49,29 @@ public final class Batteries {
   private static final long GIB = 1L << 30;
 
   private Batteries() {}
+
+  /** The shipped batteries, each with the contract its submissions implement: translate, reclaim, paging. */
+  public static List<Battery<?>> all() {
+    return List.of(Battery.of(TranslateSubmission.class, translate()), Battery.of(ReclaimSubmission.class, reclaim()),
+        Battery.of(PagingSubmission.Factory.class, paging()));
+  }
+
+  /**
+   * The shipped battery called {@code name}.
+   *
+   * @throws IllegalArgumentException naming the batteries there are, if none is called so
+   */
+  public static Battery<?> named(String name) {
+    Objects.requireNonNull(name, "name");
+    List<String> names = new ArrayList<>();
+    for (Battery<?> b : all()) {
+      if (b.name().equals(name)) {
+        return b;
+      }
+      names.add(b.name());
+    }
+    throw new IllegalArgumentException("no battery named '" + name + "' (there are " + String.join(", ", names) + ")");
+  }
 
   /**
    * Checks a {@link TranslateSubmission} against the library's {@link Translator} on spaces the

@@ -107,6 +107,34 @@ public final class Grader<S> {
     return names;
   }
 
+  /** The points check {@code name} is worth. */
+  int points(String name) {
+    return named(name).points;
+  }
+
+  /** Check {@code name}'s time budget. */
+  Duration budget(String name) {
+    return named(name).budget;
+  }
+
+  private Named<S> named(String name) {
+    for (Named<S> c : checks) {
+      if (c.name.equals(name)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("no check named '" + name + "' in battery " + battery);
+  }
+
+  /**
+   * Runs check {@code name} alone, worth {@code points} within {@code budget}, on the submission
+   * {@code fresh} builds: what a grading run's child JVM does for each check.
+   */
+  ScoreCard.Entry runOne(String name, int points, Duration budget, Supplier<? extends S> fresh) {
+    Named<S> c = named(name);
+    return run(new Named<>(c.name, points, budget, c.check), fresh);
+  }
+
   /** Grades the submission {@code fresh} builds (once per check) and names it {@code submission}. */
   public ScoreCard grade(String submission, Supplier<? extends S> fresh) {
     List<ScoreCard.Entry> entries = new ArrayList<>();
