@@ -5,15 +5,12 @@ import dev.paging.testkit.grading.Battery;
 import dev.paging.testkit.grading.IsolatedGrader;
 import dev.paging.testkit.grading.Rubric;
 import dev.paging.testkit.grading.ScoreCard;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -113,7 +110,7 @@ final class GradeCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter stdout = spec.commandLine().getOut();
     if (classpath) {
-      stdout.println(libraryClassPath());
+      stdout.println(IsolatedGrader.thisClassPath());
       stdout.flush();
       return 0;
     }
@@ -132,7 +129,7 @@ final class GradeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--battery: " + e.getMessage());
     }
-    IsolatedGrader grader = IsolatedGrader.of(graded, chosen).withLibraryClassPath(libraryClassPath());
+    IsolatedGrader grader = IsolatedGrader.of(graded, chosen);
     long start = System.nanoTime();
     ScoreCard card = grader.grade(submission, className);
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -165,16 +162,5 @@ final class GradeCommand implements Callable<Integer> {
       default:
         throw new AssertionError(format);
     }
-  }
-
-  /** This JVM's class path, absolute: paging.jar when run as {@code java -jar paging.jar}. */
-  private static String libraryClassPath() {
-    List<String> entries = new ArrayList<>();
-    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      if (!e.isEmpty()) {
-        entries.add(Path.of(e).toAbsolutePath().toString());
-      }
-    }
-    return String.join(File.pathSeparator, entries);
   }
 }

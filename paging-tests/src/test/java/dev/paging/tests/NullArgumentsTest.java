@@ -30,9 +30,13 @@ import dev.paging.ops.Reclaimer;
 import dev.paging.ops.Translator;
 import dev.paging.testkit.Invariants;
 import dev.paging.testkit.ReferenceModel;
+import dev.paging.testkit.grading.Batteries;
+import dev.paging.testkit.grading.Battery;
+import dev.paging.testkit.grading.Grader;
 import dev.paging.testkit.grading.PagingScenarios;
 import dev.paging.testkit.grading.PagingSubmission;
 import dev.paging.testkit.grading.PagingSystem;
+import dev.paging.testkit.grading.Rubric;
 import dev.paging.testkit.grading.TranslateSubmission;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -101,6 +105,10 @@ class NullArgumentsTest {
     values.put(PagingSubmission.Factory.class, PagingSubmission::library);
     values.put(TranslateSubmission.class, () -> (TranslateSubmission) (space, va) -> -1);
     values.put(PagingSystem.class, () -> PagingSystem.create(Formats.x86_64(), PagingSubmission.library(), false));
+    values.put(Class.class, () -> TranslateSubmission.class);
+    values.put(Grader.class, Batteries::translate);
+    values.put(Battery.class, () -> Batteries.named("translate"));
+    values.put(Rubric.class, Rubric::defaults);
   }
 
   private AddressSpace space() {

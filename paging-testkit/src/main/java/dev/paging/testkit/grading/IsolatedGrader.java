@@ -81,7 +81,15 @@ public final class IsolatedGrader {
     Objects.requireNonNull(battery, "battery");
     Objects.requireNonNull(rubric, "rubric");
     return new IsolatedGrader(battery, rubric, Path.of(System.getProperty("java.home"), "bin", "java"),
-        absolute(System.getProperty("java.class.path")));
+        thisClassPath());
+  }
+
+  /**
+   * This JVM's class path with every entry made absolute: what a child gets by default before the
+   * submission, and, run as {@code java -jar paging.jar}, the one jar a submission compiles against.
+   */
+  public static String thisClassPath() {
+    return absolute(System.getProperty("java.class.path"));
   }
 
   /**

@@ -135,7 +135,9 @@ public final class ScoreCard {
 
   /**
    * The card as JSON: {@code {"battery", "submission", "score", "maxScore", "checks": [{"name",
-   * "points", "maxPoints", "status", "message"?, "seed"?, "scenario"?}]}}, keys in that order.
+   * "points", "maxPoints", "status", "visibility", "message"?, "seed"?, "scenario"?, "output"?}]}},
+   * keys in that order; {@code output} is what the submission printed, marked as its own, and a
+   * {@link Visibility#HIDDEN} check has neither message nor output.
    */
   public void writeJson(Writer out) throws IOException {
     try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
@@ -153,7 +155,9 @@ public final class ScoreCard {
         g.writeNumberField("points", e.points);
         g.writeNumberField("maxPoints", e.maxPoints);
         g.writeStringField("status", e.status.name());
-        if (e.status != Status.PASSED) {
+        g.writeStringField("visibility", e.visibility.key());
+        boolean hidden = e.visibility == Visibility.HIDDEN;
+        if (e.status != Status.PASSED && !hidden) {
           g.writeStringField("message", e.message);
         }
         if (e.seed.isPresent()) {
@@ -165,6 +169,9 @@ public final class ScoreCard {
             g.writeString(line);
           }
           g.writeEndArray();
+        }
+        if (!e.submissionOutput.isEmpty() && !hidden) {
+          g.writeStringField("output", e.submissionOutput);
         }
         g.writeEndObject();
       }
@@ -183,7 +190,10 @@ public final class ScoreCard {
     return w.toString();
   }
 
-  /** The card as Markdown: a table of checks, then each failure with its seed and scenario. */
+  /**
+   * The card as Markdown: a table of checks, then each failure with its seed, scenario and what
+   * the submission printed; a {@link Visibility#HIDDEN} check's failure says only how it ended.
+   */
   public String toMarkdown() {
     StringBuilder s = new StringBuilder();
     s.append("# ").append(battery).append(": ").append(submission).append("\n\n");
@@ -198,6 +208,10 @@ public final class ScoreCard {
         continue;
       }
       s.append("\n## ").append(e.check).append(" — ").append(e.status).append("\n\n");
+      if (e.visibility == Visibility.HIDDEN) {
+        s.append("A hidden check: its details are for staff.\n");
+        continue;
+      }
       if (!e.message.isEmpty()) {
         s.append("    ").append(e.message.replace("\n", "\n    ")).append('\n');
       }
@@ -210,6 +224,9 @@ public final class ScoreCard {
           s.append(line).append('\n');
         }
         s.append("```\n");
+      }
+      if (!e.submissionOutput.isEmpty()) {
+        s.append("\n    ").append(e.submissionOutput.replace("\n", "\n    ")).append('\n');
       }
     }
     return s.toString();
