@@ -49,6 +49,7 @@ import picocli.CommandLine.TypeConversionException;
         "",
         "Rubric (--rubric FILE), one setting a line, # for comments:",
         "  battery = translate    heap = 256m    output-limit = 4000",
+        "  formats = sv39         (x86-64, x86-64-5level, sv39, sv48, sv57; default all)",
         "then per check graded (none: every check, as the battery defines it):",
         "  [check name]",
         "  points = 3",

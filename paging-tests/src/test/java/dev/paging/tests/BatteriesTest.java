@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.paging.api.EntryKind;
 import dev.paging.api.Level;
 import dev.paging.core.AddressSpace;
+import dev.paging.core.Formats;
 import dev.paging.testkit.grading.Batteries;
 import dev.paging.testkit.grading.Grader;
 import dev.paging.testkit.grading.PagingSubmission;
@@ -62,6 +63,21 @@ class BatteriesTest {
     assertThat(failures.scenario()).as(leaks.toMarkdown()).hasSize(1);
     assertThat(leaks.toMarkdown()).contains("## all or nothing when the allocator fails — FAILED")
         .contains("Replay seed: `" + failures.seed().orElseThrow() + "`").contains("Minimal scenario:\n\n```\n" + failures.scenario().get(0));
+  }
+
+  @Test
+  void aBatteryRunsOnTheFormatsItIsGiven() {
+    ScoreCard onSv39 = Batteries.translate(List.of(Formats.sv39()))
+        .grade("sv39 only", () -> (space, va) -> {
+          if (space.format() != Formats.sv39()) {
+            throw new AssertionError("asked about " + space.format().name());
+          }
+          return TranslateSubmission.library().translate(space, va);
+        });
+
+    assertFull(onSv39);
+    assertThatThrownBy(() -> Batteries.reclaim(List.of())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a battery needs at least one format");
   }
 
   @Test

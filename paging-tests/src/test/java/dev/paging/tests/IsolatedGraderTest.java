@@ -122,6 +122,15 @@ class IsolatedGraderTest {
   }
 
   @Test
+  void theRubricsFormatsAreTheOnesEveryCheckRunsOn() {
+    ScoreCard card = grader(RUBRIC.replace("output-limit = 300", "output-limit = 300\nformats = sv39"))
+        .grade(jar, Submissions.class.getName() + "$AcceptsNonCanonical");
+
+    assertThat(card.entry(NON_CANONICAL).message()).isEqualTo("on sv39: translate(0x0000004000000000) returned "
+        + "NOT_MAPPED instead of throwing IllegalArgumentException: the address is not canonical");
+  }
+
+  @Test
   void gradingTheSameJarTwiceGivesTheSameCard() throws IOException {
     ScoreCard first = grade("AcceptsNonCanonical");
     ScoreCard second = grade("AcceptsNonCanonical");

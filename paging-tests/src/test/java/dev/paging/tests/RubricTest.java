@@ -3,6 +3,8 @@ package dev.paging.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.paging.api.PagingFormat;
+import dev.paging.core.Formats;
 import dev.paging.testkit.grading.Batteries;
 import dev.paging.testkit.grading.Battery;
 import dev.paging.testkit.grading.GradingInputException;
@@ -35,6 +37,8 @@ class RubricTest {
         "recursive entries are followed, malformed ones not (2 points, 5000 ms, visible)");
     assertThat(rubric.heapMiB()).isEqualTo(256);
     assertThat(rubric.outputLimit()).isEqualTo(4000);
+    assertThat(rubric.formats()).extracting(PagingFormat::name)
+        .containsExactly("x86-64", "x86-64-5level", "sv39", "sv48", "sv57");
     assertThat(Rubric.defaults().checks(TRANSLATE)).extracting(Rubric.Check::toString)
         .isEqualTo(rubric.checks(TRANSLATE).stream().map(Rubric.Check::toString).toList());
   }
@@ -44,6 +48,7 @@ class RubricTest {
     Rubric rubric = Rubric.parse("r", String.join("\r\n",
         "heap = 1g",
         "output-limit = 100",
+        "formats = sv48, X86-64",
         "  [ non-canonical addresses are rejected ]  ",
         "points = 4",
         "budget = 1500ms",
@@ -55,6 +60,7 @@ class RubricTest {
     assertThat(rubric.battery()).isNull();
     assertThat(rubric.heapMiB()).isEqualTo(1024);
     assertThat(rubric.outputLimit()).isEqualTo(100);
+    assertThat(rubric.formats()).containsExactly(Formats.sv48(), Formats.x86_64());
     assertThat(rubric.checks(TRANSLATE)).extracting(Rubric.Check::name, Rubric.Check::points, Rubric.Check::budget,
         Rubric.Check::visibility).containsExactly(
         org.assertj.core.groups.Tuple.tuple("non-canonical addresses are rejected", 4, Duration.ofMillis(1500),
@@ -69,7 +75,10 @@ class RubricTest {
       heap = 8m                      | r line 2: heap '8m' is outside 16m to 64g
       output-limit = 0               | r line 2: output-limit '0' is not a whole number from 1 to 10000000
       hep = 1g                       | r line 2: unknown setting 'hep' (before the first [check]: battery, heap, \
-      output-limit; in a check: points, budget, visibility)
+      output-limit, formats; in a check: points, budget, visibility)
+      formats = sv39, sv40           | r line 2: format 'sv40' is not one of x86-64, x86-64-5level, sv39, sv48, sv57
+      formats = sv39,,sv48           | r line 2: format '' is not one of x86-64, x86-64-5level, sv39, sv48, sv57
+      formats = SV39, sv39           | r line 2: format sv39 is listed twice
       just words                     | r line 2: expected 'key = value', '[check name]' or a # comment, not 'just words'
       []                             | r line 2: a check section needs the check's name between the brackets
       battery =                      | r line 2: battery needs a name
@@ -80,7 +89,7 @@ class RubricTest {
       [x]\\nvisibility = secret      | r line 3: visibility 'secret' is not one of visible, hidden, after_due_date, \
       after_published
       [x]\\nheap = 1g                | r line 3: unknown setting 'heap' in check 'x' (points, budget, visibility; \
-      battery, heap and output-limit go before the first [check])
+      battery, heap, output-limit and formats go before the first [check])
       [x]\\n\\n[x]                   | r line 4: check 'x' is listed twice (first on line 2)
       """)
   void eachMistakeIsAnErrorNamingItsLine(String lines, String message) {

@@ -24,8 +24,8 @@ import java.util.function.Function;
 
 /**
  * The graders' batteries for the three submission contracts: {@link #translate()}, {@link
- * #reclaim()} and {@link #paging()}. Every check runs on all five formats with fixed seeds, so a
- * submission always gets the same card; a check built on scenarios reports its first failure
+ * #reclaim()} and {@link #paging()}. Every check runs on all five formats (or the ones given) with
+ * fixed seeds, so a submission always gets the same card; a check built on scenarios reports its first failure
  * with the format, the replay seed and the shrunk scenario, one {@link PagingStep} a line.
  *
  * <pre>{@code
@@ -52,8 +52,9 @@ public final class Batteries {
 
   /** The shipped batteries, each with the contract its submissions implement: translate, reclaim, paging. */
   public static List<Battery<?>> all() {
-    return List.of(Battery.of(TranslateSubmission.class, translate()), Battery.of(ReclaimSubmission.class, reclaim()),
-        Battery.of(PagingSubmission.Factory.class, paging()));
+    return List.of(Battery.of(TranslateSubmission.class, Batteries::translate),
+        Battery.of(ReclaimSubmission.class, Batteries::reclaim),
+        Battery.of(PagingSubmission.Factory.class, Batteries::paging));
   }
 
   /**
@@ -80,14 +81,34 @@ public final class Batteries {
    * MMU follows them) and malformed tables.
    */
   public static Grader<TranslateSubmission> translate() {
+    return translate(PagingScenarios.formats());
+  }
+
+  /** {@link #translate()} on {@code formats} only (xv6 labs are Sv39). */
+  public static Grader<TranslateSubmission> translate(List<PagingFormat> formats) {
+    List<PagingFormat> on = checked(formats);
     return Grader.<TranslateSubmission>battery("translate")
         .check("pages of every size in both halves", 3, BUDGET, t ->
-            scenarios(f -> PagingScenarios.translateRunner(f, t, MAPS), MAPS))
+            scenarios(on, f -> PagingScenarios.translateRunner(f, t, MAPS), MAPS))
         .check("after unmap, protect, smash and collapse", 3, BUDGET, t ->
-            scenarios(f -> PagingScenarios.translateRunner(f, t, CHANGES), CHANGES))
-        .check("canonical edges and the top page", 1, SHORT, Batteries::edges)
-        .check("non-canonical addresses are rejected", 1, SHORT, Batteries::nonCanonical)
-        .check("recursive entries are followed, malformed ones not", 2, SHORT, Batteries::hostile);
+            scenarios(on, f -> PagingScenarios.translateRunner(f, t, CHANGES), CHANGES))
+        .check("canonical edges and the top page", 1, SHORT, t -> edges(on, t))
+        .check("non-canonical addresses are rejected", 1, SHORT, t -> nonCanonical(on, t))
+        .check("recursive entries are followed, malformed ones not", 2, SHORT, t -> hostile(on, t));
+  }
+
+  /** {@code formats}, checked: not empty, each one {@link PagingScenarios#formats()} has. */
+  private static List<PagingFormat> checked(List<PagingFormat> formats) {
+    Objects.requireNonNull(formats, "formats");
+    if (formats.isEmpty()) {
+      throw new IllegalArgumentException("a battery needs at least one format");
+    }
+    for (PagingFormat f : formats) {
+      if (!PagingScenarios.formats().contains(Objects.requireNonNull(f, "format"))) {
+        throw new IllegalArgumentException("the batteries have no scenarios for format " + f.name());
+      }
+    }
+    return List.copyOf(formats);
   }
 
   /**
@@ -98,13 +119,20 @@ public final class Batteries {
    * freed, and random sequences of every operation.
    */
   public static Grader<ReclaimSubmission> reclaim() {
+    return reclaim(PagingScenarios.formats());
+  }
+
+  /** {@link #reclaim()} on {@code formats} only. */
+  public static Grader<ReclaimSubmission> reclaim(List<PagingFormat> formats) {
+    List<PagingFormat> on = checked(formats);
     Grader<ReclaimSubmission> g = Grader.battery("reclaim");
     return g
-        .check("emptied tables are freed, cascading up", 3, BUDGET, r -> reclaimScenarios(r, RECLAIM_EMPTIED))
-        .check("huge pages and partly covered tables stay", 2, BUDGET, r -> reclaimScenarios(r, RECLAIM_HUGE))
-        .check("STRICT fails without changing anything", 2, BUDGET, r -> reclaimScenarios(r, RECLAIM_STRICT))
-        .check("shared kernel tables are never freed", 2, BUDGET, r -> reclaimScenarios(r, RECLAIM_SHARED))
-        .check("random sequences of every operation", 1, BUDGET, r -> reclaimScenarios(r, PagingScenarios.Mix.everything()));
+        .check("emptied tables are freed, cascading up", 3, BUDGET, r -> reclaimScenarios(on, r, RECLAIM_EMPTIED))
+        .check("huge pages and partly covered tables stay", 2, BUDGET, r -> reclaimScenarios(on, r, RECLAIM_HUGE))
+        .check("STRICT fails without changing anything", 2, BUDGET, r -> reclaimScenarios(on, r, RECLAIM_STRICT))
+        .check("shared kernel tables are never freed", 2, BUDGET, r -> reclaimScenarios(on, r, RECLAIM_SHARED))
+        .check("random sequences of every operation", 1, BUDGET,
+            r -> reclaimScenarios(on, r, PagingScenarios.Mix.everything()));
   }
 
   /**
@@ -114,16 +142,23 @@ public final class Batteries {
    * failures at every point, and random sequences of everything.
    */
   public static Grader<PagingSubmission.Factory> paging() {
+    return paging(PagingScenarios.formats());
+  }
+
+  /** {@link #paging()} on {@code formats} only. */
+  public static Grader<PagingSubmission.Factory> paging(List<PagingFormat> formats) {
+    List<PagingFormat> on = checked(formats);
     Grader<PagingSubmission.Factory> g = Grader.battery("paging");
     return g
-        .check("map, with conflicts and replacement", 2, BUDGET, p -> pagingScenarios(p, PAGING_MAP))
-        .check("unmap", 1, BUDGET, p -> pagingScenarios(p, PAGING_UNMAP))
-        .check("protect", 1, BUDGET, p -> pagingScenarios(p, PAGING_PROTECT))
-        .check("smash and collapse", 1, BUDGET, p -> pagingScenarios(p, PAGING_SMASH))
-        .check("reclaim", 1, BUDGET, p -> pagingScenarios(p, PAGING_RECLAIM))
-        .check("shared kernel half", 1, BUDGET, p -> pagingScenarios(p, PAGING_SHARED))
-        .check("all or nothing when the allocator fails", 2, BUDGET, p -> pagingScenarios(p, PAGING_FAILURES))
-        .check("random sequences of every operation", 1, BUDGET, p -> pagingScenarios(p, PagingScenarios.Mix.everything()));
+        .check("map, with conflicts and replacement", 2, BUDGET, p -> pagingScenarios(on, p, PAGING_MAP))
+        .check("unmap", 1, BUDGET, p -> pagingScenarios(on, p, PAGING_UNMAP))
+        .check("protect", 1, BUDGET, p -> pagingScenarios(on, p, PAGING_PROTECT))
+        .check("smash and collapse", 1, BUDGET, p -> pagingScenarios(on, p, PAGING_SMASH))
+        .check("reclaim", 1, BUDGET, p -> pagingScenarios(on, p, PAGING_RECLAIM))
+        .check("shared kernel half", 1, BUDGET, p -> pagingScenarios(on, p, PAGING_SHARED))
+        .check("all or nothing when the allocator fails", 2, BUDGET, p -> pagingScenarios(on, p, PAGING_FAILURES))
+        .check("random sequences of every operation", 1, BUDGET,
+            p -> pagingScenarios(on, p, PagingScenarios.Mix.everything()));
   }
 
   private static final PagingScenarios.Mix MAPS = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL);
@@ -157,19 +192,19 @@ public final class Batteries {
       PagingScenarios.Operation.MAP_REPLACE, PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.PROTECT,
       PagingScenarios.Operation.SMASH).withAllocationFailures(2);
 
-  private static void reclaimScenarios(ReclaimSubmission r, PagingScenarios.Mix mix) {
+  private static void reclaimScenarios(List<PagingFormat> formats, ReclaimSubmission r, PagingScenarios.Mix mix) {
     PagingSubmission.Factory factory = PagingSubmission.libraryWith(r);
-    scenarios(f -> PagingScenarios.runner(f, factory, mix), mix);
+    scenarios(formats, f -> PagingScenarios.runner(f, factory, mix), mix);
   }
 
-  private static void pagingScenarios(PagingSubmission.Factory p, PagingScenarios.Mix mix) {
-    scenarios(f -> PagingScenarios.runner(f, p, mix), mix);
+  private static void pagingScenarios(List<PagingFormat> formats, PagingSubmission.Factory p, PagingScenarios.Mix mix) {
+    scenarios(formats, f -> PagingScenarios.runner(f, p, mix), mix);
   }
 
   /** {@link #SEEDS} scenarios of {@link #STEPS} steps per format; the first failure, shrunk. */
-  private static void scenarios(Function<PagingFormat, StatefulRunner<PagingSystem>> runners,
+  private static void scenarios(List<PagingFormat> formats, Function<PagingFormat, StatefulRunner<PagingSystem>> runners,
       PagingScenarios.Mix mix) {
-    for (PagingFormat f : PagingScenarios.formats()) {
+    for (PagingFormat f : formats) {
       StatefulRunner.Result<PagingSystem> r = runners.apply(f).runMany(1, SEEDS, STEPS);
       Optional<Throwable> failed = r.failure();
       if (failed.isPresent()) {
@@ -181,8 +216,8 @@ public final class Batteries {
   }
 
   /** Pages at the ends of both halves, of every size that fits there. */
-  private static void edges(TranslateSubmission t) {
-    for (PagingFormat f : PagingScenarios.formats()) {
+  private static void edges(List<PagingFormat> formats, TranslateSubmission t) {
+    for (PagingFormat f : formats) {
       long lowerTop = f.lowerHalf().last() + 1;
       long upperBottom = f.upperHalf().first();
       Attributes rw = Attributes.readWrite();
@@ -209,8 +244,8 @@ public final class Batteries {
   }
 
   /** The first addresses outside each canonical half, and the middle of the hole. */
-  private static void nonCanonical(TranslateSubmission t) {
-    for (PagingFormat f : PagingScenarios.formats()) {
+  private static void nonCanonical(List<PagingFormat> formats, TranslateSubmission t) {
+    for (PagingFormat f : formats) {
       PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
       long[] outside = {f.lowerHalf().last() + 1, f.upperHalf().first() - 1, 1L << 62, f.lowerHalf().last() + 1 + PAGE};
       for (long va : outside) {
@@ -236,8 +271,8 @@ public final class Batteries {
    * table), then what a walk must not trust: a table outside memory, an entry with a reserved bit
    * set at each level on the path to a mapped page, and a table pointer at the last level.
    */
-  private static void hostile(TranslateSubmission t) {
-    for (PagingFormat f : PagingScenarios.formats()) {
+  private static void hostile(List<PagingFormat> formats, TranslateSubmission t) {
+    for (PagingFormat f : formats) {
       List<Level> levels = f.levels();
       int n = levels.size();
       Attributes permissive = Attributes.readWrite().withExecutable(true).withUser(true);

@@ -2,6 +2,7 @@ package dev.paging.testkit.grading;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.paging.api.PagingFormat;
 import java.io.IOException;
 import java.io.Writer;
 import java.lang.reflect.InvocationTargetException;
@@ -10,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The main class of the child JVM an {@link IsolatedGrader} starts for one check: loads the
@@ -19,7 +22,8 @@ import java.time.Duration;
  * submission's {@code System.exit}, running out of heap) leaves no result, and the parent says
  * what happened.
  *
- * <p>Arguments: battery, class name, check name, points, budget in milliseconds, result file.
+ * <p>Arguments: battery, formats (names, comma-separated), class name, check name, points, budget
+ * in milliseconds, result file.
  */
 final class ChildCheck {
   /** The exit status when the child could not even start the check (bad arguments). */
@@ -28,15 +32,23 @@ final class ChildCheck {
   private ChildCheck() {}
 
   public static void main(String[] args) {
-    if (args.length != 6) {
-      System.err.println("paging grading child: expected 6 arguments, got " + args.length);
+    if (args.length != 7) {
+      System.err.println("paging grading child: expected 7 arguments, got " + args.length);
       Runtime.getRuntime().halt(BROKEN);
     }
     Battery<?> battery = Batteries.named(args[0]);
-    ScoreCard.Entry entry = run(battery, args[1], args[2], Integer.parseInt(args[3]),
-        Duration.ofMillis(Long.parseLong(args[4])));
+    List<PagingFormat> formats = new ArrayList<>();
+    for (String name : args[1].split(",")) {
+      for (PagingFormat f : PagingScenarios.formats()) {
+        if (f.name().equals(name)) {
+          formats.add(f);
+        }
+      }
+    }
+    ScoreCard.Entry entry = run(battery, formats, args[2], args[3], Integer.parseInt(args[4]),
+        Duration.ofMillis(Long.parseLong(args[5])));
     try {
-      write(entry, Path.of(args[5]));
+      write(entry, Path.of(args[6]));
     } catch (IOException e) {
       System.err.println("paging grading child: cannot write the result: " + e);
       Runtime.getRuntime().halt(BROKEN);
@@ -44,9 +56,9 @@ final class ChildCheck {
     Runtime.getRuntime().halt(0);
   }
 
-  private static <S> ScoreCard.Entry run(Battery<S> battery, String className, String check, int points,
-      Duration budget) {
-    return battery.grader().runOne(check, points, budget, () -> create(battery, className));
+  private static <S> ScoreCard.Entry run(Battery<S> battery, List<PagingFormat> formats, String className,
+      String check, int points, Duration budget) {
+    return battery.grader(formats).runOne(check, points, budget, () -> create(battery, className));
   }
 
   /** A new submission; runs its class's static initializer the first time, inside the check's budget. */

@@ -3,6 +3,7 @@ package dev.paging.testkit.grading;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.paging.api.PagingFormat;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -203,7 +204,7 @@ public final class IsolatedGrader {
           "-XX:+UseSerialGC", "-Xshare:auto", "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8",
           "-Dsun.stderr.encoding=UTF-8", "-Djava.io.tmpdir=" + work, "-cp",
           libraryClassPath + File.pathSeparator + jar.toAbsolutePath(), ChildCheck.class.getName(),
-          battery.name(), type, check.name(), Integer.toString(check.points()), Long.toString(budget), result.toString());
+          battery.name(), formatNames(), type, check.name(), Integer.toString(check.points()), Long.toString(budget), result.toString());
       ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile());
       builder.environment().clear();
       Process child = builder.start();
@@ -295,6 +296,14 @@ public final class IsolatedGrader {
     int points = status == ScoreCard.Status.PASSED ? check.points() : 0;
     return new ScoreCard.Entry(check.name(), points, check.points(), status, truncated(message, rubric.outputLimit()),
         seed, scenario, check.visibility(), printed);
+  }
+
+  private String formatNames() {
+    List<String> names = new ArrayList<>();
+    for (PagingFormat f : rubric.formats()) {
+      names.add(f.name());
+    }
+    return String.join(",", names);
   }
 
   /** {@code text} cut to {@code limit} characters, saying so. */

@@ -1,5 +1,6 @@
 package dev.paging.testkit.grading;
 
+import dev.paging.api.PagingFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * battery = translate           optional; must match the battery graded
  * heap = 256m                   the child JVM's heap limit (k, m or g); default 256m
  * output-limit = 4000           characters of the submission's own text kept per check; default 4000
+ * formats = sv39                the formats every check runs on, comma-separated; default all five:
+ *                               x86-64, x86-64-5level, sv39, sv48, sv57
  *
  * [pages of every size in both halves]
  * points = 4                    default: the battery's
@@ -106,19 +109,23 @@ public final class Rubric {
   private final @Nullable String battery;
   private final int heapMiB;
   private final int outputLimit;
+  private final List<PagingFormat> formats;
   private final List<Section> sections;
 
-  private Rubric(String source, @Nullable String battery, int heapMiB, int outputLimit, List<Section> sections) {
+  private Rubric(String source, @Nullable String battery, int heapMiB, int outputLimit, List<PagingFormat> formats,
+      List<Section> sections) {
     this.source = source;
     this.battery = battery;
     this.heapMiB = heapMiB;
     this.outputLimit = outputLimit;
+    this.formats = formats;
     this.sections = sections;
   }
 
   /** Every check of the battery as it defines them, the default heap and output limit. */
   public static Rubric defaults() {
-    return new Rubric("the default rubric", null, DEFAULT_HEAP_MIB, DEFAULT_OUTPUT_LIMIT, List.of());
+    return new Rubric("the default rubric", null, DEFAULT_HEAP_MIB, DEFAULT_OUTPUT_LIMIT, PagingScenarios.formats(),
+        List.of());
   }
 
   /**
@@ -150,6 +157,7 @@ public final class Rubric {
     String battery = null;
     int heap = DEFAULT_HEAP_MIB;
     int outputLimit = DEFAULT_OUTPUT_LIMIT;
+    List<PagingFormat> formats = PagingScenarios.formats();
     Map<String, Section> sections = new LinkedHashMap<>();
     Section current = null;
     String[] lines = text.split("\r?\n", -1);
@@ -193,9 +201,12 @@ public final class Rubric {
           case "output-limit":
             outputLimit = positive(source, n, key, value, 10_000_000);
             break;
+          case "formats":
+            formats = formats(source, n, value);
+            break;
           default:
             throw error(source, n, "unknown setting '" + setting.group(1) + "' (before the first [check]: battery, heap, "
-                + "output-limit; in a check: points, budget, visibility)");
+                + "output-limit, formats; in a check: points, budget, visibility)");
         }
       } else {
         switch (key) {
@@ -215,11 +226,37 @@ public final class Rubric {
             break;
           default:
             throw error(source, n, "unknown setting '" + setting.group(1) + "' in check '" + current.name
-                + "' (points, budget, visibility; battery, heap and output-limit go before the first [check])");
+                + "' (points, budget, visibility; battery, heap, output-limit and formats go before the first "
+                + "[check])");
         }
       }
     }
-    return new Rubric(source, battery, heap, outputLimit, List.copyOf(sections.values()));
+    return new Rubric(source, battery, heap, outputLimit, formats, List.copyOf(sections.values()));
+  }
+
+  private static List<PagingFormat> formats(String source, int line, String value) {
+    List<PagingFormat> formats = new ArrayList<>();
+    List<String> known = new ArrayList<>();
+    for (PagingFormat f : PagingScenarios.formats()) {
+      known.add(f.name());
+    }
+    for (String name : value.split(",", -1)) {
+      String wanted = name.strip();
+      PagingFormat found = null;
+      for (PagingFormat f : PagingScenarios.formats()) {
+        if (f.name().equalsIgnoreCase(wanted)) {
+          found = f;
+        }
+      }
+      if (found == null) {
+        throw error(source, line, "format '" + wanted + "' is not one of " + String.join(", ", known));
+      }
+      if (formats.contains(found)) {
+        throw error(source, line, "format " + found.name() + " is listed twice");
+      }
+      formats.add(found);
+    }
+    return List.copyOf(formats);
   }
 
   private static int heapMiB(String source, int line, String value) {
@@ -269,6 +306,11 @@ public final class Rubric {
   /** The child JVM's heap limit, in MiB. */
   public int heapMiB() {
     return heapMiB;
+  }
+
+  /** The formats every check runs on, in order. */
+  public List<PagingFormat> formats() {
+    return formats;
   }
 
   /** How many characters of a submission's own text (its output, its exceptions' messages) a check keeps. */
