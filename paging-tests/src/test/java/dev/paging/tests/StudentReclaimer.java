@@ -43,6 +43,11 @@ class StudentReclaimer implements ReclaimSubmission {
     return true;
   }
 
+  /** A strict reclaim that fails changes nothing: the empty tables found first stay too. */
+  boolean unlinksBeforeFailing() {
+    return false;
+  }
+
   @Override
   public void reclaim(AddressSpace space, VirtualRange range, ReclaimMode mode) {
     int levels = space.format().levels().size();
@@ -85,12 +90,15 @@ class StudentReclaimer implements ReclaimSubmission {
         return Control.CONTINUE;
       }
     });
-    if (failure[0] != null) {
+    if (failure[0] != null && !unlinksBeforeFailing()) {
       throw new TableNotEmptyException(failure[0]);
     }
     for (long[] link : unlink) {
       space.memory().write(link[0], 0);
       space.allocator().free(link[1]);
+    }
+    if (failure[0] != null) {
+      throw new TableNotEmptyException(failure[0]);
     }
   }
 
@@ -120,6 +128,14 @@ class StudentReclaimer implements ReclaimSubmission {
     @Override
     boolean cascades() {
       return false;
+    }
+  }
+
+  /** In STRICT mode, frees the empty tables it met before the one that is not empty, then fails. */
+  static final class UnlinksBeforeFailing extends StudentReclaimer {
+    @Override
+    boolean unlinksBeforeFailing() {
+      return true;
     }
   }
 

@@ -9,6 +9,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
 import dev.paging.ops.ConflictPolicy;
+import dev.paging.ops.ReclaimMode;
 import dev.paging.ops.Translator;
 import dev.paging.testkit.Invariants;
 import dev.paging.testkit.PagingFixture;
@@ -127,10 +128,22 @@ public final class Batteries {
     List<PagingFormat> on = checked(formats);
     Grader<ReclaimSubmission> g = Grader.battery("reclaim");
     return g
-        .check("emptied tables are freed, cascading up", 3, BUDGET, r -> reclaimScenarios(on, r, RECLAIM_EMPTIED))
-        .check("huge pages and partly covered tables stay", 2, BUDGET, r -> reclaimScenarios(on, r, RECLAIM_HUGE))
-        .check("STRICT fails without changing anything", 2, BUDGET, r -> reclaimScenarios(on, r, RECLAIM_STRICT))
-        .check("shared kernel tables are never freed", 2, BUDGET, r -> reclaimScenarios(on, r, RECLAIM_SHARED))
+        .check("emptied tables are freed, cascading up", 3, BUDGET, r -> {
+          reclaimFixed(on, r, RECLAIM_EMPTIED, Batteries::cascade);
+          reclaimScenarios(on, r, RECLAIM_EMPTIED);
+        })
+        .check("huge pages and partly covered tables stay", 2, BUDGET, r -> {
+          reclaimFixed(on, r, RECLAIM_HUGE, Batteries::pastHugePagesAndPartlyCovered);
+          reclaimScenarios(on, r, RECLAIM_HUGE);
+        })
+        .check("STRICT fails without changing anything", 2, BUDGET, r -> {
+          reclaimFixed(on, r, RECLAIM_STRICT, Batteries::strictOverAMapping);
+          reclaimScenarios(on, r, RECLAIM_STRICT);
+        })
+        .check("shared kernel tables are never freed", 2, BUDGET, r -> {
+          reclaimFixed(on, r, RECLAIM_SHARED, Batteries::wholeUpperHalf);
+          reclaimScenarios(on, r, RECLAIM_SHARED);
+        })
         .check("random sequences of every operation", 1, BUDGET,
             r -> reclaimScenarios(on, r, PagingScenarios.Mix.everything()));
   }
@@ -165,15 +178,25 @@ public final class Batteries {
   private static final PagingScenarios.Mix CHANGES = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
       PagingScenarios.Operation.MAP_REPLACE, PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.PROTECT,
       PagingScenarios.Operation.SMASH, PagingScenarios.Operation.COLLAPSE);
+  // Each reclaim check keeps the other checks' concepts out of its scenarios, so that one bug
+  // costs the checks named for it: cascading is checked with 4 KiB pages only (no huge page to
+  // stop at) over whole root entries (no partly covered table); huge pages and partly covered
+  // tables within one table (nothing cascades); strict failures and shared tables over whole
+  // root entries with 4 KiB pages, each judged on its own concept.
   private static final PagingScenarios.Mix RECLAIM_EMPTIED = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
-      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_COLLECT);
+      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_COLLECT).withSmallPagesOnly()
+      .withReclaimRanges(PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES);
   private static final PagingScenarios.Mix RECLAIM_HUGE = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_REPLACE,
-      PagingScenarios.Operation.SMASH, PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_COLLECT);
+      PagingScenarios.Operation.SMASH, PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_COLLECT)
+      .withReclaimRanges(PagingScenarios.ReclaimRanges.WITHIN_ONE_TABLE);
   private static final PagingScenarios.Mix RECLAIM_STRICT = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
-      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_STRICT);
+      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_STRICT).withSmallPagesOnly()
+      .withReclaimRanges(PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES)
+      .withReclaimJudging(PagingScenarios.ReclaimJudging.STRICT_FAILURES);
   private static final PagingScenarios.Mix RECLAIM_SHARED = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
-      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_COLLECT,
-      PagingScenarios.Operation.RECLAIM_STRICT).withSharedKernelHalf();
+      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.RECLAIM_COLLECT).withSharedKernelHalf()
+      .withSmallPagesOnly().withReclaimRanges(PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES)
+      .withReclaimJudging(PagingScenarios.ReclaimJudging.SHARED_TABLES_KEPT);
   private static final PagingScenarios.Mix PAGING_MAP = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
       PagingScenarios.Operation.MAP_REPLACE);
   private static final PagingScenarios.Mix PAGING_UNMAP = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
@@ -199,6 +222,69 @@ public final class Batteries {
 
   private static void pagingScenarios(List<PagingFormat> formats, PagingSubmission.Factory p, PagingScenarios.Mix mix) {
     scenarios(formats, f -> PagingScenarios.runner(f, p, mix), mix);
+  }
+
+  /** The fixed scenarios {@code scenarios} gives per format, each on a fresh system of {@code mix}. */
+  private static void reclaimFixed(List<PagingFormat> formats, ReclaimSubmission r, PagingScenarios.Mix mix,
+      Function<PagingFormat, List<List<PagingStep>>> scenarios) {
+    PagingSubmission.Factory factory = PagingSubmission.libraryWith(r);
+    for (PagingFormat f : formats) {
+      replay(f, PagingScenarios.runner(f, factory, mix), scenarios.apply(f));
+    }
+  }
+
+  /** Replays each of {@code scenarios} on a fresh system; the first failure, with its scenario. */
+  private static void replay(PagingFormat f, StatefulRunner<PagingSystem> runner, List<List<PagingStep>> scenarios) {
+    for (List<PagingStep> scenario : scenarios) {
+      Optional<Throwable> failed = runner.replay(new ArrayList<>(scenario));
+      if (failed.isPresent()) {
+        Throwable failure = failed.get();
+        List<String> lines = new ArrayList<>();
+        scenario.forEach(s -> lines.add(s.toString()));
+        throw CheckFailure.of("on " + f.name() + ": " + failure.getMessage(), lines, failure);
+      }
+    }
+  }
+
+  /** A 4 KiB page 3 GiB up, unmapped: reclaiming its root entry frees its tables, each emptied by the one below. */
+  private static List<List<PagingStep>> cascade(PagingFormat f) {
+    long va = 3 * GIB;
+    VirtualRange page = VirtualRange.ofLength(va, PAGE);
+    return List.of(List.of(PagingStep.map(page, 0x5000, Attributes.readWrite(), ConflictPolicy.FAIL),
+        PagingStep.unmap(page),
+        PagingStep.reclaim(PagingScenarios.reaching(f, PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES, page),
+            ReclaimMode.COLLECT)));
+  }
+
+  /**
+   * A 2 MiB page beside an emptied last-level table, reclaimed together: the walk must go on past
+   * the huge page and free the empty table. Then one emptied page, reclaimed alone: its table
+   * lies partly outside the range and stays.
+   */
+  private static List<List<PagingStep>> pastHugePagesAndPartlyCovered(PagingFormat f) {
+    Attributes rw = Attributes.readWrite();
+    long huge = 3 * GIB;
+    VirtualRange beside = VirtualRange.ofLength(huge + MIB2, PAGE);
+    VirtualRange alone = VirtualRange.ofLength(5 * GIB + 0x7000, PAGE);
+    return List.of(
+        List.of(PagingStep.map(VirtualRange.ofLength(huge, MIB2), 4 * MIB2, rw, ConflictPolicy.FAIL),
+            PagingStep.map(beside, 0x5000, rw, ConflictPolicy.FAIL), PagingStep.unmap(beside),
+            PagingStep.reclaim(VirtualRange.ofLength(huge, 2 * MIB2), ReclaimMode.COLLECT)),
+        List.of(PagingStep.map(alone, 0x6000, rw, ConflictPolicy.FAIL), PagingStep.unmap(alone),
+            PagingStep.reclaim(alone, ReclaimMode.COLLECT)));
+  }
+
+  /** A strict reclaim of a whole root entry that still maps a page: it fails, changing nothing. */
+  private static List<List<PagingStep>> strictOverAMapping(PagingFormat f) {
+    VirtualRange page = VirtualRange.ofLength(3 * GIB + 0x4000, PAGE);
+    return List.of(List.of(PagingStep.map(page, 0x5000, Attributes.readWrite(), ConflictPolicy.FAIL),
+        PagingStep.reclaim(PagingScenarios.reaching(f, PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES, page),
+            ReclaimMode.STRICT)));
+  }
+
+  /** A process's whole upper half, where the kernel's shared tables hang, reclaimed. */
+  private static List<List<PagingStep>> wholeUpperHalf(PagingFormat f) {
+    return List.of(List.of(PagingStep.reclaim(f.upperHalf(), ReclaimMode.COLLECT)));
   }
 
   /** {@link #SEEDS} scenarios of {@link #STEPS} steps per format; the first failure, shrunk. */

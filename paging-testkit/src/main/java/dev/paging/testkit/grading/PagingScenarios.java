@@ -74,29 +74,87 @@ public final class PagingScenarios {
   }
 
   /**
+   * Where a mix's reclaims reach. A check about one concept keeps the others out of its
+   * scenarios: a check of cascading needs no partly covered table, a check of partly covered
+   * tables no cascade.
+   */
+  public enum ReclaimRanges {
+    /** Anywhere: table spans, widened or not, and ranges as they are. */
+    ANY("reclaims anywhere"),
+    /**
+     * Whole entries of the root table: every table below the root lies wholly inside the range or
+     * wholly outside it, so none is partly covered.
+     */
+    WHOLE_ROOT_ENTRIES("reclaims of whole root entries"),
+    /**
+     * Shorter than a table of the next-to-last level spans: only last-level tables can lie wholly
+     * inside, so freeing one never empties a candidate parent, and nothing cascades.
+     */
+    WITHIN_ONE_TABLE("reclaims within one table");
+
+    private final String description;
+
+    ReclaimRanges(String description) {
+      this.description = description;
+    }
+  }
+
+  /** What a mix's reclaims are judged on, so that a check fails for its own concept only. */
+  public enum ReclaimJudging {
+    /** Every reclaim must do exactly what the library's reclaimer does on a copy of the tables. */
+    EXACTLY(""),
+    /**
+     * A strict reclaim must fail when the library's fails and change nothing whenever it fails;
+     * one the library completes may still fail, unchanged (that is the emptied-tables check's
+     * concern). A reclaim that completes must match the library's.
+     */
+    STRICT_FAILURES(", judged on strict failures"),
+    /**
+     * A reclaim must never free a table recorded as shared nor unlink one from the root; what
+     * else it frees is other checks' concern.
+     */
+    SHARED_TABLES_KEPT(", judged on shared tables kept");
+
+    private final String description;
+
+    ReclaimJudging(String description) {
+      this.description = description;
+    }
+  }
+
+  /**
    * Which operations a scenario draws (each with its weight), whether some steps get an
-   * injected allocation failure, and whether the space is a process sharing a kernel's upper half.
-   * An immutable value.
+   * injected allocation failure, whether the space is a process sharing a kernel's upper half,
+   * whether maps use 4 KiB pages only, where reclaims reach and how they are judged. An
+   * immutable value.
    */
   public static final class Mix {
     private final Set<Operation> operations;
     private final int failureOneIn;
     private final boolean sharedKernelHalf;
+    private final boolean smallPagesOnly;
+    private final ReclaimRanges reclaimRanges;
+    private final ReclaimJudging reclaimJudging;
 
-    private Mix(Set<Operation> operations, int failureOneIn, boolean sharedKernelHalf) {
+    private Mix(Set<Operation> operations, int failureOneIn, boolean sharedKernelHalf, boolean smallPagesOnly,
+        ReclaimRanges reclaimRanges, ReclaimJudging reclaimJudging) {
       this.operations = Collections.unmodifiableSet(EnumSet.copyOf(operations));
       this.failureOneIn = failureOneIn;
       this.sharedKernelHalf = sharedKernelHalf;
+      this.smallPagesOnly = smallPagesOnly;
+      this.reclaimRanges = reclaimRanges;
+      this.reclaimJudging = reclaimJudging;
     }
 
     /** Every operation, one step in five of those that allocate with an allocation failure. */
     public static Mix everything() {
-      return new Mix(EnumSet.allOf(Operation.class), 5, false);
+      return new Mix(EnumSet.allOf(Operation.class), 5, false, false, ReclaimRanges.ANY, ReclaimJudging.EXACTLY);
     }
 
     /** These operations only, no allocation failures, a space of its own. */
     public static Mix of(Operation first, Operation... more) {
-      return new Mix(EnumSet.of(Objects.requireNonNull(first, "first"), Objects.requireNonNull(more, "more")), 0, false);
+      return new Mix(EnumSet.of(Objects.requireNonNull(first, "first"), Objects.requireNonNull(more, "more")), 0, false,
+          false, ReclaimRanges.ANY, ReclaimJudging.EXACTLY);
     }
 
     /** This mix with an allocation failure injected in one step in {@code oneIn} of those that may allocate. */
@@ -104,12 +162,48 @@ public final class PagingScenarios {
       if (oneIn < 1) {
         throw new IllegalArgumentException("allocation failures in one step in " + oneIn + ": the rate must be 1 or more");
       }
-      return new Mix(operations, oneIn, sharedKernelHalf);
+      return new Mix(operations, oneIn, sharedKernelHalf, smallPagesOnly, reclaimRanges, reclaimJudging);
     }
 
     /** This mix over a process space sharing the kernel half of a template. */
     public Mix withSharedKernelHalf() {
-      return new Mix(operations, failureOneIn, true);
+      return new Mix(operations, failureOneIn, true, smallPagesOnly, reclaimRanges, reclaimJudging);
+    }
+
+    /**
+     * This mix with maps whose physical address is never aligned with the virtual one beyond
+     * 4 KiB, so that every leaf is a 4 KiB page (and maps at most {@value #SMALL_MAP_LIMIT_MIB}
+     * MiB).
+     */
+    public Mix withSmallPagesOnly() {
+      return new Mix(operations, failureOneIn, sharedKernelHalf, true, reclaimRanges, reclaimJudging);
+    }
+
+    /** This mix with reclaims reaching {@code ranges}. */
+    public Mix withReclaimRanges(ReclaimRanges ranges) {
+      return new Mix(operations, failureOneIn, sharedKernelHalf, smallPagesOnly,
+          Objects.requireNonNull(ranges, "ranges"), reclaimJudging);
+    }
+
+    /** This mix with reclaims judged by {@code judging}. */
+    public Mix withReclaimJudging(ReclaimJudging judging) {
+      return new Mix(operations, failureOneIn, sharedKernelHalf, smallPagesOnly, reclaimRanges,
+          Objects.requireNonNull(judging, "judging"));
+    }
+
+    /** How much a map covers at most when every leaf is 4 KiB, in MiB. */
+    static final int SMALL_MAP_LIMIT_MIB = 8;
+
+    public boolean smallPagesOnly() {
+      return smallPagesOnly;
+    }
+
+    public ReclaimRanges reclaimRanges() {
+      return reclaimRanges;
+    }
+
+    public ReclaimJudging reclaimJudging() {
+      return reclaimJudging;
     }
 
     /** The operations drawn, in their declared order. */
@@ -144,20 +238,29 @@ public final class PagingScenarios {
 
     @Override
     public boolean equals(@Nullable Object o) {
-      return o instanceof Mix && ((Mix) o).operations.equals(operations) && ((Mix) o).failureOneIn == failureOneIn
-          && ((Mix) o).sharedKernelHalf == sharedKernelHalf;
+      if (!(o instanceof Mix)) {
+        return false;
+      }
+      Mix m = (Mix) o;
+      return m.operations.equals(operations) && m.failureOneIn == failureOneIn && m.sharedKernelHalf == sharedKernelHalf
+          && m.smallPagesOnly == smallPagesOnly && m.reclaimRanges == reclaimRanges && m.reclaimJudging == reclaimJudging;
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(operations, failureOneIn, sharedKernelHalf);
+      return Objects.hash(operations, failureOneIn, sharedKernelHalf, smallPagesOnly, reclaimRanges, reclaimJudging);
     }
 
-    /** {@code [MAP_FAIL, UNMAP], allocation failures 1 in 5, kernel half shared}. */
+    /**
+     * {@code [MAP_FAIL, UNMAP], allocation failures 1 in 5, kernel half shared, 4 KiB pages only,
+     * reclaims of whole root entries, judged on strict failures}: the parts that are not the
+     * default.
+     */
     @Override
     public String toString() {
       return operations + (failureOneIn > 0 ? ", allocation failures 1 in " + failureOneIn : "")
-          + (sharedKernelHalf ? ", kernel half shared" : "");
+          + (sharedKernelHalf ? ", kernel half shared" : "") + (smallPagesOnly ? ", 4 KiB pages only" : "")
+          + (reclaimRanges != ReclaimRanges.ANY ? ", " + reclaimRanges.description : "") + reclaimJudging.description;
     }
   }
 
@@ -174,7 +277,8 @@ public final class PagingScenarios {
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(factory, "factory");
     Objects.requireNonNull(mix, "mix");
-    return StatefulRunner.of(() -> PagingSystem.create(format, factory, mix.sharedKernelHalf()),
+    return StatefulRunner.of(
+        () -> PagingSystem.create(format, factory, mix.sharedKernelHalf()).judgingReclaims(mix.reclaimJudging()),
         (random, system) -> next(random, system, mix), PagingSystem::check);
   }
 
@@ -276,11 +380,13 @@ public final class PagingScenarios {
       case MAP_FAIL:
       case MAP_REPLACE: {
         VirtualRange range = range(random, system);
-        if (Long.compareUnsigned(range.last() - range.first(), MAP_LIMIT - 1) > 0) {
+        long limit = mix.smallPagesOnly ? (long) Mix.SMALL_MAP_LIMIT_MIB << 20 : MAP_LIMIT;
+        if (Long.compareUnsigned(range.last() - range.first(), limit - 1) > 0) {
           // A range widened to a root entry's span would need hundreds of thousands of leaves.
-          range = VirtualRange.ofLength(range.first(), MAP_LIMIT);
+          range = VirtualRange.ofLength(range.first(), limit);
         }
-        step = PagingStep.map(range, physical(random, f, range), Generators.attributes(random, f),
+        long physical = mix.smallPagesOnly ? smallPagesOnly(random, f, range) : physical(random, f, range);
+        step = PagingStep.map(range, physical, Generators.attributes(random, f),
             op == Operation.MAP_FAIL ? ConflictPolicy.FAIL : ConflictPolicy.REPLACE);
         break;
       }
@@ -305,7 +411,7 @@ public final class PagingScenarios {
         step = PagingStep.collapse(tableRange(random, system, false));
         break;
       default:
-        step = PagingStep.reclaim(tableRange(random, system, true),
+        step = PagingStep.reclaim(reaching(f, mix.reclaimRanges, tableRange(random, system, true)),
             op == Operation.RECLAIM_STRICT ? ReclaimMode.STRICT : ReclaimMode.COLLECT);
         break;
     }
@@ -445,6 +551,24 @@ public final class PagingScenarios {
     return random.nextInt(3) == 0 ? clamp(f, first, last) : widened(random, f, first, last);
   }
 
+  /** {@code range} made to reach as {@code ranges} says: widened to whole root entries, or cut short of a table. */
+  static VirtualRange reaching(PagingFormat f, ReclaimRanges ranges, VirtualRange range) {
+    List<Level> levels = f.levels();
+    switch (ranges) {
+      case WHOLE_ROOT_ENTRIES: {
+        long span = levels.get(0).entrySpan();
+        return clamp(f, range.first() & -span, (range.last() & -span) + span - 1);
+      }
+      case WITHIN_ONE_TABLE: {
+        long limit = levels.get(Math.max(0, levels.size() - 3)).entrySpan() - PAGE;
+        return Long.compareUnsigned(range.last() - range.first(), limit - 1) > 0
+            ? VirtualRange.ofLength(range.first(), limit) : range;
+      }
+      default:
+        return range;
+    }
+  }
+
   /** {@code [first, last]} widened to the largest table span whose range maps nothing, or as it is. */
   private static VirtualRange emptiestWidening(PagingFormat f, ReferenceModel model, long first, long last) {
     List<Level> levels = f.levels();
@@ -488,6 +612,14 @@ public final class PagingScenarios {
       return Generators.physical(random, f, PAGE);
     }
     return Generators.physical(random, f, GIB) + (range.first() & (GIB - 1));
+  }
+
+  /**
+   * A physical start for {@code range} one 4 KiB page off the virtual start's alignment to 2 MiB,
+   * so that no page larger than 4 KiB fits anywhere in it.
+   */
+  private static long smallPagesOnly(SplittableRandom random, PagingFormat f, VirtualRange range) {
+    return Generators.physical(random, f, GIB) + ((range.first() + PAGE) & ((2L << 20) - 1));
   }
 
   /** {@code [first, last]} cut to the canonical half of {@code first}. */

@@ -46,6 +46,7 @@ public final class PagingSystem {
   private final List<VirtualRange> recent = new ArrayList<>();
   private final Map<String, Integer> outcomes = new TreeMap<>();
   private final boolean sharedKernelHalf;
+  private PagingScenarios.ReclaimJudging reclaimJudging = PagingScenarios.ReclaimJudging.EXACTLY;
 
   private PagingSystem(PagingFormat format, PagingSubmission.Factory factory, boolean sharedKernelHalf) {
     this.format = Objects.requireNonNull(format, "format");
@@ -70,6 +71,17 @@ public final class PagingSystem {
    */
   public static PagingSystem create(PagingFormat format, PagingSubmission.Factory factory, boolean sharedKernelHalf) {
     return new PagingSystem(format, Objects.requireNonNull(factory, "factory"), sharedKernelHalf);
+  }
+
+  /** This system, with its reclaims judged by {@code judging} from now on (a scenario's mix says how). */
+  PagingSystem judgingReclaims(PagingScenarios.ReclaimJudging judging) {
+    this.reclaimJudging = Objects.requireNonNull(judging, "judging");
+    return this;
+  }
+
+  /** How the steps judge a reclaim on this system. */
+  PagingScenarios.ReclaimJudging reclaimJudging() {
+    return reclaimJudging;
   }
 
   /** The format of every space of the system. */
