@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.paging.api.Attributes;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.ops.ConflictPolicy;
 import dev.paging.ops.ReclaimMode;
+import dev.paging.ops.Translator;
+import dev.paging.testkit.ReferenceModel;
 import dev.paging.testkit.grading.PagingScenarios.Mix;
 import dev.paging.testkit.grading.PagingScenarios;
 import dev.paging.testkit.grading.PagingStep;
@@ -18,6 +21,7 @@ import dev.paging.testkit.stateful.StatefulRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -139,6 +143,114 @@ class PagingScenariosTest {
     assertThatThrownBy(() -> Mix.everything().withAllocationFailures(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("allocation failures in one step in 0: the rate must be 1 or more");
+  }
+
+  @Test
+  void aMixCanKeepMapsSmallAndReclaimsToWholeRootEntriesOrWithinOneTable() {
+    Mix whole = Mix.of(PagingScenarios.Operation.MAP_FAIL, PagingScenarios.Operation.RECLAIM_COLLECT)
+        .withSmallPagesOnly().withReclaimRanges(PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES)
+        .withReclaimJudging(PagingScenarios.ReclaimJudging.STRICT_FAILURES);
+    Mix within = Mix.of(PagingScenarios.Operation.MAP_REPLACE, PagingScenarios.Operation.RECLAIM_COLLECT)
+        .withReclaimRanges(PagingScenarios.ReclaimRanges.WITHIN_ONE_TABLE);
+    assertThat(whole).hasToString("[MAP_FAIL, RECLAIM_COLLECT], 4 KiB pages only, reclaims of whole root entries, "
+        + "judged on strict failures");
+    assertThat(within).hasToString("[MAP_REPLACE, RECLAIM_COLLECT], reclaims within one table");
+    for (PagingFormat f : PagingScenarios.formats()) {
+      long rootSpan = f.levels().get(0).entrySpan();
+      // A table of the next-to-last level: 1 GiB on every format here.
+      long table = f.levels().get(f.levels().size() - 3).entrySpan();
+      for (long seed = 1; seed <= 30; seed++) {
+        for (Mix mix : List.of(whole, within)) {
+          SplittableRandom random = new SplittableRandom(seed);
+          PagingSystem system = PagingSystem.create(f, PagingSubmission.library(), false);
+          for (int i = 0; i < 12; i++) {
+            PagingStep step = PagingScenarios.next(random, system, mix);
+            VirtualRange r = step.touched();
+            if (step.kind() == PagingStep.Kind.MAP && mix == whole) {
+              assertThat(r.size()).as("%s", step).isLessThanOrEqualTo(8L << 20);
+            }
+            if (step.kind() == PagingStep.Kind.RECLAIM && mix == whole) {
+              assertThat(r.first() % rootSpan).as("%s on %s", step, f).isZero();
+              assertThat((r.last() + 1) % rootSpan).as("%s on %s", step, f).isZero();
+            }
+            if (step.kind() == PagingStep.Kind.RECLAIM && mix == within) {
+              assertThat(Long.compareUnsigned(r.last() - r.first(), table - 1)).as("%s on %s", step, f).isNegative();
+            }
+            step.apply(system);
+            system.check();
+          }
+          if (mix == whole) {
+            // Every page a 4 KiB-only mix mapped is a 4 KiB page.
+            for (ReferenceModel.Mapping m : system.model().mappings()) {
+              assertThat(Translator.of(system.space()).translate(m.first()).pageSize()).as("%s on %s", m, f)
+                  .isEqualTo(4096);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aFailingLargeMapShrinksToThePageThatShowsTheBug() {
+    long bug = 0x4000_0000L + 0x25_8000L;
+    // Maps right, then quietly drops the page at one address: only a map covering it fails.
+    PagingSubmission.Factory dropsOnePage = space -> {
+      PagingSubmission library = PagingSubmission.library().over(space);
+      return new PagingSubmission() {
+        @Override
+        public AddressSpace space() {
+          return library.space();
+        }
+
+        @Override
+        public Outcome map(VirtualRange range, long physicalStart, Attributes attributes, ConflictPolicy policy) {
+          Outcome o = library.map(range, physicalStart, attributes, policy);
+          if (range.contains(bug)) {
+            library.unmap(VirtualRange.ofLength(bug, 4096));
+          }
+          return o;
+        }
+
+        @Override
+        public Outcome unmap(VirtualRange range) {
+          return library.unmap(range);
+        }
+
+        @Override
+        public Outcome protect(VirtualRange range, Attributes attributes) {
+          return library.protect(range, attributes);
+        }
+
+        @Override
+        public Outcome smash(long address, long pageSize) {
+          return library.smash(address, pageSize);
+        }
+
+        @Override
+        public Outcome collapse(VirtualRange range) {
+          return library.collapse(range);
+        }
+
+        @Override
+        public Outcome reclaim(VirtualRange range, ReclaimMode mode) {
+          return library.reclaim(range, mode);
+        }
+      };
+    };
+    // 3.3 MiB from 1 GiB: 845 pages, the bug in the 601st.
+    PagingStep big = PagingStep.map(VirtualRange.ofLength(0x4000_0000L, 845 * 4096L), 0x8000_0000L,
+        Attributes.readWrite(), ConflictPolicy.FAIL);
+    StatefulRunner<PagingSystem> runner = StatefulRunner.of(
+        () -> PagingSystem.create(Formats.x86_64(), dropsOnePage, false), (random, system) -> big, PagingSystem::check);
+
+    StatefulRunner.Result<PagingSystem> r = runner.run(1, 1);
+
+    assertThat(r.passed()).isFalse();
+    // Halved down to the one page, whose frame moved along, then to the plainest physical start
+    // (the page's own offset in a 1 GiB block).
+    assertThat(r.scenario()).containsExactly(
+        "map [0x0000000040258000, 0x0000000040258fff] to 0x0000000000258000 rw----- FAIL");
   }
 
   @Test

@@ -441,8 +441,10 @@ public final class PagingStep implements Step<PagingSystem> {
     return out;
   }
 
+  /** This step over {@code r}, inside its range; a map's physical start moves along, so each page keeps its frame. */
   private PagingStep withRange(VirtualRange r) {
-    return new PagingStep(kind, r, address, size, attributes, policy, mode, failAt);
+    long physical = kind == Kind.MAP ? address + (r.first() - range.first()) : address;
+    return new PagingStep(kind, r, physical, size, attributes, policy, mode, failAt);
   }
 
   /** One page at the start, the first half, the last page: each strictly smaller than {@code r}. */
@@ -452,7 +454,9 @@ public final class PagingStep implements Step<PagingSystem> {
     if (r.isAll() || Long.compareUnsigned(pages, 1) > 0) {
       out.add(VirtualRange.ofLength(r.first(), PAGE));
       if (!r.isAll() && pages > 2) {
+        // Both halves, so that halving reaches the one page that shows a bug wherever it lies.
         out.add(VirtualRange.ofLength(r.first(), pages / 2 * PAGE));
+        out.add(VirtualRange.closed(r.first() + pages / 2 * PAGE, r.last()));
       }
       if (!r.isAll()) {
         out.add(VirtualRange.closed(r.last() - PAGE + 1, r.last()));
