@@ -11,6 +11,8 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -40,6 +42,8 @@ import picocli.CommandLine.TypeConversionException;
         "  translate  dev.paging.testkit.grading.TranslateSubmission",
         "  reclaim    dev.paging.testkit.grading.ReclaimSubmission",
         "  paging     dev.paging.testkit.grading.PagingSubmission$Factory",
+        "  vmprint    dev.paging.testkit.grading.VmprintSubmission (xv6's vmprint lab)",
+        "  accessed   dev.paging.testkit.grading.AccessedSubmission (xv6's pgaccess lab)",
         "Compile a submission against the jar 'paging grade --classpath' prints.",
         "",
         "A check whose JVM calls System.exit, runs out of heap, overflows its stack or",
@@ -83,7 +87,8 @@ final class GradeCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--battery", paramLabel = "NAME", description = "translate, reclaim or paging; may come from the rubric.")
+  @Option(names = "--battery", paramLabel = "NAME",
+      description = "translate, reclaim, paging, vmprint or accessed; may come from the rubric.")
   private @Nullable String battery;
 
   @Option(names = "--submission", paramLabel = "JAR", description = "The student's jar.")
@@ -118,8 +123,12 @@ final class GradeCommand implements Callable<Integer> {
     Rubric chosen = rubric == null ? Rubric.defaults() : Rubric.read(rubric);
     String name = battery != null ? battery : chosen.battery();
     if (name == null) {
-      throw new ParameterException(spec.commandLine(), "--battery is required (translate, reclaim or paging) unless "
-          + "the rubric names one");
+      List<String> names = new ArrayList<>();
+      for (Battery<?> b : Batteries.all()) {
+        names.add(b.name());
+      }
+      throw new ParameterException(spec.commandLine(), "--battery is required (" + String.join(", ", names)
+          + ") unless the rubric names one");
     }
     if (submission == null) {
       throw new ParameterException(spec.commandLine(), "--submission is required: the jar to grade");

@@ -178,17 +178,17 @@ class GradeCommandTest {
     String help = " (see 'paging grade --help')\n";
 
     CliRun noBattery = CliRun.of("grade", "--submission", jar.toString());
-    CliRun unknown = CliRun.of("grade", "--battery", "vmprint", "--submission", jar.toString());
+    CliRun unknown = CliRun.of("grade", "--battery", "pagewalk", "--submission", jar.toString());
     CliRun noJar = CliRun.of("grade", "--battery", "translate", "--submission", dir.resolve("none.jar").toString());
     CliRun notImplementing = CliRun.of("grade", "--battery", "reclaim", "--submission", jar.toString(),
         "--class", Submissions.class.getName() + "$Correct");
     CliRun badRubric = CliRun.of("grade", "--submission", jar.toString(), "--rubric", typo.toString());
     CliRun format = grade("--format", "html");
 
-    assertThat(noBattery.err).isEqualTo("paging grade: --battery is required (translate, reclaim or paging) unless "
-        + "the rubric names one" + help);
-    assertThat(unknown.err).isEqualTo("paging grade: --battery: no battery named 'vmprint' (there are translate, "
-        + "reclaim, paging)" + help);
+    assertThat(noBattery.err).isEqualTo("paging grade: --battery is required (translate, reclaim, paging, vmprint, "
+        + "accessed) unless the rubric names one" + help);
+    assertThat(unknown.err).isEqualTo("paging grade: --battery: no battery named 'pagewalk' (there are translate, "
+        + "reclaim, paging, vmprint, accessed)" + help);
     assertThat(noJar.err).isEqualTo("paging grade: submission " + dir.resolve("none.jar") + ": no such file\n");
     assertThat(notImplementing.err).isEqualTo("paging grade: class " + Submissions.class.getName() + "$Correct does "
         + "not implement dev.paging.testkit.grading.ReclaimSubmission, the contract of battery reclaim: implement it, "

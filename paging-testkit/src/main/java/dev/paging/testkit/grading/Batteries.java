@@ -3,16 +3,13 @@ package dev.paging.testkit.grading;
 import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.Attributes;
-import dev.paging.api.EntryKind;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
-import dev.paging.core.AddressSpace;
 import dev.paging.ops.ConflictPolicy;
 import dev.paging.ops.ReclaimMode;
 import dev.paging.ops.Translator;
 import dev.paging.testkit.Invariants;
-import dev.paging.testkit.PagingFixture;
 import dev.paging.testkit.ReferenceModel;
 import dev.paging.testkit.TlbModel;
 import dev.paging.testkit.stateful.StatefulRunner;
@@ -24,8 +21,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The graders' batteries for the three submission contracts: {@link #translate()}, {@link
- * #reclaim()} and {@link #paging()}. Every check runs on all five formats (or the ones given) with
+ * The graders' batteries for the submission contracts: {@link #translate()}, {@link #reclaim()}
+ * and {@link #paging()}, and the labs {@link #vmprint()} and {@link #accessed()}. Every check runs on all five formats (or the ones given) with
  * fixed seeds, so a submission always gets the same card; a check built on scenarios reports its first failure
  * with the format, the replay seed and the shrunk scenario, one {@link PagingStep} a line.
  *
@@ -51,11 +48,16 @@ public final class Batteries {
 
   private Batteries() {}
 
-  /** The shipped batteries, each with the contract its submissions implement: translate, reclaim, paging. */
+  /**
+   * The shipped batteries, each with the contract its submissions implement: translate, reclaim,
+   * paging, vmprint, accessed.
+   */
   public static List<Battery<?>> all() {
     return List.of(Battery.of(TranslateSubmission.class, Batteries::translate),
         Battery.of(ReclaimSubmission.class, Batteries::reclaim),
-        Battery.of(PagingSubmission.Factory.class, Batteries::paging));
+        Battery.of(PagingSubmission.Factory.class, Batteries::paging),
+        Battery.of(VmprintSubmission.class, Batteries::vmprint),
+        Battery.of(AccessedSubmission.class, Batteries::accessed));
   }
 
   /**
@@ -174,7 +176,56 @@ public final class Batteries {
             p -> pagingScenarios(on, p, PagingScenarios.Mix.everything()));
   }
 
+  /**
+   * Checks a {@link VmprintSubmission}, xv6's {@code vmprint} lab (10 points), against the
+   * library's renderers, one concept a check: the index variant on spaces built by map, the
+   * address variant after every other operation, which entries print when tables are malformed
+   * (both variants, the places of the lines not judged), and the addresses at the edges of both
+   * halves (by address).
+   */
+  public static Grader<VmprintSubmission> vmprint() {
+    return vmprint(PagingScenarios.formats());
+  }
+
+  /** {@link #vmprint()} on {@code formats} only (xv6 labs are Sv39). */
+  public static Grader<VmprintSubmission> vmprint(List<PagingFormat> formats) {
+    List<PagingFormat> on = checked(formats);
+    return Grader.<VmprintSubmission>battery("vmprint")
+        .check("by index, on spaces built by map", 3, BUDGET, v -> LabChecks.vmprintScenarios(on, v, MAPS, false))
+        .check("by address, after unmap, protect, smash and collapse", 3, BUDGET,
+            v -> LabChecks.vmprintScenarios(on, v, CHANGES, true))
+        .check("malformed entries are printed, not followed", 2, SHORT, v -> LabChecks.vmprintMalformed(on, v))
+        .check("addresses at the edges of both halves", 2, SHORT, v -> LabChecks.vmprintEdges(on, v));
+  }
+
+  /**
+   * Checks an {@link AccessedSubmission}, xv6's {@code pgaccess} lab (10 points), against the
+   * library's scan on a copy of the same tables, one concept a check: the pages reported, the
+   * bits cleared and nothing else changed, the invalidations the cleared bits need (each on spaces
+   * of 4 KiB pages), and huge pages cut by the range.
+   */
+  public static Grader<AccessedSubmission> accessed() {
+    return accessed(PagingScenarios.formats());
+  }
+
+  /** {@link #accessed()} on {@code formats} only. */
+  public static Grader<AccessedSubmission> accessed(List<PagingFormat> formats) {
+    List<PagingFormat> on = checked(formats);
+    return Grader.<AccessedSubmission>battery("accessed")
+        .check("reports exactly the accessed pages", 3, BUDGET,
+            a -> LabChecks.accessedScenarios(on, a, ACCESSED, LabChecks.Aspect.REPORT))
+        .check("clears the accessed bits and changes nothing else", 3, BUDGET,
+            a -> LabChecks.accessedScenarios(on, a, ACCESSED, LabChecks.Aspect.MEMORY))
+        .check("asks for the invalidations the cleared bits need", 2, BUDGET,
+            a -> LabChecks.accessedScenarios(on, a, ACCESSED, LabChecks.Aspect.INVALIDATIONS))
+        .check("huge pages: reported by their part in the range, cleared whole", 2, SHORT,
+            a -> LabChecks.accessedHuge(on, a));
+  }
+
   private static final PagingScenarios.Mix MAPS = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL);
+  // Maps and protects of 4 KiB pages with random attributes, accessed or not; unmaps between.
+  private static final PagingScenarios.Mix ACCESSED = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.PROTECT).withSmallPagesOnly();
   private static final PagingScenarios.Mix CHANGES = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
       PagingScenarios.Operation.MAP_REPLACE, PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.PROTECT,
       PagingScenarios.Operation.SMASH, PagingScenarios.Operation.COLLAPSE);
@@ -229,20 +280,7 @@ public final class Batteries {
       Function<PagingFormat, List<List<PagingStep>>> scenarios) {
     PagingSubmission.Factory factory = PagingSubmission.libraryWith(r);
     for (PagingFormat f : formats) {
-      replay(f, PagingScenarios.runner(f, factory, mix), scenarios.apply(f));
-    }
-  }
-
-  /** Replays each of {@code scenarios} on a fresh system; the first failure, with its scenario. */
-  private static void replay(PagingFormat f, StatefulRunner<PagingSystem> runner, List<List<PagingStep>> scenarios) {
-    for (List<PagingStep> scenario : scenarios) {
-      Optional<Throwable> failed = runner.replay(new ArrayList<>(scenario));
-      if (failed.isPresent()) {
-        Throwable failure = failed.get();
-        List<String> lines = new ArrayList<>();
-        scenario.forEach(s -> lines.add(s.toString()));
-        throw CheckFailure.of("on " + f.name() + ": " + failure.getMessage(), lines, failure);
-      }
+      LabChecks.replay(f, PagingScenarios.runner(f, factory, mix), scenarios.apply(f));
     }
   }
 
@@ -288,7 +326,7 @@ public final class Batteries {
   }
 
   /** {@link #SEEDS} scenarios of {@link #STEPS} steps per format; the first failure, shrunk. */
-  private static void scenarios(List<PagingFormat> formats, Function<PagingFormat, StatefulRunner<PagingSystem>> runners,
+  static void scenarios(List<PagingFormat> formats, Function<PagingFormat, StatefulRunner<PagingSystem>> runners,
       PagingScenarios.Mix mix) {
     for (PagingFormat f : formats) {
       StatefulRunner.Result<PagingSystem> r = runners.apply(f).runMany(1, SEEDS, STEPS);
@@ -304,28 +342,7 @@ public final class Batteries {
   /** Pages at the ends of both halves, of every size that fits there. */
   private static void edges(List<PagingFormat> formats, TranslateSubmission t) {
     for (PagingFormat f : formats) {
-      long lowerTop = f.lowerHalf().last() + 1;
-      long upperBottom = f.upperHalf().first();
-      Attributes rw = Attributes.readWrite();
-      List<List<PagingStep>> scenarios = List.of(
-          List.of(PagingStep.map(VirtualRange.ofLength(0, PAGE), 0x5000, rw, ConflictPolicy.FAIL),
-              PagingStep.map(VirtualRange.ofLength(lowerTop - PAGE, PAGE), 0x6000, rw, ConflictPolicy.FAIL),
-              PagingStep.map(VirtualRange.ofLength(upperBottom, PAGE), 0x7000, rw, ConflictPolicy.FAIL),
-              PagingStep.map(VirtualRange.closed(-PAGE, -1L), 0x8000, rw, ConflictPolicy.FAIL)),
-          List.of(PagingStep.map(VirtualRange.ofLength(lowerTop - MIB2, MIB2), 0x40_0000, rw, ConflictPolicy.FAIL),
-              PagingStep.map(VirtualRange.closed(-MIB2, -1L), 0x60_0000, rw, ConflictPolicy.FAIL)),
-          List.of(PagingStep.map(VirtualRange.ofLength(upperBottom, GIB), GIB, rw, ConflictPolicy.FAIL),
-              PagingStep.map(VirtualRange.closed(-GIB, -1L), 2 * GIB, rw, ConflictPolicy.FAIL)));
-      StatefulRunner<PagingSystem> runner = PagingScenarios.translateRunner(f, t, MAPS);
-      for (List<PagingStep> scenario : scenarios) {
-        Optional<Throwable> failed = runner.replay(new ArrayList<>(scenario));
-        if (failed.isPresent()) {
-          Throwable failure = failed.get();
-          List<String> lines = new ArrayList<>();
-          scenario.forEach(s -> lines.add(s.toString()));
-          throw CheckFailure.of("on " + f.name() + ": " + failure.getMessage(), lines, failure);
-        }
-      }
+      LabChecks.replay(f, PagingScenarios.translateRunner(f, t, MAPS), LabChecks.edgeScenarios(f));
     }
   }
 
@@ -381,54 +398,10 @@ public final class Batteries {
       expectSame(t, s, window | 0x48, "root entry 1 points back to the root, and " + hex(window)
           + " reads the last table of the page at " + hex(mapped) + " through it");
 
-      long outside = PagingFixture.MEMORY_SIZE + 16 * PAGE;
-      s.memory().write(rootFrame + 16, f.encodeTable(root, outside, f.tableAttributesFor(permissive)));
-      expectSame(t, s, 2L << root.shift(), "root entry 2 points to a table at " + hex(outside) + ", outside memory");
-
-      for (int depth = 0; depth < n; depth++) {
-        PagingSystem m = PagingSystem.create(f, PagingSubmission.library(), false);
-        long va = 3L << root.shift() | 0x5000;
-        m.submission().map(VirtualRange.ofLength(va, PAGE), 0x7000, permissive, ConflictPolicy.FAIL);
-        long entry = entryAddress(m.space(), va, depth);
-        long raw = m.memory().read(entry);
-        Level level = levels.get(depth);
-        for (int bit = 62; bit >= 0; bit--) {
-          long bad = raw | 1L << bit;
-          if (bad != raw && f.kind(level, bad) == EntryKind.MALFORMED && f.address(level, bad) == f.address(level, raw)) {
-            m.memory().write(entry, bad);
-            expectSame(t, m, va + 0x123, "the " + level.name() + " entry on the path has reserved bit " + bit
-                + " set (" + hex(bad) + ")");
-            break;
-          }
-        }
-      }
-
-      PagingSystem p = PagingSystem.create(f, PagingSubmission.library(), false);
-      long va = 4L << root.shift();
-      p.submission().map(VirtualRange.ofLength(va, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
-      Level last = levels.get(n - 1);
-      long pointer;
-      try {
-        pointer = f.encodeTable(last, p.space().root(), f.tableAttributesFor(permissive));
-      } catch (IllegalArgumentException e) {
-        continue;
-      }
-      if (f.kind(last, pointer) != EntryKind.LEAF) {
-        p.memory().write(entryAddress(p.space(), va, n - 1), pointer);
-        expectSame(t, p, va, "the last-level entry is a table pointer");
+      for (LabChecks.Malformed m : LabChecks.malformedSpaces(f)) {
+        expectSame(t, m.system, m.va, m.what);
       }
     }
-  }
-
-  /** The address of the entry at {@code depth} on the path to {@code va}, which must exist. */
-  private static long entryAddress(AddressSpace space, long va, int depth) {
-    PagingFormat f = space.format();
-    long table = space.root();
-    for (int d = 0; d < depth; d++) {
-      Level level = f.levels().get(d);
-      table = f.address(level, space.memory().read(table + 8L * level.index(va)));
-    }
-    return table + 8L * f.levels().get(depth).index(va);
   }
 
   private static void expectSame(TranslateSubmission t, PagingSystem s, long va, String what) {

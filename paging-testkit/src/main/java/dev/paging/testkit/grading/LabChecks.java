@@ -1,0 +1,423 @@
+package dev.paging.testkit.grading;
+
+import static dev.paging.api.Addresses.hex;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.EntryKind;
+import dev.paging.api.Level;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.PagingFormat;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
+import dev.paging.core.SharedTables;
+import dev.paging.core.Walker;
+import dev.paging.fakes.MemorySnapshot;
+import dev.paging.fakes.SimulatedMemory;
+import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.ops.ConflictPolicy;
+import dev.paging.testkit.PagingFixture;
+import dev.paging.testkit.TlbModel;
+import dev.paging.testkit.stateful.Generators;
+import dev.paging.testkit.stateful.StatefulRunner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The checks of the lab batteries {@link Batteries#vmprint()} and {@link Batteries#accessed()}:
+ * spaces the library builds (random scenarios, shrunk on failure, and fixed ones), each compared
+ * with the library's own answer on the same tables.
+ */
+final class LabChecks {
+  private static final long PAGE = 4096;
+  private static final long MIB2 = 1L << 21;
+  private static final long GIB = 1L << 30;
+
+  private LabChecks() {}
+
+  /** The library's spaces for a scenario of {@code mix}, with {@code check} after every step. */
+  static StatefulRunner<PagingSystem> runner(PagingFormat f, PagingScenarios.Mix mix,
+      Consumer<PagingSystem> check) {
+    return StatefulRunner.of(() -> PagingSystem.create(f, PagingSubmission.library(), mix.sharedKernelHalf()),
+        (random, system) -> PagingScenarios.next(random, system, mix), system -> {
+          system.check();
+          check.accept(system);
+        });
+  }
+
+  /** A space of the library's with one malformed entry or unfollowable pointer, the address it concerns, and what it is. */
+  static final class Malformed {
+    final PagingSystem system;
+    final long va;
+    final String what;
+
+    Malformed(PagingSystem system, long va, String what) {
+      this.system = system;
+      this.va = va;
+      this.what = what;
+    }
+  }
+
+  /**
+   * Spaces the MMU must not trust, each with a page mapped: a root entry pointing outside memory,
+   * a reserved bit set in the entry at each level on the path to a page, and a table pointer at
+   * the last level.
+   */
+  static List<Malformed> malformedSpaces(PagingFormat f) {
+    List<Malformed> out = new ArrayList<>();
+    List<Level> levels = f.levels();
+    int n = levels.size();
+    Attributes permissive = Attributes.readWrite().withExecutable(true).withUser(true);
+    Level root = levels.get(0);
+
+    PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
+    s.submission().map(VirtualRange.ofLength(5L << root.shift() | 0x7000, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
+    long outside = PagingFixture.MEMORY_SIZE + 16 * PAGE;
+    s.memory().write(s.space().root() + 16, f.encodeTable(root, outside, f.tableAttributesFor(permissive)));
+    out.add(new Malformed(s, 2L << root.shift(), "root entry 2 points to a table at " + hex(outside) + ", outside memory"));
+
+    for (int depth = 0; depth < n; depth++) {
+      PagingSystem m = PagingSystem.create(f, PagingSubmission.library(), false);
+      long va = 3L << root.shift() | 0x5000;
+      m.submission().map(VirtualRange.ofLength(va, PAGE), 0x7000, permissive, ConflictPolicy.FAIL);
+      long entry = entryAddress(m.space(), va, depth);
+      long raw = m.memory().read(entry);
+      Level level = levels.get(depth);
+      for (int bit = 62; bit >= 0; bit--) {
+        long bad = raw | 1L << bit;
+        if (bad != raw && f.kind(level, bad) == EntryKind.MALFORMED && f.address(level, bad) == f.address(level, raw)) {
+          m.memory().write(entry, bad);
+          out.add(new Malformed(m, va + 0x123, "the " + level.name() + " entry on the path has reserved bit " + bit
+              + " set (" + hex(bad) + ")"));
+          break;
+        }
+      }
+    }
+
+    PagingSystem p = PagingSystem.create(f, PagingSubmission.library(), false);
+    long va = 4L << root.shift();
+    p.submission().map(VirtualRange.ofLength(va, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
+    Level last = levels.get(n - 1);
+    try {
+      long pointer = f.encodeTable(last, p.space().root(), f.tableAttributesFor(permissive));
+      if (f.kind(last, pointer) != EntryKind.LEAF) {
+        p.memory().write(entryAddress(p.space(), va, n - 1), pointer);
+        out.add(new Malformed(p, va, "the last-level entry is a table pointer"));
+      }
+    } catch (IllegalArgumentException e) {
+      // The format cannot even encode a pointer at its last level: nothing to check there.
+    }
+    return out;
+  }
+
+  /** The address of the entry at {@code depth} on the path to {@code va}, which must exist. */
+  static long entryAddress(AddressSpace space, long va, int depth) {
+    PagingFormat f = space.format();
+    long table = space.root();
+    for (int d = 0; d < depth; d++) {
+      Level level = f.levels().get(d);
+      table = f.address(level, space.memory().read(table + 8L * level.index(va)));
+    }
+    return table + 8L * f.levels().get(depth).index(va);
+  }
+
+  /** Replays each of {@code scenarios} on a runner's fresh system; the first failure, with its scenario. */
+  static void replay(PagingFormat f, StatefulRunner<PagingSystem> runner, List<List<PagingStep>> scenarios) {
+    for (List<PagingStep> scenario : scenarios) {
+      Optional<Throwable> failed = runner.replay(new ArrayList<>(scenario));
+      if (failed.isPresent()) {
+        Throwable failure = failed.get();
+        List<String> lines = new ArrayList<>();
+        scenario.forEach(s -> lines.add(s.toString()));
+        throw CheckFailure.of("on " + f.name() + ": " + failure.getMessage(), lines, failure);
+      }
+    }
+  }
+
+  /** Pages at the ends of both halves, of every size that fits there: what {@code edges} checks map. */
+  static List<List<PagingStep>> edgeScenarios(PagingFormat f) {
+    long lowerTop = f.lowerHalf().last() + 1;
+    long upperBottom = f.upperHalf().first();
+    Attributes rw = Attributes.readWrite();
+    return List.of(
+        List.of(PagingStep.map(VirtualRange.ofLength(0, PAGE), 0x5000, rw, ConflictPolicy.FAIL),
+            PagingStep.map(VirtualRange.ofLength(lowerTop - PAGE, PAGE), 0x6000, rw, ConflictPolicy.FAIL),
+            PagingStep.map(VirtualRange.ofLength(upperBottom, PAGE), 0x7000, rw, ConflictPolicy.FAIL),
+            PagingStep.map(VirtualRange.closed(-PAGE, -1L), 0x8000, rw, ConflictPolicy.FAIL)),
+        List.of(PagingStep.map(VirtualRange.ofLength(lowerTop - MIB2, MIB2), 0x40_0000, rw, ConflictPolicy.FAIL),
+            PagingStep.map(VirtualRange.closed(-MIB2, -1L), 0x60_0000, rw, ConflictPolicy.FAIL)),
+        List.of(PagingStep.map(VirtualRange.ofLength(upperBottom, GIB), GIB, rw, ConflictPolicy.FAIL),
+            PagingStep.map(VirtualRange.closed(-GIB, -1L), 2 * GIB, rw, ConflictPolicy.FAIL)));
+  }
+
+  // ---- vmprint
+
+  /** What {@code v} prints of {@code space}, walked over all of it with cursors checked. */
+  static String vmprint(VmprintSubmission v, AddressSpace space, boolean byAddress) {
+    StringBuilder out = new StringBuilder();
+    PageTableVisitor visitor = v.visitor(space.format(), out, byAddress);
+    if (visitor == null) {
+      throw new AssertionError("visitor(" + space.format().name() + ", out, " + byAddress + ") returned null");
+    }
+    space.walker().checked(true).walk(space.root(), VirtualRange.all(), visitor);
+    return out.toString();
+  }
+
+  /**
+   * Fails unless {@code v} prints {@code space} as the library's renderer does, naming the first
+   * line that differs: exactly, or with {@code entriesOnly} only which entries are printed (each
+   * line from its {@code : pte}), so that a check of which entries print does not judge the
+   * indentation.
+   */
+  static void assertPrints(VmprintSubmission v, AddressSpace space, boolean byAddress, boolean entriesOnly,
+      String where) {
+    String want = vmprint(VmprintSubmission.library(), space, byAddress);
+    String got;
+    try {
+      got = vmprint(v, space, byAddress);
+    } catch (RuntimeException e) {
+      throw new AssertionError(where + ": the visitor threw " + e, e);
+    }
+    if (entriesOnly) {
+      want = entries(want);
+      got = entries(got);
+    }
+    if (got.equals(want)) {
+      return;
+    }
+    String[] w = want.split("\n", -1);
+    String[] g = got.split("\n", -1);
+    int line = 0;
+    while (line < w.length && line < g.length && w[line].equals(g[line])) {
+      line++;
+    }
+    String expected = line < w.length ? "'" + w[line] + "'" : "the end";
+    String printed = line < g.length ? "'" + g[line] + "'" : "the end";
+    throw new AssertionError(where + ", " + (byAddress ? "by address" : "by index") + ": line " + (line + 1)
+        + " should be " + expected + " but is " + printed + " (" + (w.length - 1) + " lines expected, "
+        + (g.length - 1) + " printed)");
+  }
+
+  /** Each line of {@code text} from its {@code : pte}, so without the place of its entry. */
+  private static String entries(String text) {
+    StringBuilder out = new StringBuilder();
+    for (String line : text.split("\n", -1)) {
+      int pte = line.indexOf(": pte ");
+      out.append(pte < 0 ? line : line.substring(pte)).append('\n');
+    }
+    return out.toString();
+  }
+
+  static void vmprintScenarios(List<PagingFormat> formats, VmprintSubmission v, PagingScenarios.Mix mix,
+      boolean byAddress) {
+    Batteries.scenarios(formats, f -> runner(f, mix,
+        s -> assertPrints(v, s.space(), byAddress, false, "after the last step")), mix);
+  }
+
+  static void vmprintMalformed(List<PagingFormat> formats, VmprintSubmission v) {
+    for (PagingFormat f : formats) {
+      for (Malformed m : malformedSpaces(f)) {
+        for (boolean byAddress : new boolean[] {false, true}) {
+          assertPrints(v, m.system.space(), byAddress, true, "on " + f.name() + ", where " + m.what);
+        }
+      }
+    }
+  }
+
+  static void vmprintEdges(List<PagingFormat> formats, VmprintSubmission v) {
+    for (PagingFormat f : formats) {
+      StatefulRunner<PagingSystem> runner = runner(f, PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL),
+          s -> assertPrints(v, s.space(), true, false, "after the last step"));
+      replay(f, runner, edgeScenarios(f));
+    }
+  }
+
+  // ---- accessed bits
+
+  /** Which aspect of a scan a check judges. */
+  enum Aspect {
+    REPORT, MEMORY, INVALIDATIONS, HUGE
+  }
+
+  /**
+   * The range a check scans after a step: mostly the range the step touched, every third step
+   * the whole lower half (deterministic, so that a shrunk scenario scans alike).
+   */
+  static VirtualRange scanRange(PagingSystem s) {
+    List<VirtualRange> recent = s.recent();
+    if (recent.isEmpty() || recent.size() % 3 == 0) {
+      return s.format().lowerHalf();
+    }
+    VirtualRange r = recent.get(recent.size() - 1);
+    return VirtualRange.closed(r.first() & -PAGE, r.last() | (PAGE - 1));
+  }
+
+  /**
+   * Scans {@code range} of {@code s} with {@code a} and with the library on a copy, judges
+   * {@code aspects}, then leaves the tables as the library's scan leaves them (and tells the
+   * model), so that one wrong scan does not spoil the steps after it.
+   */
+  static void assertScans(AccessedSubmission a, PagingSystem s, VirtualRange range, List<Aspect> aspects,
+      String where) {
+    SimulatedMemory memory = s.memory();
+    MemorySnapshot before = memory.snapshot();
+    List<VirtualRange> wholeLeaves = accessedLeaves(s.space(), range);
+    AddressSpace copy = copyOf(s, before);
+    AccessedSubmission.Report want = AccessedSubmission.library().clearAccessed(copy, range);
+    MemorySnapshot wantAfter = ((SimulatedMemory) copy.memory()).snapshot();
+    TlbModel tlb = TlbModel.of(s.space());
+    tlb.flushAll();
+    tlb.accessAll(range);
+    AccessedSubmission.Report got;
+    try {
+      got = a.clearAccessed(s.space(), range);
+    } catch (RuntimeException e) {
+      throw new AssertionError(where + ": clearAccessed(" + range + ") threw " + e, e);
+    }
+    if (got == null) {
+      throw new AssertionError(where + ": clearAccessed(" + range + ") returned null");
+    }
+    if (aspects.contains(Aspect.REPORT)) {
+      List<VirtualRange> wanted = union(want.accessed());
+      List<VirtualRange> reported = union(got.accessed());
+      if (!reported.equals(wanted)) {
+        throw new AssertionError(where + ": clearAccessed(" + range + ") reported the pages " + reported
+            + " as accessed, but the accessed pages are " + wanted);
+      }
+    }
+    if (aspects.contains(Aspect.MEMORY)) {
+      String difference = wantAfter.diff(memory.snapshot());
+      if (!difference.isEmpty()) {
+        throw new AssertionError(where + ": clearAccessed(" + range + ") left the tables other than clearing the "
+            + "accessed bits of the leaves overlapping the range does (expected -> actual): " + difference);
+      }
+    }
+    if (aspects.contains(Aspect.INVALIDATIONS)) {
+      for (VirtualRange r : got.invalidations()) {
+        tlb.invalidate(r);
+      }
+      List<String> stale = tlb.staleEntries();
+      if (!stale.isEmpty()) {
+        throw new AssertionError(where + ": clearAccessed(" + range + ") asked to invalidate " + got.invalidations()
+            + ", which leaves " + stale.size() + " stale TLB " + (stale.size() == 1 ? "entry" : "entries")
+            + " (a missing invalidation):\n  " + String.join("\n  ", stale));
+      }
+    }
+    restore(memory, wantAfter);
+    for (VirtualRange leaf : wholeLeaves) {
+      s.model().protect(leaf, x -> x.withAccessed(false));
+    }
+  }
+
+  /** The whole span of every leaf overlapping {@code range} whose accessed bit is set. */
+  private static List<VirtualRange> accessedLeaves(AddressSpace space, VirtualRange range) {
+    List<VirtualRange> out = new ArrayList<>();
+    Walker.walk(space, range, new PageTableVisitor() {
+      @Override
+      public Control onEntry(EntryCursor entry) {
+        if (entry.kind() == EntryKind.LEAF && entry.attributes().accessed()) {
+          out.add(VirtualRange.closed(entry.first(), entry.last()));
+        }
+        return Control.CONTINUE;
+      }
+    });
+    return out;
+  }
+
+  /** A space over a copy of {@code s}'s memory as {@code snapshot} holds it. */
+  private static AddressSpace copyOf(PagingSystem s, MemorySnapshot snapshot) {
+    SimulatedMemory memory = SimulatedMemory.ofSize(s.memory().size());
+    for (long address : snapshot.addresses()) {
+      memory.write(address, snapshot.word(address));
+    }
+    TrackingFrameAllocator unused = TrackingFrameAllocator.over(s.allocator().base(), s.allocator().frameCount());
+    SharedTables shared = SharedTables.create();
+    for (long f : s.space().sharedTables().frames()) {
+      shared.share(f);
+    }
+    return AddressSpace.of(s.format(), memory, unused, s.space().root(), shared);
+  }
+
+  /** Writes {@code memory} back to what {@code wanted} holds, word by word where they differ. */
+  private static void restore(SimulatedMemory memory, MemorySnapshot wanted) {
+    MemorySnapshot now = memory.snapshot();
+    for (long address : now.addresses()) {
+      if (now.word(address) != wanted.word(address)) {
+        memory.write(address, wanted.word(address));
+      }
+    }
+    for (long address : wanted.addresses()) {
+      if (now.word(address) != wanted.word(address)) {
+        memory.write(address, wanted.word(address));
+      }
+    }
+  }
+
+  /** {@code ranges} as sorted, disjoint, coalesced ranges. */
+  static List<VirtualRange> union(List<VirtualRange> ranges) {
+    TreeMap<Long, Long> merged = new TreeMap<>(Long::compareUnsigned);
+    for (VirtualRange r : ranges) {
+      merged.put(r.first(), merged.containsKey(r.first()) && Long.compareUnsigned(merged.get(r.first()), r.last()) > 0
+          ? merged.get(r.first()) : r.last());
+    }
+    List<VirtualRange> out = new ArrayList<>();
+    long first = 0;
+    long last = 0;
+    boolean open = false;
+    for (Map.Entry<Long, Long> e : merged.entrySet()) {
+      if (open && (last == -1L || Long.compareUnsigned(e.getKey(), last + 1) <= 0)) {
+        if (Long.compareUnsigned(e.getValue(), last) > 0) {
+          last = e.getValue();
+        }
+        continue;
+      }
+      if (open) {
+        out.add(VirtualRange.closed(first, last));
+      }
+      first = e.getKey();
+      last = e.getValue();
+      open = true;
+    }
+    if (open) {
+      out.add(VirtualRange.closed(first, last));
+    }
+    return out;
+  }
+
+  static void accessedScenarios(List<PagingFormat> formats, AccessedSubmission a, PagingScenarios.Mix mix,
+      Aspect aspect) {
+    Batteries.scenarios(formats, f -> runner(f, mix,
+        s -> assertScans(a, s, scanRange(s), List.of(aspect), "after the last step")), mix);
+  }
+
+  /**
+   * Huge pages cut by the scanned range: a 2 MiB page and, where the format has them, a 1 GiB
+   * page, accessed, scanned over two of their 4 KiB pages, and on a fresh space over all of them.
+   */
+  static void accessedHuge(List<PagingFormat> formats, AccessedSubmission a) {
+    for (PagingFormat f : formats) {
+      Attributes accessed = Attributes.readWrite().withAccessed(true);
+      List<long[]> pages = new ArrayList<>();
+      pages.add(new long[] {3 * GIB + 4 * MIB2, MIB2, 6 * MIB2});
+      if (Generators.pageSizes(f).contains(GIB)) {
+        pages.add(new long[] {5 * GIB, GIB, 2 * GIB});
+      }
+      for (long[] p : pages) {
+        VirtualRange leaf = VirtualRange.ofLength(p[0], p[1]);
+        for (VirtualRange scanned : List.of(VirtualRange.ofLength(p[0] + 0x3000, 2 * PAGE), leaf)) {
+          PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
+          s.submission().map(leaf, p[2], accessed, ConflictPolicy.FAIL);
+          s.model().map(leaf, p[2], accessed);
+          assertScans(a, s, scanned, List.of(Aspect.REPORT, Aspect.MEMORY), "on " + f.name() + ", with a "
+              + (p[1] >>> 20) + " MiB page at " + hex(p[0]) + " accessed, scanning " + scanned);
+          s.check();
+        }
+      }
+    }
+  }
+}
