@@ -42,6 +42,7 @@ import picocli.CommandLine.TypeConversionException;
         "  translate  dev.paging.testkit.grading.TranslateSubmission",
         "  reclaim    dev.paging.testkit.grading.ReclaimSubmission",
         "  paging     dev.paging.testkit.grading.PagingSubmission$Factory",
+        "  map        dev.paging.testkit.grading.MapSubmission (mmu_map, mmu_unmap)",
         "  vmprint    dev.paging.testkit.grading.VmprintSubmission (xv6's vmprint lab)",
         "  accessed   dev.paging.testkit.grading.AccessedSubmission (xv6's pgaccess lab)",
         "Compile a submission against the jar 'paging grade --classpath' prints.",
@@ -88,7 +89,7 @@ final class GradeCommand implements Callable<Integer> {
   private CommandSpec spec;
 
   @Option(names = "--battery", paramLabel = "NAME",
-      description = "translate, reclaim, paging, vmprint or accessed; may come from the rubric.")
+      description = "translate, reclaim, paging, map, vmprint or accessed; may come from the rubric.")
   private @Nullable String battery;
 
   @Option(names = "--submission", paramLabel = "JAR", description = "The student's jar.")

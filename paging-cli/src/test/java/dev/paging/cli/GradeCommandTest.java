@@ -185,10 +185,10 @@ class GradeCommandTest {
     CliRun badRubric = CliRun.of("grade", "--submission", jar.toString(), "--rubric", typo.toString());
     CliRun format = grade("--format", "html");
 
-    assertThat(noBattery.err).isEqualTo("paging grade: --battery is required (translate, reclaim, paging, vmprint, "
-        + "accessed) unless the rubric names one" + help);
+    assertThat(noBattery.err).isEqualTo("paging grade: --battery is required (translate, reclaim, paging, map, "
+        + "vmprint, accessed) unless the rubric names one" + help);
     assertThat(unknown.err).isEqualTo("paging grade: --battery: no battery named 'pagewalk' (there are translate, "
-        + "reclaim, paging, vmprint, accessed)" + help);
+        + "reclaim, paging, map, vmprint, accessed)" + help);
     assertThat(noJar.err).isEqualTo("paging grade: submission " + dir.resolve("none.jar") + ": no such file\n");
     assertThat(notImplementing.err).isEqualTo("paging grade: class " + Submissions.class.getName() + "$Correct does "
         + "not implement dev.paging.testkit.grading.ReclaimSubmission, the contract of battery reclaim: implement it, "

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.paging.testkit.grading.AccessedSubmission;
 import dev.paging.testkit.grading.Batteries;
 import dev.paging.testkit.grading.Grader;
+import dev.paging.testkit.grading.MapSubmission;
 import dev.paging.testkit.grading.ScoreCard;
 import dev.paging.testkit.grading.VmprintSubmission;
 import java.util.List;
@@ -23,7 +24,9 @@ class LabBatteriesTest {
     for (ScoreCard card : List.of(Batteries.vmprint().grade("library", VmprintSubmission::library),
         Batteries.vmprint().grade("student", LabSubmissions.Vmprint::new),
         Batteries.accessed().grade("library", AccessedSubmission::library),
-        Batteries.accessed().grade("student", LabSubmissions.Accessed::new))) {
+        Batteries.accessed().grade("student", LabSubmissions.Accessed::new),
+        Batteries.map().grade("library", MapSubmission::library),
+        Batteries.map().grade("student", LabSubmissions.Map::new))) {
       assertThat(card.score()).as(card.toMarkdown()).isEqualTo(card.maxScore()).isEqualTo(10);
     }
   }
@@ -37,6 +40,10 @@ class LabBatteriesTest {
       AccessedWithoutInvalidations       | asks for the invalidations the cleared bits need
       AccessedClearsDirtyToo             | clears the accessed bits and changes nothing else
       AccessedSmallPagesOnly             | huge pages: reported by their part in the range, cleared whole
+      MapSmallPagesOnly                  | the largest pages that fit
+      MapLosesTheRestOfAHugePage         | replaces what is mapped, smashing a huge page the range cuts
+      UnmapWholeHugePages                | unmaps, smashing a huge page the range cuts
+      MapWithoutInvalidations            | replaces what is mapped, smashing a huge page the range cuts
       """)
   void eachTypicalBugLosesTheChecksOfItsConcept(String bug, String checks) throws Exception {
     Class<?> type = Class.forName(LabSubmissions.class.getName() + "$" + bug);
@@ -47,9 +54,9 @@ class LabBatteriesTest {
         throw new AssertionError(e);
       }
     };
-    ScoreCard card = bug.startsWith("Vmprint")
-        ? grade(Batteries.vmprint(), bug, () -> (VmprintSubmission) fresh.get())
-        : grade(Batteries.accessed(), bug, () -> (AccessedSubmission) fresh.get());
+    ScoreCard card = bug.startsWith("Vmprint") ? grade(Batteries.vmprint(), bug, () -> (VmprintSubmission) fresh.get())
+        : bug.startsWith("Accessed") ? grade(Batteries.accessed(), bug, () -> (AccessedSubmission) fresh.get())
+        : grade(Batteries.map(), bug, () -> (MapSubmission) fresh.get());
 
     List<ScoreCard.Entry> lost = card.entries().stream().filter(e -> e.status() != ScoreCard.Status.PASSED).toList();
     assertThat(lost).extracting(ScoreCard.Entry::check).as(card.toMarkdown())

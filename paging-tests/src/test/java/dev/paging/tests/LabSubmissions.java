@@ -11,7 +11,13 @@ import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.Walker;
+import dev.paging.ops.ConflictPolicy;
+import dev.paging.ops.MapOptions;
+import dev.paging.ops.MapResult;
+import dev.paging.ops.PageTables;
 import dev.paging.testkit.grading.AccessedSubmission;
+import dev.paging.testkit.grading.MapSubmission;
+import dev.paging.testkit.grading.PagingSubmission;
 import dev.paging.testkit.grading.VmprintSubmission;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +25,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The xv6 labs as students write them, independently of the library: a vmprint visitor and an
- * accessed-bit scanner, each correct, and subclasses that each carry one typical bug.
+ * The labs as students write them: a vmprint visitor and an accessed-bit scanner written
+ * independently of the library, mmu_map and mmu_unmap over its operations, each correct, and
+ * subclasses that each carry one typical bug.
  */
 final class LabSubmissions {
   private LabSubmissions() {}
@@ -176,6 +183,79 @@ final class LabSubmissions {
     @Override
     boolean scans(EntryCursor leaf) {
       return leaf.level().entrySpan() == 4096;
+    }
+  }
+
+  /** mmu_map and mmu_unmap over the library's operations: correct. Each subclass adds one bug. */
+  static class Map implements MapSubmission {
+    MapOptions options() {
+      return MapOptions.defaults().withConflictPolicy(ConflictPolicy.REPLACE);
+    }
+
+    @Override
+    public PagingSubmission.Outcome map(AddressSpace space, VirtualRange range, long physicalStart,
+        Attributes attributes) {
+      MapResult r = PageTables.of(space).map(range, physicalStart, attributes, options());
+      return PagingSubmission.Outcome.of(r.plan(), r.pendingFrees());
+    }
+
+    @Override
+    public PagingSubmission.Outcome unmap(AddressSpace space, VirtualRange range) {
+      return PagingSubmission.Outcome.of(PageTables.of(space).unmap(range).plan());
+    }
+
+    /** {@code range} widened to the whole of every leaf it overlaps. */
+    static VirtualRange wholeLeaves(AddressSpace space, VirtualRange range) {
+      long[] ends = {range.first(), range.last()};
+      Walker.walk(space, range, new PageTableVisitor() {
+        @Override
+        public Control onEntry(EntryCursor e) {
+          if (e.kind() == EntryKind.LEAF) {
+            ends[0] = Long.compareUnsigned(e.first(), ends[0]) < 0 ? e.first() : ends[0];
+            ends[1] = Long.compareUnsigned(e.last(), ends[1]) > 0 ? e.last() : ends[1];
+          }
+          return Control.CONTINUE;
+        }
+      });
+      return VirtualRange.closed(ends[0], ends[1]);
+    }
+  }
+
+  /** Maps everything with 4 KiB pages. */
+  static final class MapSmallPagesOnly extends Map {
+    @Override
+    MapOptions options() {
+      return super.options().withPageSize(4096);
+    }
+  }
+
+  /** Replacing part of a huge page, unmaps all of it first: the rest of it is lost. */
+  static final class MapLosesTheRestOfAHugePage extends Map {
+    @Override
+    public PagingSubmission.Outcome map(AddressSpace space, VirtualRange range, long physicalStart,
+        Attributes attributes) {
+      VirtualRange whole = wholeLeaves(space, range);
+      List<VirtualRange> stale = new ArrayList<>(PageTables.of(space).unmap(whole).plan().ranges());
+      PagingSubmission.Outcome mapped = super.map(space, range, physicalStart, attributes);
+      stale.addAll(mapped.invalidations());
+      return PagingSubmission.Outcome.of(stale, mapped.pendingFrees());
+    }
+  }
+
+  /** Unmaps the whole of every huge page the range touches. */
+  static final class UnmapWholeHugePages extends Map {
+    @Override
+    public PagingSubmission.Outcome unmap(AddressSpace space, VirtualRange range) {
+      return super.unmap(space, wholeLeaves(space, range));
+    }
+  }
+
+  /** Replaces mappings and tells the caller to invalidate nothing. */
+  static final class MapWithoutInvalidations extends Map {
+    @Override
+    public PagingSubmission.Outcome map(AddressSpace space, VirtualRange range, long physicalStart,
+        Attributes attributes) {
+      return PagingSubmission.Outcome.of(List.of(), super.map(space, range, physicalStart, attributes).pendingFrees());
     }
   }
 }

@@ -155,6 +155,12 @@ class PagingScenariosTest {
     assertThat(whole).hasToString("[MAP_FAIL, RECLAIM_COLLECT], 4 KiB pages only, reclaims of whole root entries, "
         + "judged on strict failures");
     assertThat(within).hasToString("[MAP_REPLACE, RECLAIM_COLLECT], reclaims within one table");
+    assertThat(within.withMapsUpTo(64L << 20)).hasToString(
+        "[MAP_REPLACE, RECLAIM_COLLECT], reclaims within one table, maps of at most 64M");
+    assertThat(within.withMapsUpTo(64L << 20).mapLimit()).isEqualTo(64L << 20);
+    assertThat(whole.mapLimit()).isEqualTo(8L << 20);
+    assertThatThrownBy(() -> within.withMapsUpTo(4097)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("maps of at most 4097 bytes: the limit must be a multiple of 4 KiB");
     for (PagingFormat f : PagingScenarios.formats()) {
       long rootSpan = f.levels().get(0).entrySpan();
       // A table of the next-to-last level: 1 GiB on every format here.

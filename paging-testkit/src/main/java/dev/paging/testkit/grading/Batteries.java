@@ -18,11 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * The graders' batteries for the submission contracts: {@link #translate()}, {@link #reclaim()}
- * and {@link #paging()}, and the labs {@link #vmprint()} and {@link #accessed()}. Every check runs on all five formats (or the ones given) with
+ * and {@link #paging()}, and the labs {@link #map()}, {@link #vmprint()} and {@link #accessed()}. Every check runs on all five formats (or the ones given) with
  * fixed seeds, so a submission always gets the same card; a check built on scenarios reports its first failure
  * with the format, the replay seed and the shrunk scenario, one {@link PagingStep} a line.
  *
@@ -50,12 +51,13 @@ public final class Batteries {
 
   /**
    * The shipped batteries, each with the contract its submissions implement: translate, reclaim,
-   * paging, vmprint, accessed.
+   * paging, map, vmprint, accessed.
    */
   public static List<Battery<?>> all() {
     return List.of(Battery.of(TranslateSubmission.class, Batteries::translate),
         Battery.of(ReclaimSubmission.class, Batteries::reclaim),
         Battery.of(PagingSubmission.Factory.class, Batteries::paging),
+        Battery.of(MapSubmission.class, Batteries::map),
         Battery.of(VmprintSubmission.class, Batteries::vmprint),
         Battery.of(AccessedSubmission.class, Batteries::accessed));
   }
@@ -177,6 +179,29 @@ public final class Batteries {
   }
 
   /**
+   * Checks a {@link MapSubmission}, the forum's {@code mmu_map} and {@code mmu_unmap} (10 points),
+   * each check with the library doing what it does not judge: largest pages when mapping into
+   * empty space, replacing what is mapped (smashing a huge page the range cuts), unmapping
+   * (smashing likewise), and the edges of both halves.
+   */
+  public static Grader<MapSubmission> map() {
+    return map(PagingScenarios.formats());
+  }
+
+  /** {@link #map()} on {@code formats} only. */
+  public static Grader<MapSubmission> map(List<PagingFormat> formats) {
+    List<PagingFormat> on = checked(formats);
+    return Grader.<MapSubmission>battery("map")
+        .check("the largest pages that fit", 3, BUDGET,
+            m -> LabChecks.mapScenarios(on, m, MAPS, Set.of(MapAdapter.Part.NEW_MAPS), true))
+        .check("replaces what is mapped, smashing a huge page the range cuts", 3, BUDGET,
+            m -> LabChecks.mapScenarios(on, m, REPLACING, Set.of(MapAdapter.Part.REPLACING_MAPS), false))
+        .check("unmaps, smashing a huge page the range cuts", 2, BUDGET,
+            m -> LabChecks.mapScenarios(on, m, UNMAPPING, Set.of(MapAdapter.Part.UNMAPS), false))
+        .check("the edges of both halves and the top page", 2, SHORT, m -> LabChecks.mapEdges(on, m));
+  }
+
+  /**
    * Checks a {@link VmprintSubmission}, xv6's {@code vmprint} lab (10 points), against the
    * library's renderers, one concept a check: the index variant on spaces built by map, the
    * address variant after every other operation, which entries print when tables are malformed
@@ -223,6 +248,13 @@ public final class Batteries {
   }
 
   private static final PagingScenarios.Mix MAPS = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL);
+  // The library maps into empty space (huge pages to cut) and the submission replaces, in maps of
+  // 64 MiB at most, so that one mapping with 4 KiB pages only does not run out of frames here.
+  private static final PagingScenarios.Mix REPLACING = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.MAP_REPLACE, PagingScenarios.Operation.SMASH, PagingScenarios.Operation.PROTECT)
+      .withMapsUpTo(64L << 20);
+  private static final PagingScenarios.Mix UNMAPPING = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
+      PagingScenarios.Operation.MAP_REPLACE, PagingScenarios.Operation.UNMAP);
   // Maps and protects of 4 KiB pages with random attributes, accessed or not; unmaps between.
   private static final PagingScenarios.Mix ACCESSED = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL,
       PagingScenarios.Operation.UNMAP, PagingScenarios.Operation.PROTECT).withSmallPagesOnly();

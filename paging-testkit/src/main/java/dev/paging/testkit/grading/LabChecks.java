@@ -17,13 +17,17 @@ import dev.paging.fakes.MemorySnapshot;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
 import dev.paging.ops.ConflictPolicy;
+import dev.paging.ops.LeafRun;
+import dev.paging.ops.Leaves;
 import dev.paging.testkit.PagingFixture;
 import dev.paging.testkit.TlbModel;
 import dev.paging.testkit.stateful.Generators;
 import dev.paging.testkit.stateful.StatefulRunner;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -418,6 +422,91 @@ final class LabChecks {
           s.check();
         }
       }
+    }
+  }
+
+  // ---- map
+
+  /**
+   * After a map: if the range the step touched is mapped whole with one offset (so by one map),
+   * every leaf in it is the largest page that fits there: no larger page size has its block
+   * around the leaf inside the range with the virtual and physical addresses both aligned to it.
+   */
+  static void assertLargestPages(PagingSystem s) {
+    List<VirtualRange> recent = s.recent();
+    if (recent.isEmpty()) {
+      return;
+    }
+    VirtualRange r = recent.get(recent.size() - 1);
+    List<LeafRun> runs = Leaves.of(s.space(), r);
+    if (runs.isEmpty()) {
+      return;
+    }
+    long offset = runs.get(0).physicalAddressOf(runs.get(0).range().first()) - runs.get(0).range().first();
+    long next = r.first();
+    for (LeafRun run : runs) {
+      // Leaves are listed clipped to the range: one reaching outside it is no leaf of a map of it.
+      boolean whole = (run.range().first() & (run.pageSize() - 1)) == 0
+          && ((run.range().last() + 1) & (run.pageSize() - 1)) == 0;
+      if (!whole || run.range().first() != next || run.physicalAddressOf(next) - next != offset) {
+        return;
+      }
+      next = run.range().last() + 1;
+    }
+    if (Long.compareUnsigned(next - 1, r.last()) < 0) {
+      return;
+    }
+    List<Long> sizes = Generators.pageSizes(s.format());
+    for (LeafRun run : runs) {
+      long size = run.pageSize();
+      for (long va = run.range().first(); ; va += size) {
+        for (long bigger : sizes) {
+          long block = va & -bigger;
+          if (bigger > size && Long.compareUnsigned(block, r.first()) >= 0
+              && Long.compareUnsigned(block + bigger - 1, r.last()) <= 0 && (offset & (bigger - 1)) == 0) {
+            throw new AssertionError("after mapping " + r + ": " + hex(va) + " is mapped by a " + sizeName(size)
+                + " page, but a " + sizeName(bigger) + " page fits at " + hex(block) + " (virtual and physical "
+                + "addresses aligned, inside the range)");
+          }
+        }
+        if (va + size - 1 == run.range().last()) {
+          break;
+        }
+      }
+    }
+  }
+
+  private static String sizeName(long size) {
+    return size >= GIB ? (size / GIB) + " GiB" : size >= MIB2 / 2 ? (size >> 20) + " MiB" : (size >> 10) + " KiB";
+  }
+
+  static void mapScenarios(List<PagingFormat> formats, MapSubmission m, PagingScenarios.Mix mix,
+      Set<MapAdapter.Part> parts, boolean largest) {
+    PagingSubmission.Factory factory = MapAdapter.of(m, parts);
+    Batteries.scenarios(formats, f -> largest ? StatefulRunner.of(
+        () -> PagingSystem.create(f, factory, false),
+        (random, system) -> PagingScenarios.next(random, system, mix), system -> {
+          system.check();
+          assertLargestPages(system);
+        }) : PagingScenarios.runner(f, factory, mix), mix);
+  }
+
+  static void mapEdges(List<PagingFormat> formats, MapSubmission m) {
+    for (PagingFormat f : formats) {
+      PagingSubmission.Factory factory = MapAdapter.of(m, EnumSet.allOf(MapAdapter.Part.class));
+      PagingScenarios.Mix newMaps = PagingScenarios.Mix.of(PagingScenarios.Operation.MAP_FAIL);
+      StatefulRunner<PagingSystem> runner = StatefulRunner.of(() -> PagingSystem.create(f, factory, false),
+          (random, system) -> PagingScenarios.next(random, system, newMaps), PagingSystem::check);
+      List<List<PagingStep>> scenarios = new ArrayList<>();
+      for (List<PagingStep> maps : edgeScenarios(f)) {
+        // Each edge mapped, then unmapped again.
+        List<PagingStep> both = new ArrayList<>(maps);
+        for (PagingStep step : maps) {
+          both.add(PagingStep.unmap(step.touched()));
+        }
+        scenarios.add(both);
+      }
+      replay(f, runner, scenarios);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.paging.testkit.grading;
 
 import static dev.paging.api.Addresses.hex;
 
+import dev.paging.api.Addresses;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
@@ -135,26 +136,28 @@ public final class PagingScenarios {
     private final boolean smallPagesOnly;
     private final ReclaimRanges reclaimRanges;
     private final ReclaimJudging reclaimJudging;
+    private final long mapLimit;
 
     private Mix(Set<Operation> operations, int failureOneIn, boolean sharedKernelHalf, boolean smallPagesOnly,
-        ReclaimRanges reclaimRanges, ReclaimJudging reclaimJudging) {
+        ReclaimRanges reclaimRanges, ReclaimJudging reclaimJudging, long mapLimit) {
       this.operations = Collections.unmodifiableSet(EnumSet.copyOf(operations));
       this.failureOneIn = failureOneIn;
       this.sharedKernelHalf = sharedKernelHalf;
       this.smallPagesOnly = smallPagesOnly;
       this.reclaimRanges = reclaimRanges;
       this.reclaimJudging = reclaimJudging;
+      this.mapLimit = mapLimit;
     }
 
     /** Every operation, one step in five of those that allocate with an allocation failure. */
     public static Mix everything() {
-      return new Mix(EnumSet.allOf(Operation.class), 5, false, false, ReclaimRanges.ANY, ReclaimJudging.EXACTLY);
+      return new Mix(EnumSet.allOf(Operation.class), 5, false, false, ReclaimRanges.ANY, ReclaimJudging.EXACTLY, MAP_LIMIT);
     }
 
     /** These operations only, no allocation failures, a space of its own. */
     public static Mix of(Operation first, Operation... more) {
       return new Mix(EnumSet.of(Objects.requireNonNull(first, "first"), Objects.requireNonNull(more, "more")), 0, false,
-          false, ReclaimRanges.ANY, ReclaimJudging.EXACTLY);
+          false, ReclaimRanges.ANY, ReclaimJudging.EXACTLY, MAP_LIMIT);
     }
 
     /** This mix with an allocation failure injected in one step in {@code oneIn} of those that may allocate. */
@@ -162,12 +165,12 @@ public final class PagingScenarios {
       if (oneIn < 1) {
         throw new IllegalArgumentException("allocation failures in one step in " + oneIn + ": the rate must be 1 or more");
       }
-      return new Mix(operations, oneIn, sharedKernelHalf, smallPagesOnly, reclaimRanges, reclaimJudging);
+      return new Mix(operations, oneIn, sharedKernelHalf, smallPagesOnly, reclaimRanges, reclaimJudging, mapLimit);
     }
 
     /** This mix over a process space sharing the kernel half of a template. */
     public Mix withSharedKernelHalf() {
-      return new Mix(operations, failureOneIn, true, smallPagesOnly, reclaimRanges, reclaimJudging);
+      return new Mix(operations, failureOneIn, true, smallPagesOnly, reclaimRanges, reclaimJudging, mapLimit);
     }
 
     /**
@@ -176,19 +179,36 @@ public final class PagingScenarios {
      * MiB).
      */
     public Mix withSmallPagesOnly() {
-      return new Mix(operations, failureOneIn, sharedKernelHalf, true, reclaimRanges, reclaimJudging);
+      return new Mix(operations, failureOneIn, sharedKernelHalf, true, reclaimRanges, reclaimJudging, mapLimit);
     }
 
     /** This mix with reclaims reaching {@code ranges}. */
     public Mix withReclaimRanges(ReclaimRanges ranges) {
       return new Mix(operations, failureOneIn, sharedKernelHalf, smallPagesOnly,
-          Objects.requireNonNull(ranges, "ranges"), reclaimJudging);
+          Objects.requireNonNull(ranges, "ranges"), reclaimJudging, mapLimit);
     }
 
     /** This mix with reclaims judged by {@code judging}. */
     public Mix withReclaimJudging(ReclaimJudging judging) {
       return new Mix(operations, failureOneIn, sharedKernelHalf, smallPagesOnly, reclaimRanges,
-          Objects.requireNonNull(judging, "judging"));
+          Objects.requireNonNull(judging, "judging"), mapLimit);
+    }
+
+    /**
+     * This mix with maps of at most {@code bytes} (a multiple of 4 KiB), so that a submission
+     * that maps with small pages only does not run out of frames in a check about something else.
+     */
+    public Mix withMapsUpTo(long bytes) {
+      if (bytes < PAGE || bytes % PAGE != 0 || bytes > MAP_LIMIT) {
+        throw new IllegalArgumentException("maps of at most " + bytes + " bytes: the limit must be a multiple of 4 KiB "
+            + "from 4 KiB to " + MAP_LIMIT);
+      }
+      return new Mix(operations, failureOneIn, sharedKernelHalf, smallPagesOnly, reclaimRanges, reclaimJudging, bytes);
+    }
+
+    /** The most a map of this mix covers, in bytes. */
+    public long mapLimit() {
+      return smallPagesOnly ? Math.min(mapLimit, (long) SMALL_MAP_LIMIT_MIB << 20) : mapLimit;
     }
 
     /** How much a map covers at most when every leaf is 4 KiB, in MiB. */
@@ -243,12 +263,14 @@ public final class PagingScenarios {
       }
       Mix m = (Mix) o;
       return m.operations.equals(operations) && m.failureOneIn == failureOneIn && m.sharedKernelHalf == sharedKernelHalf
-          && m.smallPagesOnly == smallPagesOnly && m.reclaimRanges == reclaimRanges && m.reclaimJudging == reclaimJudging;
+          && m.smallPagesOnly == smallPagesOnly && m.reclaimRanges == reclaimRanges && m.reclaimJudging == reclaimJudging
+          && m.mapLimit == mapLimit;
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(operations, failureOneIn, sharedKernelHalf, smallPagesOnly, reclaimRanges, reclaimJudging);
+      return Objects.hash(operations, failureOneIn, sharedKernelHalf, smallPagesOnly, reclaimRanges, reclaimJudging,
+          mapLimit);
     }
 
     /**
@@ -260,7 +282,8 @@ public final class PagingScenarios {
     public String toString() {
       return operations + (failureOneIn > 0 ? ", allocation failures 1 in " + failureOneIn : "")
           + (sharedKernelHalf ? ", kernel half shared" : "") + (smallPagesOnly ? ", 4 KiB pages only" : "")
-          + (reclaimRanges != ReclaimRanges.ANY ? ", " + reclaimRanges.description : "") + reclaimJudging.description;
+          + (reclaimRanges != ReclaimRanges.ANY ? ", " + reclaimRanges.description : "") + reclaimJudging.description
+          + (mapLimit != MAP_LIMIT ? ", maps of at most " + Addresses.sizeName(mapLimit) : "");
     }
   }
 
@@ -380,7 +403,7 @@ public final class PagingScenarios {
       case MAP_FAIL:
       case MAP_REPLACE: {
         VirtualRange range = range(random, system);
-        long limit = mix.smallPagesOnly ? (long) Mix.SMALL_MAP_LIMIT_MIB << 20 : MAP_LIMIT;
+        long limit = mix.mapLimit();
         if (Long.compareUnsigned(range.last() - range.first(), limit - 1) > 0) {
           // A range widened to a root entry's span would need hundreds of thousands of leaves.
           range = VirtualRange.ofLength(range.first(), limit);
