@@ -73,6 +73,30 @@ class BatteriesTest {
     assertThat(card.entry(check).scenario()).as(card.toMarkdown()).isNotEmpty();
   }
 
+  @ParameterizedTest(name = "{0} loses: {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      UnmapWithoutInvalidations   | unmap
+      ProtectWithoutInvalidations | protect
+      """)
+  void aBugInOneOperationCostsItsCheckAndNoOtherOperationsCheck(String bug, String check) throws Exception {
+    Class<?> type = Class.forName(BrokenSubmissions.class.getName() + "$" + bug);
+    PagingSubmission.Factory factory = space -> {
+      try {
+        return (PagingSubmission) type.getDeclaredConstructor(AddressSpace.class).newInstance(space);
+      } catch (ReflectiveOperationException e) {
+        throw new AssertionError(e);
+      }
+    };
+    ScoreCard card = Batteries.paging().grade(bug, () -> factory);
+
+    // The last three checks exercise every operation together: any bug may cost them too.
+    List<String> together = List.of("shared kernel half", "all or nothing when the allocator fails",
+        "random sequences of every operation");
+    List<String> lost = card.entries().stream().filter(e -> e.status() != ScoreCard.Status.PASSED)
+        .map(ScoreCard.Entry::check).filter(c -> !together.contains(c)).toList();
+    assertThat(lost).as(card.toMarkdown()).containsExactly(check);
+  }
+
   @Test
   void brokenWholeImplementationsScoreLowerAndTheirCardsSayWhy() {
     ScoreCard invalidations = Batteries.paging().grade("drops invalidations", () -> BrokenSubmissions.DropsInvalidations::new);

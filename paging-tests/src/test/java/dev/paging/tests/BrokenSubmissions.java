@@ -87,4 +87,38 @@ final class BrokenSubmissions {
       return outcome;
     }
   }
+
+  /** Unmaps right but tells the caller to invalidate nothing; every other operation is right. */
+  static final class UnmapWithoutInvalidations extends Wrapper {
+    UnmapWithoutInvalidations(AddressSpace space) {
+      super(space);
+    }
+
+    @Override
+    Outcome wrap(Supplier<Outcome> operation) {
+      return operation.get();
+    }
+
+    @Override
+    public Outcome unmap(VirtualRange range) {
+      return Outcome.of(List.of(), library.unmap(range).pendingFrees());
+    }
+  }
+
+  /** Protects right but tells the caller to invalidate nothing; every other operation is right. */
+  static final class ProtectWithoutInvalidations extends Wrapper {
+    ProtectWithoutInvalidations(AddressSpace space) {
+      super(space);
+    }
+
+    @Override
+    Outcome wrap(Supplier<Outcome> operation) {
+      return operation.get();
+    }
+
+    @Override
+    public Outcome protect(VirtualRange range, Attributes attributes) {
+      return Outcome.of(List.of(), library.protect(range, attributes).pendingFrees());
+    }
+  }
 }

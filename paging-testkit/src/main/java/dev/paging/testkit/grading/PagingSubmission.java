@@ -39,6 +39,10 @@ import org.jspecify.annotations.Nullable;
  * exactly as before. The semantics are those documented on {@link PageTables}: largest pages,
  * conflict policies, smashing of huge pages that straddle the ends of a range, accessed and
  * dirty bits kept by protect.
+ *
+ * <p>An implementation keeps no state of its own beside the tables and the space's shared-table
+ * registry: the battery's check of one operation sets up its scenarios with the library's other
+ * operations over the same tables, so that a bug costs the check of its operation.
  */
 public interface PagingSubmission {
   /** Builds the implementation under test over a fresh, empty address space for each scenario. */
