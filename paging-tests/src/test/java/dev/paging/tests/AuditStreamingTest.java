@@ -18,7 +18,6 @@ import dev.paging.audit.Severity;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.fakes.SimulatedMemory;
-import dev.paging.ops.MapOptions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -127,27 +126,9 @@ class AuditStreamingTest {
     // The user's rule of AuditTest: 17 findings about each of 6,300 leaves, as about a table of
     // the leaf's own. Held, the report stops listing at Audit.MAX_FINDINGS; streamed, every leaf
     // has its 16 and one counting the 17th.
-    AuditRule noisy = new AuditRule() {
-      @Override
-      public String id() {
-        return "noisy";
-      }
-
-      @Override
-      public void onEntry(EntryCursor entry, Attributes effective, Context context) {
-        if (entry.kind() == EntryKind.LEAF) {
-          for (int j = 0; j < 17; j++) {
-            context.report(Severity.INFO, entry.first(), entry.last(), entry.level(), entry.entryAddress(),
-                "finding " + j);
-          }
-        }
-      }
-    };
-    Space s = Space.of(Formats.x86_64());
-    s.tables.map(VirtualRange.ofLength(0x4000_0000L, 6300 * 4096L), 0x4000_0000L, Attributes.readOnly(),
-        MapOptions.defaults().withPageSize(4096));
+    Space s = AuditTest.sixThousandThreeHundredPages();
     long[] handedOn = new long[2];
-    Audit audit = Audit.streaming(s.space(), List.of(noisy), f -> {
+    Audit audit = Audit.streaming(s.space(), List.of(AuditTest.noisyRule()), f -> {
       handedOn[0]++;
       if (f.message().startsWith("1 more finding of this rule")) {
         handedOn[1]++;

@@ -168,11 +168,9 @@ class AuditTest {
         + ": reserved bits 60:54 are set");
   }
 
-  @Test
-  void pastOneHundredThousandFindingsEveryRuleOnlyCounts() {
-    // A rule of the user's that reports 17 findings about each leaf, as about a table of its
-    // own: 16 of each are listed until the audit holds MAX_FINDINGS, after the 6,250th leaf.
-    AuditRule noisy = new AuditRule() {
+  /** A rule of the user's that reports 17 findings about each leaf, as about a table of the leaf's own. */
+  static AuditRule noisyRule() {
+    return new AuditRule() {
       @Override
       public String id() {
         return "noisy";
@@ -188,10 +186,21 @@ class AuditTest {
         }
       }
     };
+  }
+
+  /** 6,300 pages of 4 KiB from 1 GiB. */
+  static Space sixThousandThreeHundredPages() {
     Space s = Space.of(Formats.x86_64());
     s.tables.map(VirtualRange.ofLength(0x4000_0000L, 6300 * 4096L), 0x4000_0000L, Attributes.readOnly(),
         MapOptions.defaults().withPageSize(4096));
-    List<Finding> found = Audit.run(s.space(), VirtualRange.all(), List.of(noisy), Audit.DEFAULT_ENTRY_BUDGET)
+    return s;
+  }
+
+  @Test
+  void pastOneHundredThousandFindingsEveryRuleOnlyCounts() {
+    // 16 of each leaf's 17 are listed until the audit holds MAX_FINDINGS, after the 6,250th leaf.
+    Space s = sixThousandThreeHundredPages();
+    List<Finding> found = Audit.run(s.space(), VirtualRange.all(), List.of(noisyRule()), Audit.DEFAULT_ENTRY_BUDGET)
         .findings();
     // The listed ones, one counting the 17th of each of the first 6,250 leaves, and one counting
     // all 17 of each of the last 50.

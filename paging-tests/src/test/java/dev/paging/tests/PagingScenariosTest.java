@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.paging.api.Attributes;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
-import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.ops.ConflictPolicy;
 import dev.paging.ops.ReclaimMode;
@@ -26,6 +25,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The paging steps and scenarios: our own operations under thousands of random sequences, and the steps' own words. */
@@ -201,48 +201,20 @@ class PagingScenariosTest {
   void aFailingLargeMapShrinksToThePageThatShowsTheBug() {
     long bug = 0x4000_0000L + 0x25_8000L;
     // Maps right, then quietly drops the page at one address: only a map covering it fails.
-    PagingSubmission.Factory dropsOnePage = space -> {
-      PagingSubmission library = PagingSubmission.library().over(space);
-      return new PagingSubmission() {
-        @Override
-        public AddressSpace space() {
-          return library.space();
-        }
+    PagingSubmission.Factory dropsOnePage = space -> new BrokenSubmissions.Wrapper(space) {
+      @Override
+      Outcome wrap(Supplier<Outcome> operation) {
+        return operation.get();
+      }
 
-        @Override
-        public Outcome map(VirtualRange range, long physicalStart, Attributes attributes, ConflictPolicy policy) {
-          Outcome o = library.map(range, physicalStart, attributes, policy);
-          if (range.contains(bug)) {
-            library.unmap(VirtualRange.ofLength(bug, 4096));
-          }
-          return o;
+      @Override
+      public Outcome map(VirtualRange range, long physicalStart, Attributes attributes, ConflictPolicy policy) {
+        Outcome o = library.map(range, physicalStart, attributes, policy);
+        if (range.contains(bug)) {
+          library.unmap(VirtualRange.ofLength(bug, 4096));
         }
-
-        @Override
-        public Outcome unmap(VirtualRange range) {
-          return library.unmap(range);
-        }
-
-        @Override
-        public Outcome protect(VirtualRange range, Attributes attributes) {
-          return library.protect(range, attributes);
-        }
-
-        @Override
-        public Outcome smash(long address, long pageSize) {
-          return library.smash(address, pageSize);
-        }
-
-        @Override
-        public Outcome collapse(VirtualRange range) {
-          return library.collapse(range);
-        }
-
-        @Override
-        public Outcome reclaim(VirtualRange range, ReclaimMode mode) {
-          return library.reclaim(range, mode);
-        }
-      };
+        return o;
+      }
     };
     // 3.3 MiB from 1 GiB: 845 pages, the bug in the 601st.
     PagingStep big = PagingStep.map(VirtualRange.ofLength(0x4000_0000L, 845 * 4096L), 0x8000_0000L,
