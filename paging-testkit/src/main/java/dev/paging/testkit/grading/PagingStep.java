@@ -447,7 +447,7 @@ public final class PagingStep implements Step<PagingSystem> {
     return new PagingStep(kind, r, physical, size, attributes, policy, mode, failAt);
   }
 
-  /** One page at the start, the first half, the last page: each strictly smaller than {@code r}. */
+  /** One page at the start, each half, the last page: each strictly smaller than {@code r}. */
   private static List<VirtualRange> smallerRanges(VirtualRange r) {
     List<VirtualRange> out = new ArrayList<>();
     long pages = r.isAll() ? -1L : (r.last() - r.first()) / PAGE + 1;
