@@ -2,6 +2,11 @@ package dev.paging.testkit.grading;
 
 import static dev.paging.api.Addresses.hex;
 
+import com.google.common.collect.Range;
+import com.google.common.collect.RangeSet;
+import com.google.common.collect.TreeRangeSet;
+import com.google.common.primitives.UnsignedLong;
+
 import dev.paging.api.Attributes;
 import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
@@ -11,11 +16,10 @@ import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
-import dev.paging.core.SharedTables;
+import dev.paging.core.VirtualRanges;
 import dev.paging.core.Walker;
 import dev.paging.fakes.MemorySnapshot;
 import dev.paging.fakes.SimulatedMemory;
-import dev.paging.fakes.TrackingFrameAllocator;
 import dev.paging.ops.ConflictPolicy;
 import dev.paging.ops.LeafRun;
 import dev.paging.ops.Leaves;
@@ -28,8 +32,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -245,7 +247,7 @@ final class LabChecks {
 
   /** Which aspect of a scan a check judges. */
   enum Aspect {
-    REPORT, MEMORY, INVALIDATIONS, HUGE
+    REPORT, MEMORY, INVALIDATIONS
   }
 
   /**
@@ -271,9 +273,9 @@ final class LabChecks {
     SimulatedMemory memory = s.memory();
     MemorySnapshot before = memory.snapshot();
     List<VirtualRange> wholeLeaves = accessedLeaves(s.space(), range);
-    AddressSpace copy = copyOf(s, before);
-    AccessedSubmission.Report want = AccessedSubmission.library().clearAccessed(copy, range);
-    MemorySnapshot wantAfter = ((SimulatedMemory) copy.memory()).snapshot();
+    PagingSystem.Copy copy = s.copyAt(before, s.allocator().state());
+    AccessedSubmission.Report want = AccessedSubmission.library().clearAccessed(copy.space, range);
+    MemorySnapshot wantAfter = copy.memory.snapshot();
     TlbModel tlb = TlbModel.of(s.space());
     tlb.flushAll();
     tlb.accessAll(range);
@@ -333,20 +335,6 @@ final class LabChecks {
     return out;
   }
 
-  /** A space over a copy of {@code s}'s memory as {@code snapshot} holds it. */
-  private static AddressSpace copyOf(PagingSystem s, MemorySnapshot snapshot) {
-    SimulatedMemory memory = SimulatedMemory.ofSize(s.memory().size());
-    for (long address : snapshot.addresses()) {
-      memory.write(address, snapshot.word(address));
-    }
-    TrackingFrameAllocator unused = TrackingFrameAllocator.over(s.allocator().base(), s.allocator().frameCount());
-    SharedTables shared = SharedTables.create();
-    for (long f : s.space().sharedTables().frames()) {
-      shared.share(f);
-    }
-    return AddressSpace.of(s.format(), memory, unused, s.space().root(), shared);
-  }
-
   /** Writes {@code memory} back to what {@code wanted} holds, word by word where they differ. */
   private static void restore(SimulatedMemory memory, MemorySnapshot wanted) {
     MemorySnapshot now = memory.snapshot();
@@ -364,31 +352,15 @@ final class LabChecks {
 
   /** {@code ranges} as sorted, disjoint, coalesced ranges. */
   static List<VirtualRange> union(List<VirtualRange> ranges) {
-    TreeMap<Long, Long> merged = new TreeMap<>(Long::compareUnsigned);
+    // Half-open ranges coalesce where closed ones only touch; the top page has no end to open.
+    RangeSet<UnsignedLong> set = TreeRangeSet.create();
     for (VirtualRange r : ranges) {
-      merged.put(r.first(), merged.containsKey(r.first()) && Long.compareUnsigned(merged.get(r.first()), r.last()) > 0
-          ? merged.get(r.first()) : r.last());
+      UnsignedLong first = UnsignedLong.fromLongBits(r.first());
+      set.add(r.last() == -1L ? Range.atLeast(first) : Range.closedOpen(first, UnsignedLong.fromLongBits(r.last() + 1)));
     }
     List<VirtualRange> out = new ArrayList<>();
-    long first = 0;
-    long last = 0;
-    boolean open = false;
-    for (Map.Entry<Long, Long> e : merged.entrySet()) {
-      if (open && (last == -1L || Long.compareUnsigned(e.getKey(), last + 1) <= 0)) {
-        if (Long.compareUnsigned(e.getValue(), last) > 0) {
-          last = e.getValue();
-        }
-        continue;
-      }
-      if (open) {
-        out.add(VirtualRange.closed(first, last));
-      }
-      first = e.getKey();
-      last = e.getValue();
-      open = true;
-    }
-    if (open) {
-      out.add(VirtualRange.closed(first, last));
+    for (Range<UnsignedLong> r : set.asRanges()) {
+      out.add(VirtualRanges.fromGuava(r));
     }
     return out;
   }

@@ -3,6 +3,9 @@ package dev.paging.testkit.grading;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
+import dev.paging.core.SharedTables;
+import dev.paging.fakes.AllocatorState;
+import dev.paging.fakes.MemorySnapshot;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
 import dev.paging.ops.PageTables;
@@ -82,6 +85,53 @@ public final class PagingSystem {
   /** How the steps judge a reclaim on this system. */
   PagingScenarios.ReclaimJudging reclaimJudging() {
     return reclaimJudging;
+  }
+
+  /** A space over copies of this system's memory and allocator: what an oracle runs the library on. */
+  static final class Copy {
+    final AddressSpace space;
+    final SimulatedMemory memory;
+    final TrackingFrameAllocator allocator;
+
+    private Copy(AddressSpace space, SimulatedMemory memory, TrackingFrameAllocator allocator) {
+      this.space = space;
+      this.memory = memory;
+      this.allocator = allocator;
+    }
+  }
+
+  /**
+   * A copy of the space as it was at {@code before} and {@code state}: the same words, the same
+   * frames allocated (so the library allocates what the submission would next), the same
+   * shared-table registry and root.
+   */
+  Copy copyAt(MemorySnapshot before, AllocatorState state) {
+    SimulatedMemory memory = SimulatedMemory.ofSize(memory().size());
+    for (long address : before.addresses()) {
+      memory.write(address, before.word(address));
+    }
+    TrackingFrameAllocator original = allocator();
+    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(original.base(), original.frameCount());
+    long[] frames = state.frames();
+    if (frames.length > 0) {
+      // The allocator hands out the lowest free frame: take every frame up to the highest one
+      // allocated, then give back those that were free.
+      long highest = frames[frames.length - 1];
+      long frame;
+      do {
+        frame = allocator.allocate();
+      } while (frame != highest);
+      for (long f = original.base(); f != highest; f += 4096) {
+        if (!state.contains(f)) {
+          allocator.free(f);
+        }
+      }
+    }
+    SharedTables shared = SharedTables.create();
+    for (long f : space.sharedTables().frames()) {
+      shared.share(f);
+    }
+    return new Copy(AddressSpace.of(format, memory, allocator, space.root(), shared), memory, allocator);
   }
 
   /** The format of every space of the system. */
