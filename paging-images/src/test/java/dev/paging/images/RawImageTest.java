@@ -1,4 +1,4 @@
-package dev.paging.cli;
+package dev.paging.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ImageMemoryTest {
+/** A raw image: one window of physical memory from a base, mapped in chunks. */
+class RawImageTest {
   @TempDir
   Path dir;
 
@@ -37,7 +38,7 @@ class ImageMemoryTest {
     byte[] bytes = {1, 2, 3, 4, 5, 6, 7, (byte) 0x88, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff};
     Path file = Files.write(dir.resolve("le.img"), bytes);
 
-    try (ImageMemory m = ImageMemory.open(file, 0)) {
+    try (MemoryImage m = MemoryImage.raw(file, 0)) {
       assertThat(m.read(0)).isEqualTo(0x8807_0605_0403_0201L);
       assertThat(m.read(8)).isEqualTo(0xff00_0000_0000_0000L);
       assertThat(m.size()).isEqualTo(16);
@@ -52,8 +53,8 @@ class ImageMemoryTest {
     long base = 0x8000_0000L;
 
     // 4096: words end exactly at chunk boundaries; 12 and 4100: words straddle two chunks.
-    for (int chunk : new int[] {8, 12, 4096, 4100, ImageMemory.DEFAULT_CHUNK_SIZE}) {
-      try (ImageMemory m = ImageMemory.open(file, base, chunk)) {
+    for (int chunk : new int[] {8, 12, 4096, 4100, FileBytes.DEFAULT_CHUNK_SIZE}) {
+      try (MemoryImage m = MemoryImage.open(file, ImageKind.RAW, base, chunk)) {
         for (int offset = 0; offset + 8 <= length; offset += 8) {
           assertThat(m.read(base + offset)).as("chunk %d, offset %d", chunk, offset)
               .isEqualTo(wordAt(bytes, offset));
@@ -71,7 +72,7 @@ class ImageMemoryTest {
     Path file = Files.write(dir.resolve("straddle.img"), bytes);
 
     // Chunks of 12 bytes: the word at 8 has 4 bytes in each chunk; the word at 16 lies in the second.
-    try (ImageMemory m = ImageMemory.open(file, 0x1000, 12)) {
+    try (MemoryImage m = MemoryImage.open(file, ImageKind.RAW, 0x1000, 12)) {
       assertThat(m.read(0x1008)).isEqualTo(0x1f1e_1d1c_1b1a_1918L);
       assertThat(m.read(0x1010)).isEqualTo(0x2726_2524_2322_2120L);
       assertThat(m.read(0x1000)).isEqualTo(0x1716_1514_1312_1110L);
@@ -93,7 +94,7 @@ class ImageMemoryTest {
     }
     assumeTrue(Files.size(file) == size, "the file system could not make a 2.5 GiB file");
 
-    try (ImageMemory m = ImageMemory.open(file, 0)) {
+    try (MemoryImage m = MemoryImage.raw(file, 0)) {
       assertThat(m.size()).isEqualTo(size);
       assertThat(m.read(far)).isEqualTo(0x0102_0304_0506_0708L);
       // The last word of the first 2 GiB: bytes 01 00 .. 00 ff.
@@ -108,7 +109,7 @@ class ImageMemoryTest {
   void containsIsTheImageExtentFromTheBase() throws IOException {
     Path file = Files.write(dir.resolve("small.img"), new byte[0x2000]);
 
-    try (ImageMemory m = ImageMemory.open(file, 0x8000_0000L)) {
+    try (MemoryImage m = MemoryImage.raw(file, 0x8000_0000L)) {
       assertThat(m.contains(0x8000_0000L, 0x2000)).isTrue();
       assertThat(m.contains(0x8000_1000L, 0x1000)).isTrue();
       assertThat(m.contains(0x8000_2000L, 0)).isTrue(); // empty, at the end
@@ -119,7 +120,7 @@ class ImageMemoryTest {
       assertThat(m.contains(0xffff_ffff_ffff_f000L, 0x1000)).isFalse();
       // A length that would wrap around 2^64 back into the image.
       assertThat(m.contains(0x8000_1000L, -0x1000L)).isFalse();
-      assertThat(m.base()).isEqualTo(0x8000_0000L);
+      assertThat(m.segments()).containsExactly(Segment.of(0x8000_0000L, 0x2000, 0));
       assertThat(m.extent()).isEqualTo("physical 0x0000000080000000..0x0000000080001fff");
     }
   }
@@ -128,7 +129,7 @@ class ImageMemoryTest {
   void readsOutsideTheImageNameTheAddress() throws IOException {
     Path file = Files.write(dir.resolve("small.img"), new byte[0x1000]);
 
-    try (ImageMemory m = ImageMemory.open(file, 0x1000)) {
+    try (MemoryImage m = MemoryImage.raw(file, 0x1000)) {
       assertThatThrownBy(() -> m.read(0x2000))
           .isInstanceOf(PhysicalAccessException.class)
           .hasMessage("read at 0x0000000000002000 is outside the memory image " + file
@@ -150,7 +151,7 @@ class ImageMemoryTest {
   void aTrailingPartialWordIsOutside() throws IOException {
     Path file = Files.write(dir.resolve("odd.img"), new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0});
 
-    try (ImageMemory m = ImageMemory.open(file, 0)) {
+    try (MemoryImage m = MemoryImage.raw(file, 0)) {
       assertThat(m.read(0)).isEqualTo(1);
       assertThat(m.contains(8, 8)).isFalse();
       assertThatThrownBy(() -> m.read(8)).isInstanceOf(PhysicalAccessException.class);
@@ -162,7 +163,7 @@ class ImageMemoryTest {
     Path file = randomImage(4096, 7);
     byte[] before = Files.readAllBytes(file);
 
-    try (ImageMemory m = ImageMemory.open(file, 0)) {
+    try (MemoryImage m = MemoryImage.raw(file, 0)) {
       long word = m.read(8);
       assertThatThrownBy(() -> m.write(8, ~word))
           .isInstanceOf(PhysicalAccessException.class)
@@ -176,7 +177,7 @@ class ImageMemoryTest {
   void anEmptyImageBacksNothing() throws IOException {
     Path file = Files.write(dir.resolve("empty.img"), new byte[0]);
 
-    try (ImageMemory m = ImageMemory.open(file, 0)) {
+    try (MemoryImage m = MemoryImage.raw(file, 0)) {
       assertThat(m.size()).isZero();
       assertThat(m.contains(0, 8)).isFalse();
       assertThat(m.extent()).isEqualTo("no physical address");
@@ -185,17 +186,13 @@ class ImageMemoryTest {
   }
 
   @Test
-  void anImageThatWouldWrapAround2To64IsRefused() throws IOException {
+  void anImageEndingAtTheTopOfPhysicalMemoryReadsItsLastWord() throws IOException {
     Path file = Files.write(dir.resolve("top.img"), new byte[0x2000]);
 
-    assertThatThrownBy(() -> ImageMemory.open(file, 0xffff_ffff_ffff_f000L))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("an image of 0x0000000000002000 bytes at base 0xfffffffffffff000 reaches beyond"
-            + " physical address 0xffffffffffffffff");
-    // Exactly up to the last address is fine.
-    try (ImageMemory m = ImageMemory.open(file, 0xffff_ffff_ffff_e000L)) {
+    try (MemoryImage m = MemoryImage.raw(file, 0xffff_ffff_ffff_e000L)) {
       assertThat(m.contains(0xffff_ffff_ffff_f000L, 0x1000)).isTrue();
       assertThat(m.read(0xffff_ffff_ffff_fff8L)).isZero();
+      assertThat(m.segments().get(0).last()).isEqualTo(-1L);
     }
   }
 
@@ -203,7 +200,7 @@ class ImageMemoryTest {
   void aChunkSizeMustBePositive() throws IOException {
     Path file = Files.write(dir.resolve("x.img"), new byte[8]);
 
-    assertThatThrownBy(() -> ImageMemory.open(file, 0, 0))
+    assertThatThrownBy(() -> MemoryImage.open(file, ImageKind.RAW, 0, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("chunk size 0 is not positive");
   }
@@ -215,7 +212,7 @@ class ImageMemoryTest {
     assumeTrue(Files.isDirectory(proc), "needs /proc to see open files");
     Path real = file.toRealPath();
 
-    ImageMemory m = ImageMemory.open(file, 0);
+    MemoryImage m = MemoryImage.raw(file, 0);
     m.read(0);
     assertThat(openDescriptorsOf(proc, real)).isEqualTo(1);
     m.close();
