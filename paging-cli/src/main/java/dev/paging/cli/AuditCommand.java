@@ -129,7 +129,7 @@ final class AuditCommand implements Callable<Integer> {
       VirtualRange range = walkOptions.range(image.format());
       Progress progress = main.progress(spec.commandLine().getErr(), "audit", "entries", 0);
       List<AuditRule> rules = new ArrayList<>(AuditRules.defaults());
-      rules.add(new OutsideImageRule());
+      rules.add(new OutsideImageRule(image.memory()));
       rules.add(WalkProgress.of(progress).rule());
       AuditSummary summary;
       if (stream) {

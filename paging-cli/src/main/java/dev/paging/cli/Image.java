@@ -2,22 +2,23 @@ package dev.paging.cli;
 
 import dev.paging.api.PagingFormat;
 import dev.paging.core.AddressSpace;
+import dev.paging.images.MemoryImage;
 import java.io.IOException;
 
 /** An opened memory image with the hierarchy the options point at: close it when done. */
 final class Image implements AutoCloseable {
   private final PagingFormat format;
-  private final ImageMemory memory;
+  private final MemoryImage memory;
   private final AddressSpace space;
 
-  private Image(PagingFormat format, ImageMemory memory, AddressSpace space) {
+  private Image(PagingFormat format, MemoryImage memory, AddressSpace space) {
     this.format = format;
     this.memory = memory;
     this.space = space;
   }
 
   /** The hierarchy in {@code memory} whose root table is at {@code root}, read-only. */
-  static Image of(PagingFormat format, ImageMemory memory, long root) {
+  static Image of(PagingFormat format, MemoryImage memory, long root) {
     return new Image(format, memory, AddressSpace.readOnly(format, memory, root));
   }
 
@@ -25,7 +26,7 @@ final class Image implements AutoCloseable {
     return format;
   }
 
-  ImageMemory memory() {
+  MemoryImage memory() {
     return memory;
   }
 

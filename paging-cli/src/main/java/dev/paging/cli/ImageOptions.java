@@ -6,6 +6,11 @@ import dev.paging.api.Addresses;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
+import dev.paging.images.Cpu;
+import dev.paging.images.ImageKind;
+import dev.paging.images.MalformedImageException;
+import dev.paging.images.MemoryImage;
+import dev.paging.images.Root;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -15,6 +20,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -38,8 +45,13 @@ final class ImageOptions {
   private CommandSpec mixee;
 
   @Option(names = "--image", paramLabel = "FILE", required = true,
-      description = "The raw memory image (for example from QEMU's pmemsave); it is only read.")
+      description = "The memory image: raw (QEMU's pmemsave, dd of /dev/mem), an ELF core (QEMU's "
+          + "dump-guest-memory, a kdump vmcore) or a LiME capture, told apart by its first bytes. It is only read.")
   private Path image;
+
+  @Option(names = "--image-format", paramLabel = "KIND",
+      description = "raw, elf or lime: read the image as this kind whatever its first bytes say.")
+  private String imageFormat;
 
   @Option(names = "--root", paramLabel = "ADDRESS", converter = AddressConverter.class,
       description = "Physical address of the root table (4 KiB aligned).")
@@ -54,38 +66,81 @@ final class ImageOptions {
           + "the root is PPN (bits 43..0) << 12, the ASID is ignored.")
   private Long satp;
 
+  @Option(names = "--cpu", paramLabel = "N",
+      description = "Take the root from CPU N's registers in the dump (QEMU's CPU index, from 0). "
+          + "Without --root, --cr3, --satp or --cpu, the root is CPU 0's, else the kernel's from a kdump's "
+          + "VMCOREINFO; a line on standard error says which.")
+  private Integer cpu;
+
   @Option(names = "--format", paramLabel = "FORMAT",
-      description = "x86-64, x86-64-5level, sv39, sv48 or sv57, in any case. Default: what --satp says, "
-          + "else x86-64 (and a line on standard error says so).")
+      description = "x86-64, x86-64-5level, sv39, sv48 or sv57, in any case. Default: what --satp or the dump's "
+          + "registers say, else x86-64 (and a line on standard error says so).")
   private String format;
 
-  @Option(names = "--base", paramLabel = "ADDRESS", converter = AddressConverter.class, defaultValue = "0",
-      description = "Physical address of the image's first byte (4 KiB aligned). Default: 0.")
-  private long base;
+  @Option(names = "--base", paramLabel = "ADDRESS", converter = AddressConverter.class,
+      description = "Physical address of a raw image's first byte (4 KiB aligned). Default: 0. ELF and LiME "
+          + "images say where their segments are.")
+  private Long base;
 
   @Option(names = "--phys-bits", paramLabel = "N",
       description = "x86 MAXPHYADDR, 32..52: address bits at or above it are reserved. Default: 52.")
   private Integer physBits;
 
   /**
-   * Checks the options and opens the image: the caller closes what it gets.
+   * Checks the options and opens the image: the caller closes what it gets. Usage is checked
+   * before the file is opened, so the first problem reported is the command line's.
    *
-   * @throws ParameterException when the options contradict each other or a value is out of range
+   * @throws ParameterException when the options contradict each other or the image, or a value
+   *     is out of range
    * @throws IllegalArgumentException when the image cannot be read or the root is not inside it
    */
   Image open() {
-    PagingFormat pagingFormat = resolveFormat();
-    long rootTable = resolveRoot();
-    if (!Addresses.isAligned(base, Addresses.FRAME_SIZE)) {
+    String name = formatName();
+    List<String> given = rootOptions();
+    if (given.size() > 1) {
+      throw usage("give exactly one of --root, --cr3 or --satp (got " + String.join(" and ", given) + ")");
+    }
+    if (cpu != null && !given.isEmpty()) {
+      throw usage("--cpu takes the root from the dump's registers; it cannot be given with " + given.get(0));
+    }
+    if (cpu != null && cpu < 0) {
+      throw usage("--cpu " + cpu + " is negative");
+    }
+    if (base != null && !Addresses.isAligned(base, Addresses.FRAME_SIZE)) {
       throw usage("--base " + hex(base) + " is not 4 KiB aligned");
     }
-    ImageMemory memory = openImage();
+    ImageKind kind = imageKind();
+    PagingFormat pagingFormat = null;
+    long rootTable = 0;
+    if (!given.isEmpty()) {
+      pagingFormat = resolveFormat(name);
+      rootTable = resolveRoot();
+    } else {
+      checkPhysBits(name == null || name.startsWith("x86"), name);
+    }
+    MemoryImage memory = openImage(image, kind, base);
     try {
-      if (memory.size() == 0) {
-        throw new IllegalArgumentException("--image " + image + ": the file is empty");
+      if (base != null && memory.kind() != ImageKind.RAW) {
+        throw usage("--base applies to raw images; " + image + " is " + article(memory.kind())
+            + " image, whose headers say where its memory is");
+      }
+      if (memory.segments().isEmpty()) {
+        throw new IllegalArgumentException("--image " + image + ": " + (memory.kind() == ImageKind.RAW
+            ? "the file is empty" : "the " + memory.kind().displayName() + " image holds no memory"));
+      }
+      String source;
+      if (pagingFormat != null) {
+        source = rootSource();
+      } else {
+        Root found = dumpRoot(memory);
+        pagingFormat = dumpFormat(found, name);
+        rootTable = found.address();
+        source = " (from " + found.source() + ")";
+        mixee.commandLine().getErr().println(mixee.qualifiedName() + ": root " + hex(rootTable) + " from "
+            + found.source() + ": " + rootNote(memory, found));
       }
       if (!memory.contains(rootTable, Addresses.FRAME_SIZE)) {
-        throw new IllegalArgumentException("root table " + hex(rootTable) + rootSource() + " is outside the image "
+        throw new IllegalArgumentException("root table " + hex(rootTable) + source + " is outside the image "
             + image + ", which holds " + memory.extent());
       }
       return Image.of(pagingFormat, memory, rootTable);
@@ -99,7 +154,15 @@ final class ImageOptions {
     }
   }
 
-  private PagingFormat resolveFormat() {
+  private @Nullable String formatName() {
+    String name = format == null ? null : format.toLowerCase(Locale.ROOT);
+    if (name != null && !FORMAT_NAMES.contains(name)) {
+      throw usage("unknown format '" + format + "' (expected x86-64, x86-64-5level, sv39, sv48 or sv57)");
+    }
+    return name;
+  }
+
+  private List<String> rootOptions() {
     List<String> given = new ArrayList<>();
     if (root != null) {
       given.add("--root");
@@ -110,14 +173,33 @@ final class ImageOptions {
     if (satp != null) {
       given.add("--satp");
     }
-    if (given.size() != 1) {
-      throw usage("give exactly one of --root, --cr3 or --satp"
-          + (given.isEmpty() ? "" : " (got " + String.join(" and ", given) + ")"));
+    return given;
+  }
+
+  private @Nullable ImageKind imageKind() {
+    return imageKind(imageFormat, mixee.commandLine());
+  }
+
+  /** The kind {@code --image-format} names, null when it is not given. */
+  static @Nullable ImageKind imageKind(@Nullable String imageFormat, CommandLine commandLine) {
+    if (imageFormat == null) {
+      return null;
     }
-    String name = format == null ? null : format.toLowerCase(Locale.ROOT);
-    if (name != null && !FORMAT_NAMES.contains(name)) {
-      throw usage("unknown format '" + format + "' (expected x86-64, x86-64-5level, sv39, sv48 or sv57)");
+    switch (imageFormat.toLowerCase(Locale.ROOT)) {
+      case "raw":
+        return ImageKind.RAW;
+      case "elf":
+        return ImageKind.ELF_CORE;
+      case "lime":
+        return ImageKind.LIME;
+      default:
+        throw new ParameterException(commandLine,
+            "unknown image format '" + imageFormat + "' (expected raw, elf or lime)");
     }
+  }
+
+  /** The format of a root given on the command line: exactly one of --root, --cr3 and --satp was. */
+  private PagingFormat resolveFormat(@Nullable String name) {
     if (satp != null) {
       String selected = satpFormat(satp);
       if (name != null && !name.equals(selected)) {
@@ -136,15 +218,24 @@ final class ImageOptions {
     if (cr3 != null && !x86) {
       throw usage("--cr3 is an x86 register; " + name + " takes --satp or --root");
     }
-    if (physBits != null) {
-      if (!x86) {
-        throw usage("--phys-bits applies to x86 formats; " + name + " has 56 physical address bits");
-      }
-      if (physBits < X86Options.MIN_PHYSICAL_ADDRESS_BITS || physBits > X86Options.MAX_PHYSICAL_ADDRESS_BITS) {
-        throw usage("--phys-bits " + physBits + " is outside " + X86Options.MIN_PHYSICAL_ADDRESS_BITS + ".."
-            + X86Options.MAX_PHYSICAL_ADDRESS_BITS);
-      }
+    checkPhysBits(x86, name);
+    return named(name);
+  }
+
+  private void checkPhysBits(boolean x86, @Nullable String name) {
+    if (physBits == null) {
+      return;
     }
+    if (!x86) {
+      throw usage("--phys-bits applies to x86 formats; " + name + " has 56 physical address bits");
+    }
+    if (physBits < X86Options.MIN_PHYSICAL_ADDRESS_BITS || physBits > X86Options.MAX_PHYSICAL_ADDRESS_BITS) {
+      throw usage("--phys-bits " + physBits + " is outside " + X86Options.MIN_PHYSICAL_ADDRESS_BITS + ".."
+          + X86Options.MAX_PHYSICAL_ADDRESS_BITS);
+    }
+  }
+
+  private PagingFormat named(String name) {
     X86Options options = physBits == null
         ? X86Options.defaults()
         : X86Options.defaults().withPhysicalAddressBits(physBits);
@@ -160,6 +251,61 @@ final class ImageOptions {
       default:
         return Formats.sv57();
     }
+  }
+
+  /**
+   * The root the dump records: the one of CPU {@code --cpu}; without it CPU 0's, else the kernel's
+   * from VMCOREINFO.
+   */
+  private Root dumpRoot(MemoryImage memory) {
+    List<Cpu> cpus = memory.cpus();
+    if (cpu != null) {
+      if (cpus.isEmpty()) {
+        throw usage("--cpu " + cpu + ": " + image + " (" + memory.kind().displayName() + ") records no CPUs");
+      }
+      if (cpu >= cpus.size()) {
+        throw usage("--cpu " + cpu + ": " + image + " records CPUs 0.." + (cpus.size() - 1));
+      }
+      Cpu chosen = cpus.get(cpu);
+      return chosen.root().orElseThrow(() -> usage("CPU " + cpu + " of " + image + " gives no root: "
+          + chosen.rootNote() + "; give --root, --cr3 or --satp"));
+    }
+    if (!cpus.isEmpty() && cpus.get(0).root().isPresent()) {
+      return cpus.get(0).root().get();
+    }
+    if (memory.kernelRoot().isPresent()) {
+      return memory.kernelRoot().get();
+    }
+    if (memory.kind() != ImageKind.ELF_CORE) {
+      throw usage("give one of --root, --cr3 or --satp: " + image + " is " + article(memory.kind())
+          + " image, which records no registers");
+    }
+    String why = (cpus.isEmpty() ? "no CPU notes" : "CPU 0: " + cpus.get(0).rootNote()) + "; "
+        + memory.vmcoreInfo().map(v -> v.kernelRootNote()).orElse("no VMCOREINFO note");
+    throw usage("give one of --root, --cr3 or --satp: " + image + " records no root (" + why + ")");
+  }
+
+  private static String rootNote(MemoryImage memory, Root found) {
+    for (Cpu c : memory.cpus()) {
+      if (c.root().isPresent() && c.root().get() == found) {
+        return c.rootNote();
+      }
+    }
+    return memory.vmcoreInfo().map(v -> v.kernelRootNote()).orElse("");
+  }
+
+  /** The dump root's format, with --phys-bits; --format, when given, must agree. */
+  private PagingFormat dumpFormat(Root found, @Nullable String name) {
+    String selected = found.format().name();
+    if (name != null && !name.equals(selected)) {
+      throw usage("--format is " + name + " but " + found.source() + " in " + image + " selects " + selected);
+    }
+    checkPhysBits(selected.startsWith("x86"), selected);
+    return physBits == null ? found.format() : named(selected);
+  }
+
+  private static String article(ImageKind kind) {
+    return kind == ImageKind.ELF_CORE ? "an ELF core" : "a " + kind.displayName();
   }
 
   /** The format satp's MODE field selects. */
@@ -204,7 +350,13 @@ final class ImageOptions {
     return "";
   }
 
-  private ImageMemory openImage() {
+  /**
+   * Opens {@code image} as {@code kind}, or as its first bytes say when null; a raw one at {@code
+   * base}, or 0.
+   *
+   * @throws IllegalArgumentException naming the file and what is wrong with it
+   */
+  static MemoryImage openImage(Path image, @Nullable ImageKind kind, @Nullable Long base) {
     if (Files.isDirectory(image)) {
       throw new IllegalArgumentException("--image " + image + ": is a directory");
     }
@@ -215,7 +367,13 @@ final class ImageOptions {
           + ": is not a regular file (a pipe, socket or device); save the image to a file first");
     }
     try {
-      return ImageMemory.open(image, base);
+      if (kind == ImageKind.RAW || (kind == null && base != null && MemoryImage.detect(image) == ImageKind.RAW)) {
+        return MemoryImage.raw(image, base == null ? 0 : base);
+      }
+      return kind == null ? MemoryImage.open(image) : MemoryImage.open(image, kind);
+    } catch (MalformedImageException e) {
+      // Its message names the file, the offset and the value already.
+      throw new IllegalArgumentException(e.getMessage());
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException("--image " + image + ": no such file");
     } catch (AccessDeniedException e) {

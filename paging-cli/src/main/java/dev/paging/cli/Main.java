@@ -42,6 +42,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         InspectCommand.class,
         TranslateCommand.class,
         AuditCommand.class,
+        ImageInfoCommand.class,
         GradeCommand.class,
         HelpCommand.class,
     })

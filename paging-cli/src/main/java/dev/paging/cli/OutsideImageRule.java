@@ -6,9 +6,9 @@ import dev.paging.api.Attributes;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
 import dev.paging.api.Level;
-import dev.paging.api.PhysicalMemory;
 import dev.paging.audit.AuditRule;
 import dev.paging.audit.Severity;
+import dev.paging.images.MemoryImage;
 
 /**
  * {@value #ID}, information: leaves that map physical memory the image does not hold. On a
@@ -23,7 +23,7 @@ import dev.paging.audit.Severity;
 final class OutsideImageRule implements AuditRule {
   static final String ID = "outside-image";
 
-  private PhysicalMemory memory;
+  private final MemoryImage memory;
   private boolean pending;
   private long vaFirst;
   private long vaLast;
@@ -33,6 +33,10 @@ final class OutsideImageRule implements AuditRule {
   private Level level;
   private long tableFrame;
 
+  OutsideImageRule(MemoryImage memory) {
+    this.memory = memory;
+  }
+
   @Override
   public String id() {
     return ID;
@@ -40,7 +44,6 @@ final class OutsideImageRule implements AuditRule {
 
   @Override
   public void begin(Context context) {
-    memory = context.space().memory();
     pending = false;
   }
 
@@ -54,8 +57,7 @@ final class OutsideImageRule implements AuditRule {
     if (memory.contains(pa, size)) {
       return;
     }
-    // Partly inside when either end is: the image is one contiguous window of physical memory.
-    boolean part = memory.contains(pa, 1) || memory.contains(pa + size - 1, 1);
+    boolean part = memory.overlaps(pa, size);
     if (pending && entry.first() == vaLast + 1 && pa == paLast + 1 && entry.level().depth() == level.depth()
         && part == partly) {
       vaLast = entry.last();

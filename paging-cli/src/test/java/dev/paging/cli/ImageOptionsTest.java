@@ -144,8 +144,8 @@ class ImageOptionsTest {
 
   @Test
   void aBaseThatPutsTheImageBeyond2To64() {
-    assertRejected("paging translate: an image of 0x0000000000100000 bytes at base 0xfffffffffff01000 reaches"
-            + " beyond physical address 0xffffffffffffffff\n",
+    assertRejected("paging translate: " + img() + ": offset 0x0: a raw image of 0x100000 bytes at base "
+            + "0xfffffffffff01000 reaches beyond physical address 0xffffffffffffffff\n",
         "--image", img(), "--base", "0xffff_ffff_fff0_1000", "--format", "x86-64", "--root", "0x1000", "0x1000");
   }
 
@@ -181,8 +181,8 @@ class ImageOptionsTest {
 
   @Test
   void exactlyOneRootOption() {
-    assertRejected("paging translate: give exactly one of --root, --cr3 or --satp" + HELP,
-        "--image", img(), "0x1000");
+    assertRejected("paging translate: give one of --root, --cr3 or --satp: " + img() + " is a raw image, which "
+        + "records no registers" + HELP, "--image", img(), "0x1000");
     assertRejected("paging translate: give exactly one of --root, --cr3 or --satp (got --root and --cr3)" + HELP,
         "--image", img(), "--format", "x86-64", "--root", "0x1000", "--cr3", "0x1000", "0x1000");
     assertRejected("paging translate: give exactly one of --root, --cr3 or --satp (got --root and --cr3 and --satp)"

@@ -99,16 +99,18 @@ class MainTest {
     assertThat(r.status).isZero();
     assertThat(r.err).isEmpty();
     assertThat(r.out).startsWith("Usage: paging [-hV] [COMMAND]\n")
-        .contains("\n  demo       Builds, in simulated memory, an x86-64 kernel")
-        .contains("\n  inspect    Dumps the page tables in a memory image as Linux ptdump, QEMU info\n")
-        .contains("\n  translate  Translates virtual addresses through the page tables in a memory\n")
-        .contains("\n  audit      Audits the page tables in a memory image; the exit status says\n")
-        .contains("\n  help       Display help information");
+        .contains("\n  demo        Builds, in simulated memory, an x86-64 kernel")
+        .contains("\n  inspect     Dumps the page tables in a memory image as Linux ptdump, QEMU\n")
+        .contains("\n  translate   Translates virtual addresses through the page tables in a memory\n")
+        .contains("\n  audit       Audits the page tables in a memory image; the exit status says\n")
+        .contains("\n  image-info  Shows what a memory image's headers say: its kind, its segments\n")
+        .contains("\n  help        Display help information");
     // In the order a user meets them: look, look closer, judge.
     assertThat(r.out.indexOf("\n  demo ")).isLessThan(r.out.indexOf("\n  inspect "));
     assertThat(r.out.indexOf("\n  inspect ")).isLessThan(r.out.indexOf("\n  translate "));
     assertThat(r.out.indexOf("\n  translate ")).isLessThan(r.out.indexOf("\n  audit "));
-    assertThat(r.out.indexOf("\n  audit ")).isLessThan(r.out.indexOf("\n  help "));
+    assertThat(r.out.indexOf("\n  audit ")).isLessThan(r.out.indexOf("\n  image-info "));
+    assertThat(r.out.indexOf("\n  image-info ")).isLessThan(r.out.indexOf("\n  help "));
   }
 
   @Test

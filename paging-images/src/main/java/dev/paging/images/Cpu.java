@@ -46,7 +46,7 @@ public final class Cpu {
       return new Cpu(index, architecture, copy, s.root, s.note);
     }
     return new Cpu(index, architecture, copy, null,
-        "a RISC-V dump records pc and x1..x31, not satp: give --satp, or find the roots with paging roots");
+        "a RISC-V dump records pc and x1..x31, not satp");
   }
 
   /** Its position among the dump's CPUs, from 0 (QEMU's CPU index). */

@@ -179,6 +179,32 @@ public final class MemoryImage implements PhysicalMemory, AutoCloseable {
     return segments.size() == 1 ? span : segments.size() + " segments in " + span;
   }
 
+  /**
+   * True when at least one byte of {@code [address, address + length)} is in a segment: a page
+   * partly inside the image. Computed without {@code address + length}, as {@link #contains} is.
+   */
+  public boolean overlaps(long address, long length) {
+    if (length == 0) {
+      return false;
+    }
+    // The first segment ending at or after the address; it overlaps when it starts within the range.
+    int lo = 0;
+    int hi = lasts.length - 1;
+    int found = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Long.compareUnsigned(lasts[mid], address) >= 0) {
+        found = mid;
+        hi = mid - 1;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return found >= 0
+        && (Long.compareUnsigned(starts[found], address) <= 0
+            || Long.compareUnsigned(starts[found] - address, length) < 0);
+  }
+
   @Override
   public long read(long address) {
     if ((address & 7) != 0) {

@@ -91,7 +91,7 @@ final class X86Registers {
     Long cr4 = registers.get("cr4");
     if (cr0 == null || cr3 == null || cr4 == null) {
       return new Selection(null, "the dump holds no control registers for CPU " + index
-          + " (no QEMU CPU-state note): give --cr3, or find the roots with paging roots");
+          + " (no QEMU CPU-state note)");
     }
     if ((cr0 & CR0_PG) == 0) {
       return new Selection(null, "paging is off (CR0 " + hex(cr0) + ", PG clear)");

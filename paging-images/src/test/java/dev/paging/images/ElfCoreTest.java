@@ -124,7 +124,7 @@ class ElfCoreTest {
           .isEqualTo("CR4 0x0000000000000010 has PAE clear: 32-bit paging, not 4- or 5-level");
       assertThat(image.cpus().get(2).root()).isEmpty();
       assertThat(image.cpus().get(2).rootNote()).isEqualTo("the dump holds no control registers for CPU 2 "
-          + "(no QEMU CPU-state note): give --cr3, or find the roots with paging roots");
+          + "(no QEMU CPU-state note)");
       assertThat(image.cpus().get(2).registers()).doesNotContainKey("cr3").containsKey("rip");
     }
   }
@@ -210,7 +210,7 @@ class ElfCoreTest {
       Cpu cpu = image.cpus().get(0);
       assertThat(cpu.registers()).hasSize(32).containsEntry("pc", 0x8020_0000L).containsEntry("x2", 0x8030_0000L);
       assertThat(cpu.root()).isEmpty();
-      assertThat(cpu.rootNote()).startsWith("a RISC-V dump records pc and x1..x31, not satp");
+      assertThat(cpu.rootNote()).isEqualTo("a RISC-V dump records pc and x1..x31, not satp");
       assertThat(image.segments()).containsExactly(Segment.of(0x8000_0000L, 0x1000, 0x1000));
     }
   }

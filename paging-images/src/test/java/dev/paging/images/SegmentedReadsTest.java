@@ -119,6 +119,13 @@ class SegmentedReadsTest {
       assertThat(m.contains(0x4000, 0)).isTrue(); // an empty range where a segment ends
       assertThat(m.contains(0x5000, 0)).isFalse();
       assertThat(m.contains(0x1000, -0x1000L)).isFalse();
+      assertThat(m.overlaps(0x3ff8, 0x1000)).isTrue(); // its first word is inside
+      assertThat(m.overlaps(0x7ff8, 16)).isTrue(); // its second word is inside
+      assertThat(m.overlaps(0x4000, 0x4000)).isFalse(); // exactly the gap
+      assertThat(m.overlaps(0x9000, -0x9000L)).isFalse(); // from the end to the top of memory
+      assertThat(m.overlaps(0x9000, -0x9000L - 1)).isFalse();
+      assertThat(m.overlaps(0xfff, 0)).isFalse();
+      assertThat(m.overlaps(-1L, 1)).isFalse();
       // A run across the gap is refused before anything is copied.
       long[] into = {7, 7};
       assertThatThrownBy(() -> m.read(0x3ff8, into, 0, 2)).isInstanceOf(PhysicalAccessException.class)
