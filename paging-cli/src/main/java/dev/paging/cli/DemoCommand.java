@@ -2,6 +2,7 @@ package dev.paging.cli;
 
 import static dev.paging.api.Addresses.hex;
 
+import dev.paging.api.Addresses;
 import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Formats;
@@ -10,6 +11,8 @@ import dev.paging.core.WalkOutcome;
 import dev.paging.dump.DumpRenderer;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.images.ImageKind;
+import dev.paging.images.ImageWriter;
 import dev.paging.ops.InvalidationPlan;
 import dev.paging.ops.Mapping;
 import dev.paging.ops.PageTables;
@@ -19,9 +22,13 @@ import dev.paging.ops.Translation;
 import dev.paging.ops.UnmapResult;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -53,13 +60,31 @@ final class DemoCommand implements Callable<Integer> {
   private static final Attributes USER_CODE = Attributes.readExecute().withUser(true);
   private static final Attributes USER_DATA = Attributes.readWrite().withUser(true);
 
+  /** CR0 with PE, MP, ET, NE, WP, AM and PG set, as a running Linux kernel has it. */
+  static final long SAVED_CR0 = 0x8005_0033L;
+  /** CR4 with PAE, PGE, OSFXSR, OSXMMEXCPT, FSGSBASE and SMEP/SMAP set, LA57 clear: 4-level. */
+  static final long SAVED_CR4 = 0x0036_06e0L;
+  /** The RAM a saved image holds: the legacy 640 KiB, then the tables from 1 MiB. */
+  static final long LOW_RAM = 0xa_0000L;
+
   @Spec
   private CommandSpec spec;
+
+  @Option(names = "--save", paramLabel = "FILE",
+      description = "At the end, save the simulated memory as a memory image: the legacy 640 KiB and the "
+          + "tables from 1 MiB, with a gap between as on a pc machine. An ELF core records two CPUs, CPU 0 "
+          + "running process A and CPU 1 the kernel's template, so the image commands need no --cr3.")
+  private Path save;
+
+  @Option(names = "--save-format", paramLabel = "KIND", defaultValue = "elf",
+      description = "elf (QEMU dump-guest-memory's layout), lime or raw. Default: ${DEFAULT-VALUE}.")
+  private String saveFormat;
 
   private PrintWriter out;
 
   @Override
   public Integer call() throws IOException {
+    ImageKind saveKind = ImageOptions.imageKind(saveFormat, spec.commandLine());
     out = spec.commandLine().getOut();
     SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY);
     TrackingFrameAllocator allocator = TrackingFrameAllocator.over(TABLES_BASE, TABLE_FRAMES);
@@ -138,8 +163,38 @@ final class DemoCommand implements Callable<Integer> {
     destroyed.pendingFrees().release();
     out.println("  " + allocator.allocatedCount() + " tables allocated: the kernel's and process A's; the shared");
     out.println("  kernel half is intact: " + a.translate(VMALLOC + 0x123));
+    if (save != null) {
+      save(memory, saveKind, a.space().root(), kernel.space().root());
+    }
     out.flush();
     return 0;
+  }
+
+  private void save(SimulatedMemory memory, ImageKind kind, long processRoot, long kernelRoot) throws IOException {
+    heading("Saved");
+    ImageWriter writer = ImageWriter.of(memory).segment(0, LOW_RAM)
+        .segment(TABLES_BASE, TABLE_FRAMES * Addresses.FRAME_SIZE);
+    if (kind == ImageKind.ELF_CORE) {
+      writer.cpu(cpu(processRoot)).cpu(cpu(kernelRoot));
+    }
+    writer.write(save, kind);
+    out.println("  " + save + ", " + (kind == ImageKind.ELF_CORE ? "an ELF core" : "a " + kind.displayName()
+        + " image") + ": physical [0, " + Sizes.name(LOW_RAM) + ") and [" + Sizes.name(TABLES_BASE) + ", "
+        + Sizes.name(TABLES_BASE + TABLE_FRAMES * Addresses.FRAME_SIZE) + ")" + (kind == ImageKind.ELF_CORE
+            ? "; CPU 0 runs process A (CR3 " + hex(processRoot) + "), CPU 1 the kernel (CR3 " + hex(kernelRoot) + ")"
+            : ""));
+    out.println("  try: ./paging image-info --image " + save);
+    out.println("       ./paging inspect --image " + save + (kind == ImageKind.ELF_CORE ? "" : " --cr3 " + hex(processRoot))
+        + " --view info-tlb");
+  }
+
+  private static Map<String, Long> cpu(long root) {
+    Map<String, Long> registers = new LinkedHashMap<>();
+    registers.put("rip", KERNEL_TEXT);
+    registers.put("cr0", SAVED_CR0);
+    registers.put("cr3", root);
+    registers.put("cr4", SAVED_CR4);
+    return registers;
   }
 
   private void heading(String title) {

@@ -60,12 +60,12 @@ final class ImageInfoCommand implements Callable<Integer> {
       out.println("image      " + memory.file());
       out.println("kind       " + memory.kind().displayName()
           + memory.architecture().map(a -> " (" + a.displayName() + ")").orElse(""));
-      out.println("memory     " + hex(memory.size()) + " bytes (" + size(memory.size()) + ") in "
+      out.println("memory     " + hex(memory.size()) + " bytes (" + Sizes.name(memory.size()) + ") in "
           + memory.segments().size() + (memory.segments().size() == 1 ? " segment" : " segments"));
       for (Segment s : memory.segments()) {
-        out.println("segment    " + hex(s.start()) + "-" + hex(s.last()) + "  " + size(s.length())
+        out.println("segment    " + hex(s.start()) + "-" + hex(s.last()) + "  " + Sizes.name(s.length())
             + "  file offset 0x" + Long.toHexString(s.fileOffset())
-            + (s.fileLength() == s.length() ? "" : ", " + size(s.fileLength()) + " in the file, the rest zero"));
+            + (s.fileLength() == s.length() ? "" : ", " + Sizes.name(s.fileLength()) + " in the file, the rest zero"));
       }
       for (Cpu c : memory.cpus()) {
         out.println("cpu " + c.index() + "      " + c.root().map(r -> "root " + hex(r.address()) + " " + r.format().name()
@@ -98,17 +98,5 @@ final class ImageInfoCommand implements Callable<Integer> {
     if (line.length() > 0) {
       out.println(line);
     }
-  }
-
-  /** 4K, 2M, 3G, or bytes when not a whole KiB: how ptdump sizes read. */
-  private static String size(long bytes) {
-    String[] units = {"", "K", "M", "G", "T", "P", "E"};
-    int u = 0;
-    long v = bytes;
-    while (u < units.length - 1 && v != 0 && (v & 1023) == 0) {
-      v >>>= 10;
-      u++;
-    }
-    return Long.toUnsignedString(v) + (u == 0 ? " bytes" : units[u]);
   }
 }

@@ -11,6 +11,7 @@ import static dev.paging.cli.DemoCommand.VMALLOC;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paging.api.VirtualRange;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the demo claims at each step, checked against numbers worked out here from the scenario
@@ -69,6 +71,33 @@ class DemoCommandTest {
         current.add(line);
       }
     }
+  }
+
+  @Test
+  void theSavedDumpHoldsProcessAsTablesBehindCpu0AndTheKernelsBehindCpu1(@TempDir Path dir) {
+    Path saved = dir.resolve("demo.elf");
+    CliRun run = CliRun.of("demo", "--save", saved.toString());
+    assertThat(run.status).isZero();
+    // Process A's root is the first table step 3's tree lists; the kernel's the allocator's first frame.
+    long rootA = tablesOfProcessA().get(0).frame();
+    assertThat(run.out).startsWith(out).endsWith("\n== Saved\n  " + saved + ", an ELF core: physical [0, 640 KiB) "
+        + "and [1 MiB, 9 MiB); CPU 0 runs process A (CR3 " + hex(rootA) + "), CPU 1 the kernel (CR3 "
+        + "0x0000000000100000)\n  try: ./paging image-info --image " + saved + "\n       ./paging inspect --image "
+        + saved + " --view info-tlb\n");
+
+    // Section 7 printed process A's final tables (destroying B leaves them as they are) from the live space.
+    List<String> s = SECTIONS.get(7);
+    StringBuilder live = new StringBuilder();
+    for (String line : s.subList(3, s.indexOf(""))) {
+      live.append(line.substring(4)).append('\n');
+    }
+    CliRun fromFile = CliRun.of("inspect", "--image", saved.toString(), "--view", "ptdump-mapped");
+    assertThat(fromFile.out).isEqualTo(live.toString());
+    assertThat(fromFile.err).startsWith("paging inspect: root " + hex(rootA) + " from CPU 0 CR3: ");
+
+    CliRun kernel = CliRun.of("inspect", "--image", saved.toString(), "--cpu", "1", "--view", "ptdump-mapped");
+    assertThat(kernel.out).contains("0xffff888000203000-0xffff888000204000           4K     ro                 GLB NX pte")
+        .doesNotContain("USR");
   }
 
   @Test

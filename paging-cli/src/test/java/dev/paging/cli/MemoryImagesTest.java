@@ -174,9 +174,9 @@ class MemoryImagesTest {
     assertThat(r.out.replace(registers, "\n<registers>")).isEqualTo(
         "image      " + file + "\n"
         + "kind       ELF core (x86-64)\n"
-        + "memory     0x00000000001a0000 bytes (1664K) in 2 segments\n"
-        + "segment    0x0000000000000000-0x000000000009ffff  640K  file offset 0x" + Long.toHexString(lowAt) + "\n"
-        + "segment    0x0000000000100000-0x00000000001fffff  1M  file offset 0x" + Long.toHexString(highAt) + "\n"
+        + "memory     0x00000000001a0000 bytes (1664 KiB) in 2 segments\n"
+        + "segment    0x0000000000000000-0x000000000009ffff  640 KiB  file offset 0x" + Long.toHexString(lowAt) + "\n"
+        + "segment    0x0000000000100000-0x00000000001fffff  1 MiB  file offset 0x" + Long.toHexString(highAt) + "\n"
         + "cpu 0      root 0x0000000000100000 x86-64-5level: CR3 0x0000000000100005 bits 12..51; CR4 "
         + "0x00000000000016a0 LA57 set: 5-level; EFER is not in the dump, NXE taken as set\n"
         + "<registers>\n"
