@@ -8,12 +8,11 @@ import dev.paging.images.Segment;
 import dev.paging.images.VmcoreInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -40,23 +39,13 @@ final class ImageInfoCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--image", paramLabel = "FILE", required = true,
-      description = "The memory image: raw, ELF core or LiME. It is only read.")
-  private Path image;
-
-  @Option(names = "--image-format", paramLabel = "KIND",
-      description = "raw, elf or lime: read the image as this kind whatever its first bytes say.")
-  private String imageFormat;
-
-  @Option(names = "--base", paramLabel = "ADDRESS", converter = AddressConverter.class,
-      description = "Physical address of a raw image's first byte. Default: 0.")
-  private Long base;
+  @Mixin
+  private ImageFileOptions imageFile;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    try (MemoryImage memory = ImageOptions.openImage(image, ImageOptions.imageKind(imageFormat, spec.commandLine()),
-        base)) {
+    try (MemoryImage memory = imageFile.open()) {
       out.println("image      " + memory.file());
       out.println("kind       " + memory.kind().displayName()
           + memory.architecture().map(a -> " (" + a.displayName() + ")").orElse(""));

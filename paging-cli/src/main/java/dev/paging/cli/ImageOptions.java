@@ -6,6 +6,7 @@ import dev.paging.api.Addresses;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
+import dev.paging.images.Architecture;
 import dev.paging.images.Cpu;
 import dev.paging.images.ImageKind;
 import dev.paging.images.MalformedImageException;
@@ -106,9 +107,7 @@ final class ImageOptions {
     if (cpu != null && cpu < 0) {
       throw usage("--cpu " + cpu + " is negative");
     }
-    if (base != null && !Addresses.isAligned(base, Addresses.FRAME_SIZE)) {
-      throw usage("--base " + hex(base) + " is not 4 KiB aligned");
-    }
+    checkBase(base, mixee.commandLine());
     ImageKind kind = imageKind();
     PagingFormat pagingFormat = null;
     long rootTable = 0;
@@ -118,16 +117,8 @@ final class ImageOptions {
     } else {
       checkPhysBits(name == null || name.startsWith("x86"), name);
     }
-    MemoryImage memory = openImage(image, kind, base);
+    MemoryImage memory = openChecked(image, kind, base, mixee.commandLine());
     try {
-      if (base != null && memory.kind() != ImageKind.RAW) {
-        throw usage("--base applies to raw images; " + image + " is " + article(memory.kind())
-            + " image, whose headers say where its memory is");
-      }
-      if (memory.segments().isEmpty()) {
-        throw new IllegalArgumentException("--image " + image + ": " + (memory.kind() == ImageKind.RAW
-            ? "the file is empty" : "the " + memory.kind().displayName() + " image holds no memory"));
-      }
       String source;
       if (pagingFormat != null) {
         source = rootSource();
@@ -152,6 +143,96 @@ final class ImageOptions {
       }
       throw e;
     }
+  }
+
+  /**
+   * Opens the image alone, for commands that look at every root (the root options must be
+   * absent, which the caller checks).
+   */
+  MemoryImage openFile() {
+    formatName();
+    checkBase(base, mixee.commandLine());
+    return openChecked(image, imageKind(), base, mixee.commandLine());
+  }
+
+  /**
+   * The format to read every root of {@code memory} as: --format, else what CPU 0's registers
+   * select, else x86-64, with a line on standard error saying so (a RISC-V dump must be told).
+   */
+  PagingFormat scanFormat(MemoryImage memory) {
+    String name = formatName();
+    checkPhysBits(name == null || name.startsWith("x86"), name);
+    return scanFormat(name, physBits, memory, mixee);
+  }
+
+  /**
+   * {@link #scanFormat(MemoryImage)} for a command with {@code formatName} (checked) and {@code
+   * physBits} (checked, or null) of its own.
+   */
+  static PagingFormat scanFormat(@Nullable String formatName, @Nullable Integer physBits, MemoryImage memory,
+      CommandSpec spec) {
+    String name = formatName == null ? null : formatName.toLowerCase(Locale.ROOT);
+    if (name == null) {
+      Root cpu0 = memory.cpus().isEmpty() ? null : memory.cpus().get(0).root().orElse(null);
+      Root found = cpu0 != null ? cpu0 : memory.kernelRoot().orElse(null);
+      if (found != null) {
+        name = found.format().name();
+      } else if (memory.architecture().orElse(null) == Architecture.RISCV64) {
+        throw new ParameterException(spec.commandLine(), "give --format sv39, sv48 or sv57: " + memory.file()
+            + " is a RISC-V dump, which does not say");
+      } else {
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": no --format given; reading the tables as "
+            + "x86-64 with 4 levels (give --format x86-64-5level, sv39, sv48 or sv57 for another)");
+        name = "x86-64";
+      }
+    }
+    if (physBits != null && !name.startsWith("x86")) {
+      throw new ParameterException(spec.commandLine(),
+          "--phys-bits applies to x86 formats; " + name + " has 56 physical address bits");
+    }
+    return named(name, physBits);
+  }
+
+  /** Refuses a --base that is not 4 KiB aligned; checked before the file is opened. */
+  static void checkBase(@Nullable Long base, CommandLine commandLine) {
+    if (base != null && !Addresses.isAligned(base, Addresses.FRAME_SIZE)) {
+      throw new ParameterException(commandLine, "--base " + hex(base) + " is not 4 KiB aligned");
+    }
+  }
+
+  /**
+   * {@link #openImage}, then refuses a --base given for an image that is not raw and an image
+   * that holds no memory: every image command's checks of the file itself.
+   */
+  static MemoryImage openChecked(Path image, @Nullable ImageKind kind, @Nullable Long base, CommandLine commandLine) {
+    MemoryImage memory = openImage(image, kind, base);
+    try {
+      if (base != null && memory.kind() != ImageKind.RAW) {
+        throw new ParameterException(commandLine, "--base applies to raw images; " + image + " is "
+            + article(memory.kind()) + " image, whose headers say where its memory is");
+      }
+      if (memory.segments().isEmpty()) {
+        throw new IllegalArgumentException("--image " + image + ": " + (memory.kind() == ImageKind.RAW
+            ? "the file is empty" : "the " + memory.kind().displayName() + " image holds no memory"));
+      }
+      return memory;
+    } catch (RuntimeException e) {
+      try {
+        memory.close();
+      } catch (IOException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+  }
+
+  /** The root options given, in the order the help lists them. */
+  List<String> givenRootOptions() {
+    List<String> given = rootOptions();
+    if (cpu != null) {
+      given.add("--cpu");
+    }
+    return given;
   }
 
   private @Nullable String formatName() {
@@ -236,6 +317,10 @@ final class ImageOptions {
   }
 
   private PagingFormat named(String name) {
+    return named(name, physBits);
+  }
+
+  private static PagingFormat named(String name, @Nullable Integer physBits) {
     X86Options options = physBits == null
         ? X86Options.defaults()
         : X86Options.defaults().withPhysicalAddressBits(physBits);

@@ -43,6 +43,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         TranslateCommand.class,
         AuditCommand.class,
         ImageInfoCommand.class,
+        RootsCommand.class,
+        ReverseCommand.class,
         GradeCommand.class,
         HelpCommand.class,
     })

@@ -119,7 +119,7 @@ class MainTest {
     Run version = run("demo", "-V");
 
     assertThat(help.status).isZero();
-    assertThat(help.out).startsWith("Usage: paging demo [-hV]\n");
+    assertThat(help.out).startsWith("Usage: paging demo [-hV] [--save=FILE] [--save-format=KIND]\n");
     assertThat(version.status).isZero();
     assertThat(version.out).isEqualTo(run("--version").out);
   }

@@ -28,15 +28,17 @@ import java.util.function.LongConsumer;
  * <p>A page is a candidate when every non-zero entry decodes without a problem at the root
  * level, at least one points to a table inside the image, at most {@value #MAX_NOT_PRESENT} are
  * non-zero but not present, and its table pointers are not mostly one same target (a page of one
- * repeated word). A candidate survives when the children it links that are not empty (up to
- * {@value #CHILDREN} of them, the first and the last by index) and two of each one's own children
- * are well-formed tables of their levels, and at least one child is not empty: a page of
- * random bytes fails the first test, a page of valid-looking entries that lead to random bytes or
- * to nothing fails the second, and a lower-level table read as a root fails on its grandchildren,
- * which are data pages.
+ * repeated word). A candidate survives when its first {@value #CHILDREN} children that are not
+ * empty are well-formed tables of their level, and so, down to the last level, are the first
+ * {@value #GRANDCHILDREN} non-empty tables each of those links; at least one child must be
+ * non-empty. A page of random bytes fails the first test; a page of valid-looking entries that
+ * lead to random bytes or to nothing fails the second; a lower-level table read as a root fails
+ * where its path reaches data pages read as tables. One that reaches only zero pages cannot be
+ * told from a root mapping nothing but a user half: it survives, scored low (no upper half).
  *
- * <p>Work is bounded on hostile images: each page of the image is read once, each candidate reads
- * at most {@code 1 + 3 * CHILDREN} tables, and only the best {@value #COUNTED} survivors get their
+ * <p>Work is bounded on hostile images: each page of the image is read once; each candidate
+ * zero-checks its children and reads at most {@value #CHILDREN} of them with {@value
+ * #GRANDCHILDREN} tables per level below each; only the best {@value #COUNTED} survivors get their
  * leaves counted, each within the leaf budget.
  */
 public final class RootFinder {
@@ -241,17 +243,12 @@ public final class RootFinder {
     int nonEmpty = 0;
     int n = c.targets.length;
     long[] words = new long[childLevel.entries()];
-    for (int k = 0; k < n; k++) {
-      // The first CHILDREN / 2 and the last CHILDREN / 2 by index: user and kernel half alike.
-      if (k >= CHILDREN / 2 && k < n - CHILDREN / 2) {
-        continue;
-      }
+    for (int k = 0; k < n && nonEmpty < CHILDREN; k++) {
       long child = c.targets[k];
       if (child == c.address || image.isZero(child, childLevel.entries())) {
         continue;
       }
-      int verdict = tableCheck(image, child, 1, words, true);
-      if (verdict < 0) {
+      if (tableCheck(image, child, 1, words) < 0) {
         return false;
       }
       nonEmpty++;
@@ -265,10 +262,10 @@ public final class RootFinder {
 
   /**
    * -1 when the table at {@code address} of level {@code depth} holds an entry that is malformed
-   * there or a table pointer outside the image (or, with {@code deeper}, a non-empty child of its
-   * first {@value #GRANDCHILDREN} that is not a table either), else the count of its entries.
+   * there or a table pointer outside the image, or when one of its first {@value #GRANDCHILDREN}
+   * non-empty children fails the same test a level down; else the count of its present entries.
    */
-  private int tableCheck(MemoryImage image, long address, int depth, long[] words, boolean deeper) {
+  private int tableCheck(MemoryImage image, long address, int depth, long[] words) {
     Level level = format.levels().get(depth);
     image.read(address, words, 0, level.entries());
     int present = 0;
@@ -297,14 +294,14 @@ public final class RootFinder {
         if (!image.contains(target, PAGE)) {
           return -1;
         }
-        if (deeper && grandchildren < GRANDCHILDREN) {
+        if (grandchildren < GRANDCHILDREN) {
           Level below = format.levels().get(depth + 1);
           if (!image.isZero(target, below.entries())) {
             if (next == null) {
               next = new long[below.entries()];
             }
             grandchildren++;
-            if (tableCheck(image, target, depth + 1, next, false) < 0) {
+            if (tableCheck(image, target, depth + 1, next) < 0) {
               return -1;
             }
           }

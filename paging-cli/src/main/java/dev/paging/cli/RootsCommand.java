@@ -1,0 +1,180 @@
+package dev.paging.cli;
+
+import static dev.paging.api.Addresses.hex;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.paging.api.PagingFormat;
+import dev.paging.images.MemoryImage;
+import dev.paging.images.RootCandidate;
+import dev.paging.images.RootFinder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code paging roots}: the pages of a memory image that read as root tables, best first, found
+ * without registers (see {@link RootFinder}).
+ */
+@Command(
+    name = "roots",
+    description = {
+        "Finds the address spaces in a memory image without registers: every page that reads as a root "
+            + "table of the format, checked through its children, best first, with the evidence and the "
+            + "number of leaves each maps.",
+    },
+    footer = {
+        "",
+        "Output: a header line, then one line per candidate: ROOT SCORE TABLES UPPER GROUP LEAVES EVIDENCE. "
+            + "TABLES counts the root's table entries, UPPER those in the upper (kernel) half; GROUP numbers the "
+            + "kernels: candidates linking one same kernel-half table are processes of one kernel (0: none). "
+            + "LEAVES is counted for the best 64 (- for the others; >=N when the count stopped at its budget). "
+            + "EVIDENCE names a Linux PTI twin (the kernel root 8 KiB aligned, the user root after it) and an "
+            + "entry pointing back to the root (Windows' self-reference).",
+        "",
+        "JSON (--json, schema paging-roots/1): { \"schema\", \"image\", \"format\", \"pages\", \"candidates\": "
+            + "[ { \"root\", \"score\", \"tableEntries\", \"upperHalfTableEntries\", \"leafEntries\", "
+            + "\"kernelGroup\", \"ptiTwin\" (or null), \"selfReference\" (or null), \"leaves\" (or null), "
+            + "\"leavesComplete\" } ] }, addresses as \"0x\" and 16 hex digits.",
+        "",
+        "Exit status: 0 when at least one candidate is found, 1 when none is, 2 on bad input.",
+    })
+final class RootsCommand implements Callable<Integer> {
+  static final String SCHEMA = "paging-roots/1";
+  private static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+  @ParentCommand
+  private Main main;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Mixin
+  private ImageFileOptions imageFile;
+
+  @Option(names = "--format", paramLabel = "FORMAT",
+      description = "x86-64, x86-64-5level, sv39, sv48 or sv57. Default: what the dump's registers say, "
+          + "else x86-64 (and a line on standard error says so).")
+  private String format;
+
+  @Option(names = "--json", description = "Write the candidates as JSON (schema paging-roots/1, below).")
+  private boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    if (format != null && !ImageOptions.FORMAT_NAMES.contains(format.toLowerCase(Locale.ROOT))) {
+      throw new ParameterException(spec.commandLine(), "unknown format '" + format
+          + "' (expected x86-64, x86-64-5level, sv39, sv48 or sv57)");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (MemoryImage image = imageFile.open()) {
+      PagingFormat pagingFormat = ImageOptions.scanFormat(format, null, image, spec);
+      long pages = 0;
+      for (var s : image.segments()) {
+        pages += s.length() / 4096;
+      }
+      Progress progress = main.progress(spec.commandLine().getErr(), "roots", "pages", pages);
+      List<RootCandidate> found;
+      try {
+        found = RootFinder.of(pagingFormat).scan(image, progress::update);
+      } finally {
+        progress.clear();
+      }
+      if (json) {
+        writeJson(out, image, pagingFormat, found);
+      } else {
+        out.println("candidate roots in " + image.file() + " read as " + pagingFormat.name() + ", best first: "
+            + found.size());
+        if (!found.isEmpty()) {
+          out.println(String.format("%-18s %6s %6s %5s %5s %7s  %s", "ROOT", "SCORE", "TABLES", "UPPER", "GROUP",
+              "LEAVES", "EVIDENCE"));
+        }
+        for (RootCandidate c : found) {
+          out.println(String.format("%-18s %6d %6d %5d %5d %7s  %s", hex(c.address()), c.score(), c.tableEntries(),
+              c.upperHalfTableEntries(), c.kernelGroup(), leaves(c), evidence(c)).stripTrailing());
+        }
+      }
+      out.flush();
+      if (found.isEmpty()) {
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": no page of " + image.file() + " reads as a "
+            + pagingFormat.name() + " root table");
+        return 1;
+      }
+      return 0;
+    }
+  }
+
+  private static String leaves(RootCandidate c) {
+    if (c.leaves() < 0) {
+      return "-";
+    }
+    return (c.leavesComplete() ? "" : ">=") + c.leaves();
+  }
+
+  private static String evidence(RootCandidate c) {
+    StringBuilder s = new StringBuilder();
+    c.ptiTwin().ifPresent(t -> s.append("PTI twin ").append(hex(t)));
+    c.selfReference().ifPresent(i -> s.append(s.length() == 0 ? "" : "; ").append("self-reference at index 0x")
+        .append(Integer.toHexString(i)));
+    return s.toString();
+  }
+
+  private static void writeJson(PrintWriter out, MemoryImage image, PagingFormat format, List<RootCandidate> found)
+      throws IOException {
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeStringField("schema", SCHEMA);
+      g.writeStringField("image", image.file().toString());
+      g.writeStringField("format", format.name());
+      long pages = 0;
+      for (var s : image.segments()) {
+        pages += s.length() / 4096;
+      }
+      g.writeNumberField("pages", pages);
+      g.writeArrayFieldStart("candidates");
+      for (RootCandidate c : found) {
+        g.writeStartObject();
+        g.writeStringField("root", hex(c.address()));
+        g.writeNumberField("score", c.score());
+        g.writeNumberField("tableEntries", c.tableEntries());
+        g.writeNumberField("upperHalfTableEntries", c.upperHalfTableEntries());
+        g.writeNumberField("leafEntries", c.leafEntries());
+        g.writeNumberField("kernelGroup", c.kernelGroup());
+        g.writeFieldName("ptiTwin");
+        if (c.ptiTwin().isPresent()) {
+          g.writeString(hex(c.ptiTwin().getAsLong()));
+        } else {
+          g.writeNull();
+        }
+        g.writeFieldName("selfReference");
+        if (c.selfReference().isPresent()) {
+          g.writeNumber(c.selfReference().getAsInt());
+        } else {
+          g.writeNull();
+        }
+        g.writeFieldName("leaves");
+        if (c.leaves() >= 0) {
+          g.writeNumber(c.leaves());
+        } else {
+          g.writeNull();
+        }
+        g.writeBooleanField("leavesComplete", c.leavesComplete());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    out.println();
+  }
+}
