@@ -173,8 +173,7 @@ final class ImageOptions {
       CommandSpec spec) {
     String name = formatName == null ? null : formatName.toLowerCase(Locale.ROOT);
     if (name == null) {
-      Root cpu0 = memory.cpus().isEmpty() ? null : memory.cpus().get(0).root().orElse(null);
-      Root found = cpu0 != null ? cpu0 : memory.kernelRoot().orElse(null);
+      Root found = defaultRoot(memory);
       if (found != null) {
         name = found.format().name();
       } else if (memory.architecture().orElse(null) == Architecture.RISCV64) {
@@ -355,11 +354,9 @@ final class ImageOptions {
       return chosen.root().orElseThrow(() -> usage("CPU " + cpu + " of " + image + " gives no root: "
           + chosen.rootNote() + "; give --root, --cr3 or --satp"));
     }
-    if (!cpus.isEmpty() && cpus.get(0).root().isPresent()) {
-      return cpus.get(0).root().get();
-    }
-    if (memory.kernelRoot().isPresent()) {
-      return memory.kernelRoot().get();
+    Root found = defaultRoot(memory);
+    if (found != null) {
+      return found;
     }
     if (memory.kind() != ImageKind.ELF_CORE) {
       throw usage("give one of --root, --cr3 or --satp: " + image + " is " + article(memory.kind())
@@ -368,6 +365,12 @@ final class ImageOptions {
     String why = (cpus.isEmpty() ? "no CPU notes" : "CPU 0: " + cpus.get(0).rootNote()) + "; "
         + memory.vmcoreInfo().map(v -> v.kernelRootNote()).orElse("no VMCOREINFO note");
     throw usage("give one of --root, --cr3 or --satp: " + image + " records no root (" + why + ")");
+  }
+
+  /** The root a dump gives when no option chooses one: CPU 0's, else the kernel's from VMCOREINFO. */
+  private static @Nullable Root defaultRoot(MemoryImage memory) {
+    Root cpu0 = memory.cpus().isEmpty() ? null : memory.cpus().get(0).root().orElse(null);
+    return cpu0 != null ? cpu0 : memory.kernelRoot().orElse(null);
   }
 
   private static String rootNote(MemoryImage memory, Root found) {

@@ -8,6 +8,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.images.MemoryImage;
 import dev.paging.images.RootCandidate;
 import dev.paging.images.RootFinder;
+import dev.paging.images.Segment;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -79,18 +80,22 @@ final class RootsCommand implements Callable<Integer> {
     try (MemoryImage image = imageFile.open()) {
       PagingFormat pagingFormat = ImageOptions.scanFormat(format, null, image, spec);
       long pages = 0;
-      for (var s : image.segments()) {
+      for (Segment s : image.segments()) {
         pages += s.length() / 4096;
       }
       Progress progress = main.progress(spec.commandLine().getErr(), "roots", "pages", pages);
+      long[] read = new long[1];
       List<RootCandidate> found;
       try {
-        found = RootFinder.of(pagingFormat).scan(image, progress::update);
+        found = RootFinder.of(pagingFormat).scan(image, n -> {
+          read[0] = n;
+          progress.update(n);
+        });
       } finally {
         progress.clear();
       }
       if (json) {
-        writeJson(out, image, pagingFormat, found);
+        writeJson(out, image, pagingFormat, read[0], found);
       } else {
         out.println("candidate roots in " + image.file() + " read as " + pagingFormat.name() + ", best first: "
             + found.size());
@@ -128,8 +133,8 @@ final class RootsCommand implements Callable<Integer> {
     return s.toString();
   }
 
-  private static void writeJson(PrintWriter out, MemoryImage image, PagingFormat format, List<RootCandidate> found)
-      throws IOException {
+  private static void writeJson(PrintWriter out, MemoryImage image, PagingFormat format, long pages,
+      List<RootCandidate> found) throws IOException {
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       g.useDefaultPrettyPrinter();
@@ -137,10 +142,6 @@ final class RootsCommand implements Callable<Integer> {
       g.writeStringField("schema", SCHEMA);
       g.writeStringField("image", image.file().toString());
       g.writeStringField("format", format.name());
-      long pages = 0;
-      for (var s : image.segments()) {
-        pages += s.length() / 4096;
-      }
       g.writeNumberField("pages", pages);
       g.writeArrayFieldStart("candidates");
       for (RootCandidate c : found) {

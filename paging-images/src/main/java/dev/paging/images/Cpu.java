@@ -39,6 +39,7 @@ public final class Cpu {
       throw new IllegalArgumentException("CPU index " + index + " is negative");
     }
     Objects.requireNonNull(architecture, "architecture");
+    Objects.requireNonNull(registers, "registers");
     Map<String, Long> copy = Collections.unmodifiableMap(new LinkedHashMap<>(registers));
     copy.forEach((name, value) -> Objects.requireNonNull(value, name));
     if (architecture == Architecture.X86_64) {
@@ -65,7 +66,7 @@ public final class Cpu {
 
   /** The register's value, when the dump holds it. */
   public Optional<Long> register(String name) {
-    return Optional.ofNullable(registers.get(name));
+    return Optional.ofNullable(registers.get(Objects.requireNonNull(name, "name")));
   }
 
   /** The root table its registers select, when they select one. */

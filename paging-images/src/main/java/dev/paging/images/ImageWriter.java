@@ -104,6 +104,7 @@ public final class ImageWriter {
    * @throws IllegalArgumentException naming a register the architecture's notes do not hold
    */
   public ImageWriter cpu(Map<String, Long> registers) {
+    Objects.requireNonNull(registers, "registers");
     Set<String> known = new HashSet<>();
     for (NoteField f : prstatusFields()) {
       known.add(f.name);
@@ -138,6 +139,7 @@ public final class ImageWriter {
    */
   public List<Segment> write(Path file, ImageKind kind) throws IOException {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(kind, "kind");
     if (segments.isEmpty()) {
       throw new IllegalStateException("no segment to write: add one with segment(start, length)");
     }

@@ -263,7 +263,7 @@ public final class MemoryImage implements PhysicalMemory, AutoCloseable {
 
   @Override
   public void read(long address, long[] into, int offset, int count) {
-    Objects.checkFromIndexSize(offset, count, into.length);
+    Objects.checkFromIndexSize(offset, count, Objects.requireNonNull(into, "into").length);
     PhysicalMemory.checkRun(this, "read", address, count);
     int i = inOneFilePart(address, count);
     if (i >= 0) {

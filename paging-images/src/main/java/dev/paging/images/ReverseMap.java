@@ -52,7 +52,7 @@ public final class ReverseMap {
 
   /** The aliases of each of {@code physicalAddresses} in the space whose root table is at {@code root}. */
   public Result find(long root, long... physicalAddresses) {
-    long[] sorted = physicalAddresses.clone();
+    long[] sorted = Objects.requireNonNull(physicalAddresses, "physicalAddresses").clone();
     sortUnsigned(sorted);
     List<List<Alias>> bySorted = new ArrayList<>();
     for (int i = 0; i < sorted.length; i++) {

@@ -99,10 +99,13 @@ public final class RootFinder {
       for (long page = first;
           Long.compareUnsigned(page, s.last()) <= 0 && Long.compareUnsigned(s.last() - page, PAGE - 1) >= 0;
           page += PAGE) {
-        image.read(page, words, 0, entries);
-        Survivor c = candidate(image, page, words);
-        if (c != null && confirmed(image, c)) {
-          survivors.add(c);
+        // Most of a dump is empty pages: one pass that stops at the first word tells them apart.
+        if (image.firstNonZero(page, entries) >= 0) {
+          image.read(page, words, 0, entries);
+          Survivor c = candidate(image, page, words);
+          if (c != null && confirmed(image, c)) {
+            survivors.add(c);
+          }
         }
         if ((++pages & 255) == 0) {
           progress.accept(pages);

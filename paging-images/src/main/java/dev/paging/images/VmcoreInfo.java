@@ -54,6 +54,7 @@ public final class VmcoreInfo {
    * {@link #text()} only; a repeated key keeps its first value.
    */
   public static VmcoreInfo parse(String text, Architecture architecture) {
+    Objects.requireNonNull(text, "text");
     Objects.requireNonNull(architecture, "architecture");
     Map<String, String> entries = new LinkedHashMap<>();
     for (String line : text.split("\n", -1)) {
@@ -77,18 +78,18 @@ public final class VmcoreInfo {
 
   /** The value of {@code key}, when the note has it. */
   public Optional<String> value(String key) {
-    return Optional.ofNullable(entries.get(key));
+    return Optional.ofNullable(entries.get(Objects.requireNonNull(key, "key")));
   }
 
   /** {@code NUMBER(name)}, decimal or {@code 0x} hex, when present and a number. */
   public OptionalLong number(String name) {
-    String v = entries.get("NUMBER(" + name + ")");
+    String v = entries.get("NUMBER(" + Objects.requireNonNull(name, "name") + ")");
     return v == null ? OptionalLong.empty() : parseNumber(v.trim());
   }
 
   /** {@code SYMBOL(name)}, hex without {@code 0x}, when present and a number. */
   public OptionalLong symbol(String name) {
-    String v = entries.get("SYMBOL(" + name + ")");
+    String v = entries.get("SYMBOL(" + Objects.requireNonNull(name, "name") + ")");
     return v == null ? OptionalLong.empty() : parseHex(v.trim());
   }
 

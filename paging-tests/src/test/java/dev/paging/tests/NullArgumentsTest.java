@@ -19,6 +19,18 @@ import dev.paging.core.Walker;
 import dev.paging.dump.DumpRenderer;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.images.Architecture;
+import dev.paging.images.Cpu;
+import dev.paging.images.ImageKind;
+import dev.paging.images.ImageWriter;
+import dev.paging.images.MemoryImage;
+import dev.paging.images.ReverseMap;
+import dev.paging.images.RootFinder;
+import dev.paging.images.VmcoreInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import dev.paging.memory.LongArrayMemory;
 import dev.paging.ops.InvalidationPlan;
 import dev.paging.ops.MapOptions;
@@ -72,7 +84,7 @@ import org.junit.jupiter.api.Test;
  */
 class NullArgumentsTest {
   private static final List<String> PACKAGES = List.of("dev.paging.api", "dev.paging.core", "dev.paging.memory",
-      "dev.paging.fakes", "dev.paging.ops", "dev.paging.dump", "dev.paging.audit", "dev.paging.testkit",
+      "dev.paging.fakes", "dev.paging.images", "dev.paging.ops", "dev.paging.dump", "dev.paging.audit", "dev.paging.testkit",
       "dev.paging.testkit.stateful", "dev.paging.testkit.grading");
 
   /** Values for parameters of library types, made fresh for each call. */
@@ -109,6 +121,29 @@ class NullArgumentsTest {
     values.put(Grader.class, Batteries::translate);
     values.put(Battery.class, () -> Batteries.named("translate"));
     values.put(Rubric.class, Rubric::defaults);
+    values.put(Path.class, this::imageFile);
+    values.put(MemoryImage.class, this::image);
+    values.put(ImageKind.class, () -> ImageKind.RAW);
+    values.put(Architecture.class, () -> Architecture.X86_64);
+  }
+
+  /** A raw image of four zero pages, in a file deleted when the test JVM ends. */
+  private Path imageFile() {
+    try {
+      Path file = Files.createTempFile("null-arguments", ".img");
+      file.toFile().deleteOnExit();
+      return Files.write(file, new byte[4 << 12]);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private MemoryImage image() {
+    try {
+      return MemoryImage.open(imageFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private AddressSpace space() {
@@ -139,6 +174,12 @@ class NullArgumentsTest {
     list.add(TrackingFrameAllocator.over(0x10_0000, 1024));
     list.add(Audit.run(space, VirtualRange.all()));
     list.add(Invariants.check(space));
+    list.add(image());
+    list.add(ImageWriter.of(SimulatedMemory.ofSize(16L << 20)));
+    list.add(RootFinder.of(Formats.x86_64()));
+    list.add(ReverseMap.of(Formats.x86_64(), SimulatedMemory.ofSize(16L << 20)));
+    list.add(VmcoreInfo.parse("OSRELEASE=6.1\n", Architecture.X86_64));
+    list.add(Cpu.of(0, Architecture.X86_64, java.util.Map.of("cr3", 0x1000L)));
     return list;
   }
 
