@@ -352,19 +352,20 @@ final class ImageOptions {
       }
       Cpu chosen = cpus.get(cpu);
       return chosen.root().orElseThrow(() -> usage("CPU " + cpu + " of " + image + " gives no root: "
-          + chosen.rootNote() + "; give --root, --cr3 or --satp"));
+          + chosen.rootNote() + "; give --root, --cr3 or --satp (paging roots lists the candidates)"));
     }
     Root found = defaultRoot(memory);
     if (found != null) {
       return found;
     }
     if (memory.kind() != ImageKind.ELF_CORE) {
-      throw usage("give one of --root, --cr3 or --satp: " + image + " is " + article(memory.kind())
-          + " image, which records no registers");
+      throw usage("give one of --root, --cr3 or --satp (paging roots lists the candidates): " + image + " is "
+          + article(memory.kind()) + " image, which records no registers");
     }
     String why = (cpus.isEmpty() ? "no CPU notes" : "CPU 0: " + cpus.get(0).rootNote()) + "; "
         + memory.vmcoreInfo().map(v -> v.kernelRootNote()).orElse("no VMCOREINFO note");
-    throw usage("give one of --root, --cr3 or --satp: " + image + " records no root (" + why + ")");
+    throw usage("give one of --root, --cr3 or --satp (paging roots lists the candidates): " + image
+        + " records no root (" + why + ")");
   }
 
   /** The root a dump gives when no option chooses one: CPU 0's, else the kernel's from VMCOREINFO. */

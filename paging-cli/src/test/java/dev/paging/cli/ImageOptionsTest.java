@@ -181,7 +181,7 @@ class ImageOptionsTest {
 
   @Test
   void exactlyOneRootOption() {
-    assertRejected("paging translate: give one of --root, --cr3 or --satp: " + img() + " is a raw image, which "
+    assertRejected("paging translate: give one of --root, --cr3 or --satp (paging roots lists the candidates): " + img() + " is a raw image, which "
         + "records no registers" + HELP, "--image", img(), "0x1000");
     assertRejected("paging translate: give exactly one of --root, --cr3 or --satp (got --root and --cr3)" + HELP,
         "--image", img(), "--format", "x86-64", "--root", "0x1000", "--cr3", "0x1000", "0x1000");

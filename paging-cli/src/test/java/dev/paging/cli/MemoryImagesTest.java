@@ -98,7 +98,7 @@ class MemoryImagesTest {
     Path dump = qemuDump();
     CliRun off = paging("inspect", "--image", dump.toString(), "--cpu", "1");
     assertThat(off.err).isEqualTo("paging inspect: CPU 1 of " + dump + " gives no root: paging is off (CR0 "
-        + "0x0000000000000010, PG clear); give --root, --cr3 or --satp" + HELP);
+        + "0x0000000000000010, PG clear); give --root, --cr3 or --satp (paging roots lists the candidates)" + HELP);
     assertThat(off.status).isEqualTo(2);
 
     CliRun missing = paging("inspect", "--image", dump.toString(), "--cpu", "2");
@@ -114,7 +114,7 @@ class MemoryImagesTest {
     CliRun none = paging("inspect", "--image", lime.toString(), "--cpu", "0");
     assertThat(none.err).isEqualTo("paging inspect: --cpu 0: " + lime + " (LiME) records no CPUs" + HELP);
     CliRun noRoot = paging("inspect", "--image", lime.toString());
-    assertThat(noRoot.err).isEqualTo("paging inspect: give one of --root, --cr3 or --satp: " + lime
+    assertThat(noRoot.err).isEqualTo("paging inspect: give one of --root, --cr3 or --satp (paging roots lists the candidates): " + lime
         + " is a LiME image, which records no registers" + HELP);
   }
 
@@ -194,12 +194,23 @@ class MemoryImagesTest {
   }
 
   @Test
+  void theOutsideImageRuleKnowsTheGapsOfThePhysicalMap() throws IOException {
+    // The direct map's 2 MiB page at physical 0 has both ends outside an image of [0x1000, 0xc000)
+    // and its middle inside: partly outside, which one window's two ends could not tell.
+    Path file = dir.resolve("tables-only.elf");
+    ImageWriter.of(TranslateCommandTest.x86Space().memory).segment(0x1000, 0xb000).write(file, ImageKind.ELF_CORE);
+    CliRun r = paging("audit", "--image", file.toString(), "--format", "x86-64", "--root", "0x1000");
+    assertThat(r.out).contains("INFO    outside-image          [0xffff888000000000, 0xffff8880001fffff] PD   table "
+        + "0x0000000000006000: maps physical [0x0000000000000000, 0x00000000001fffff], partly outside the image\n");
+  }
+
+  @Test
   void aRiscVCoreSaysItHoldsNoSatp() throws IOException {
     Path file = dir.resolve("riscv.elf");
     ImageWriter.of(x86.memory()).segment(0, 0x1000).architecture(Architecture.RISCV64)
         .cpu(Map.of("pc", 0x8020_0000L)).write(file, ImageKind.ELF_CORE);
     CliRun r = paging("inspect", "--image", file.toString());
-    assertThat(r.err).isEqualTo("paging inspect: give one of --root, --cr3 or --satp: " + file + " records no root "
+    assertThat(r.err).isEqualTo("paging inspect: give one of --root, --cr3 or --satp (paging roots lists the candidates): " + file + " records no root "
         + "(CPU 0: a RISC-V dump records pc and x1..x31, not satp; no VMCOREINFO note)" + HELP);
   }
 }

@@ -169,6 +169,33 @@ class MalformedImageTest {
   }
 
   @Test
+  void aNoteSegmentOfMoreThan16MiB() throws IOException {
+    CoreFile core = goodCore();
+    core.bytes.putLong(CoreFile.programHeader(0) + 32, (16 << 20) + 1);
+    Path f = file(core.array());
+    try (java.io.RandomAccessFile grow = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+      grow.setLength(17 << 20); // sparse: the note segment fits in the file and is refused for its size
+    }
+    assertThatThrownBy(() -> MemoryImage.open(f).close())
+        .isInstanceOf(MalformedImageException.class)
+        .hasMessage(f + ": offset 0x" + Integer.toHexString(CoreFile.programHeader(0) + 32)
+            + ": a PT_NOTE segment of 0x1000001 bytes, more than 16 MiB");
+  }
+
+  @Test
+  void moreThan65536Notes() throws IOException {
+    // 65,537 empty notes (12 bytes each, no name, no data) in one PT_NOTE segment.
+    int notes = 65_537;
+    ByteBuffer b = ByteBuffer.allocate(0x1000 + notes * 12).order(ByteOrder.LITTLE_ENDIAN);
+    byte[] header = new CoreFile(0x1000).load(0, 0, 0x1000, 0x1000).assemble().array();
+    b.put(0, header);
+    b.putShort(56, (short) 2);
+    int ph = CoreFile.programHeader(1);
+    b.putInt(ph, 4).putLong(ph + 8, 0x1000).putLong(ph + 32, notes * 12L).putLong(ph + 40, notes * 12L);
+    assertMalformed(b.array(), 0x1000 + 65_536 * 12, "more than 65536 notes");
+  }
+
+  @Test
   void aPrstatusTooShortForItsArchitecture() throws IOException {
     CoreFile core = new CoreFile(0x2000)
         .load(0, 0x1000, 0x1000, 0x1000)
