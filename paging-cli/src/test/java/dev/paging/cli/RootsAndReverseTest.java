@@ -130,6 +130,20 @@ class RootsAndReverseTest {
   }
 
   @Test
+  void rootsShowsItsProgressOnATerminalAndClearsIt() throws IOException {
+    Path image = save(ImageKind.RAW);
+    // 64 MiB, zeros after the machine: the scan reports every 256 pages, the test clock moves 20 ms a reading.
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+      f.setLength(64L << 20);
+    }
+    String terminal = InspectCommandTest.onOneTerminal("roots", "--image", image.toString(), "--format", "x86-64");
+    assertThat(terminal).containsPattern("\rroots: \\d+ of 16384 pages \\(\\d+%\\)");
+    // What stays on the screen once the line is cleared: the candidates, as without a terminal.
+    assertThat(InspectCommandTest.screen(terminal))
+        .isEqualTo(CliRun.of("roots", "--image", image.toString(), "--format", "x86-64").out);
+  }
+
+  @Test
   void rootsWritesJson() throws IOException {
     Path image = save(ImageKind.RAW);
     CliRun r = CliRun.of("roots", "--image", image.toString(), "--format", "x86-64", "--json");
