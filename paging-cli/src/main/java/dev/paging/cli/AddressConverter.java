@@ -1,5 +1,8 @@
 package dev.paging.cli;
 
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -41,6 +44,24 @@ final class AddressConverter implements ITypeConverter<Long> {
       // Only the length can be wrong now: every character is a digit of the radix.
       throw new TypeConversionException("'" + text + "' does not fit in 64 bits");
     }
+  }
+
+  /**
+   * The values of positional {@code arguments}, each parsed here rather than by picocli, which
+   * reports a bad value after the first as merely "unmatched".
+   *
+   * @throws ParameterException naming {@code label} and the first bad value
+   */
+  static long[] parseAll(List<String> arguments, String label, CommandLine commandLine) {
+    long[] values = new long[arguments.size()];
+    for (int i = 0; i < values.length; i++) {
+      try {
+        values[i] = parse(arguments.get(i));
+      } catch (TypeConversionException e) {
+        throw new ParameterException(commandLine, "Invalid value for " + label + ": " + e.getMessage());
+      }
+    }
+    return values;
   }
 
   private static TypeConversionException notAnAddress(String text) {

@@ -136,12 +136,7 @@ final class ImageOptions {
       }
       return Image.of(pagingFormat, memory, rootTable);
     } catch (RuntimeException e) {
-      try {
-        memory.close();
-      } catch (IOException closing) {
-        e.addSuppressed(closing);
-      }
-      throw e;
+      throw closing(memory, e);
     }
   }
 
@@ -216,13 +211,18 @@ final class ImageOptions {
       }
       return memory;
     } catch (RuntimeException e) {
-      try {
-        memory.close();
-      } catch (IOException closing) {
-        e.addSuppressed(closing);
-      }
-      throw e;
+      throw closing(memory, e);
     }
+  }
+
+  /** {@code failure}, after closing {@code memory}; a failure to close is added to it. */
+  private static RuntimeException closing(MemoryImage memory, RuntimeException failure) {
+    try {
+      memory.close();
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+    return failure;
   }
 
   /** The root options given, in the order the help lists them. */

@@ -21,7 +21,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code paging reverse}: the virtual addresses that map each physical address, in one root or
@@ -64,14 +63,7 @@ final class ReverseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    long[] addresses = new long[addressArguments.size()];
-    for (int i = 0; i < addresses.length; i++) {
-      try {
-        addresses[i] = AddressConverter.parse(addressArguments.get(i));
-      } catch (TypeConversionException e) {
-        throw new ParameterException(spec.commandLine(), "Invalid value for PHYSICAL: " + e.getMessage());
-      }
-    }
+    long[] addresses = AddressConverter.parseAll(addressArguments, "PHYSICAL", spec.commandLine());
     PrintWriter out = spec.commandLine().getOut();
     if (entryBudget <= 0) {
       throw new ParameterException(spec.commandLine(), "--entry-budget " + entryBudget + " is not positive");

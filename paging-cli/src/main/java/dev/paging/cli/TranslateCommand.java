@@ -15,11 +15,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code paging translate}: one line per virtual address, saying where it maps in a memory image
@@ -72,14 +70,7 @@ final class TranslateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    long[] addresses = new long[addressArguments.size()];
-    for (int i = 0; i < addresses.length; i++) {
-      try {
-        addresses[i] = AddressConverter.parse(addressArguments.get(i));
-      } catch (TypeConversionException e) {
-        throw new ParameterException(spec.commandLine(), "Invalid value for ADDRESS: " + e.getMessage());
-      }
-    }
+    long[] addresses = AddressConverter.parseAll(addressArguments, "ADDRESS", spec.commandLine());
     PrintWriter out = spec.commandLine().getOut();
     try (Image image = imageOptions.open()) {
       PagingFormat format = image.format();

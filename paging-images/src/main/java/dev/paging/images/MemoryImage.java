@@ -188,19 +188,8 @@ public final class MemoryImage implements PhysicalMemory, AutoCloseable {
       return false;
     }
     // The first segment ending at or after the address; it overlaps when it starts within the range.
-    int lo = 0;
-    int hi = lasts.length - 1;
-    int found = -1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (Long.compareUnsigned(lasts[mid], address) >= 0) {
-        found = mid;
-        hi = mid - 1;
-      } else {
-        lo = mid + 1;
-      }
-    }
-    return found >= 0
+    int found = UnsignedArrays.lowerBound(lasts, address);
+    return found < lasts.length
         && (Long.compareUnsigned(starts[found], address) <= 0
             || Long.compareUnsigned(starts[found] - address, length) < 0);
   }
@@ -318,18 +307,7 @@ public final class MemoryImage implements PhysicalMemory, AutoCloseable {
     if (h < starts.length && Long.compareUnsigned(address - starts[h], lasts[h] - starts[h]) <= 0) {
       return h;
     }
-    int lo = 0;
-    int hi = starts.length - 1;
-    int found = -1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (Long.compareUnsigned(starts[mid], address) <= 0) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    int found = UnsignedArrays.upperBound(starts, address) - 1;
     if (found >= 0 && Long.compareUnsigned(address, lasts[found]) <= 0) {
       hint = found;
       return found;

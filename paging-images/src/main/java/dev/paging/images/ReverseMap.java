@@ -10,7 +10,6 @@ import dev.paging.api.VirtualRange;
 import dev.paging.core.WalkOutcome;
 import dev.paging.core.Walker;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -53,7 +52,7 @@ public final class ReverseMap {
   /** The aliases of each of {@code physicalAddresses} in the space whose root table is at {@code root}. */
   public Result find(long root, long... physicalAddresses) {
     long[] sorted = Objects.requireNonNull(physicalAddresses, "physicalAddresses").clone();
-    sortUnsigned(sorted);
+    UnsignedArrays.sort(sorted);
     List<List<Alias>> bySorted = new ArrayList<>();
     for (int i = 0; i < sorted.length; i++) {
       bySorted.add(new ArrayList<>());
@@ -67,7 +66,7 @@ public final class ReverseMap {
         long base = entry.target();
         long span = entry.level().entrySpan();
         // The first query at or above the page's base; then every query inside the page.
-        int i = lowerBound(sorted, base);
+        int i = UnsignedArrays.lowerBound(sorted, base);
         for (; i < sorted.length && Long.compareUnsigned(sorted[i] - base, span) < 0; i++) {
           if (i > 0 && sorted[i] == sorted[i - 1]) {
             continue;
@@ -85,7 +84,7 @@ public final class ReverseMap {
     WalkOutcome outcome = walker.walk(root, VirtualRange.all(), finder);
     List<List<Alias>> byQuery = new ArrayList<>();
     for (long pa : physicalAddresses) {
-      int i = lowerBound(sorted, pa);
+      int i = UnsignedArrays.lowerBound(sorted, pa);
       byQuery.add(List.copyOf(bySorted.get(i)));
     }
     return new Result(physicalAddresses.clone(), byQuery, outcome == WalkOutcome.COMPLETED);
@@ -126,31 +125,6 @@ public final class ReverseMap {
     @Override
     public String toString() {
       return "aliases of " + physicalAddresses.length + " addresses" + (complete ? "" : " (incomplete walk)");
-    }
-  }
-
-  private static int lowerBound(long[] sorted, long key) {
-    int lo = 0;
-    int hi = sorted.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (Long.compareUnsigned(sorted[mid], key) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
-
-  private static void sortUnsigned(long[] values) {
-    // Flipping the sign bit makes signed order unsigned order.
-    for (int i = 0; i < values.length; i++) {
-      values[i] ^= Long.MIN_VALUE;
-    }
-    Arrays.sort(values);
-    for (int i = 0; i < values.length; i++) {
-      values[i] ^= Long.MIN_VALUE;
     }
   }
 }
