@@ -97,7 +97,10 @@ public final class RootCandidate {
     return selfReference < 0 ? OptionalInt.empty() : OptionalInt.of(selfReference);
   }
 
-  /** The leaf entries a walk of the whole space found (within the scan's leaf budget). */
+  /**
+   * The leaf entries a walk of the whole space found, within the scan's leaf budget; -1 for a
+   * candidate ranked below the best {@value RootFinder#COUNTED}, whose leaves are not counted.
+   */
   public long leaves() {
     return leaves;
   }

@@ -45,7 +45,8 @@ public final class RootFinder {
   static final int MAX_NOT_PRESENT = 8;
   static final int CHILDREN = 16;
   static final int GRANDCHILDREN = 2;
-  static final int COUNTED = 64;
+  /** How many of the best candidates get their leaves counted. */
+  public static final int COUNTED = 64;
   private static final long PAGE = 4096;
 
   private final PagingFormat format;
