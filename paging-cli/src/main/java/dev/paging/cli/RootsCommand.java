@@ -100,11 +100,11 @@ final class RootsCommand implements Callable<Integer> {
         out.println("candidate roots in " + image.file() + " read as " + pagingFormat.name() + ", best first: "
             + found.size());
         if (!found.isEmpty()) {
-          out.println(String.format("%-18s %6s %6s %5s %5s %7s  %s", "ROOT", "SCORE", "TABLES", "UPPER", "GROUP",
+          out.println(String.format("%-18s %6s %6s %5s %5s %10s  %s", "ROOT", "SCORE", "TABLES", "UPPER", "GROUP",
               "LEAVES", "EVIDENCE"));
         }
         for (RootCandidate c : found) {
-          out.println(String.format("%-18s %6d %6d %5d %5d %7s  %s", hex(c.address()), c.score(), c.tableEntries(),
+          out.println(String.format("%-18s %6d %6d %5d %5d %10s  %s", hex(c.address()), c.score(), c.tableEntries(),
               c.upperHalfTableEntries(), c.kernelGroup(), leaves(c), evidence(c)).stripTrailing());
         }
       }

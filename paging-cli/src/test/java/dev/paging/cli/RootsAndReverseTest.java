@@ -87,7 +87,7 @@ class RootsAndReverseTest {
       assertThat(r.status).as("%s", r).isZero();
       assertThat(r.err).isEmpty();
       assertThat(r.out).startsWith("candidate roots in " + image + " read as x86-64, best first: 3\n"
-          + "ROOT                SCORE TABLES UPPER GROUP  LEAVES  EVIDENCE\n");
+          + "ROOT                SCORE TABLES UPPER GROUP     LEAVES  EVIDENCE\n");
       List<String[]> rows = rows(r.out);
       assertThat(rows).extracting(row -> Long.decode(row[0]))
           .containsExactlyInAnyOrder(kernel, processA, processB);

@@ -208,6 +208,34 @@ class RootFinderTest {
     assertThat(kernel.score()).isGreaterThan(1000);
   }
 
+  /**
+   * A hostile image: 512 pages, each linking all 512 (itself included) from every entry, so every
+   * page is a candidate and every walk from one is a complete graph four levels deep. The scan
+   * ends, and each count stops at its budget and says so.
+   */
+  @Test
+  void aPageGraphWhereEveryPageLinksEveryPageEndsWithinItsBudgets() throws IOException {
+    SimulatedMemory hostile = SimulatedMemory.ofSize(2L << 20);
+    for (long page = 0; page < 512; page++) {
+      for (int k = 0; k < 512; k++) {
+        hostile.write(page * 4096 + 8L * k, X86.encodeTable(X86.root(), k * 4096L, Attributes.readWrite()));
+      }
+    }
+    Path file = dir.resolve("hostile.raw");
+    ImageWriter.of(hostile).segment(0, 2L << 20).write(file, ImageKind.RAW);
+    try (MemoryImage image = MemoryImage.open(file)) {
+      List<RootCandidate> found = RootFinder.of(X86).withLeafBudget(10_000).scan(image);
+      assertThat(found).hasSize(512);
+      assertThat(found.subList(0, RootFinder.COUNTED)).allSatisfy(c -> {
+        assertThat(c.leavesComplete()).isFalse();
+        assertThat(c.kernelGroup()).isEqualTo(1);
+      });
+      assertThat(found.get(RootFinder.COUNTED).leaves()).isEqualTo(-1);
+      assertThat(found).extracting(c -> c.selfReference().orElseThrow()).containsExactlyInAnyOrderElementsOf(
+          java.util.stream.IntStream.range(0, 512).boxed().toList());
+    }
+  }
+
   @Test
   void theLeafBudgetBoundsTheCountAndSaysSo() throws IOException {
     Path file = dir.resolve("small.raw");
