@@ -51,7 +51,7 @@ final class ReverseCommand implements Callable<Integer> {
 
   @Option(names = "--entry-budget", paramLabel = "N", converter = WalkOptions.CountConverter.class,
       description = "Stop each walk after reading N entries (hostile images); a line on standard error then says "
-          + "aliases may be missing. Default: 2^24.")
+          + "aliases may be missing. Default: ${DEFAULT-VALUE}, 2^24.")
   private long entryBudget = Audit.DEFAULT_ENTRY_BUDGET;
 
   @Option(names = "--all-roots", description = "Look through every root paging roots finds, instead of one.")
@@ -65,10 +65,7 @@ final class ReverseCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     long[] addresses = AddressConverter.parseAll(addressArguments, "PHYSICAL", spec.commandLine());
     PrintWriter out = spec.commandLine().getOut();
-    if (entryBudget <= 0) {
-      throw new ParameterException(spec.commandLine(), "--entry-budget " + entryBudget + " is not positive");
-    }
-    long budget = entryBudget;
+    long budget = WalkOptions.checkedEntryBudget(entryBudget, spec.commandLine());
     boolean[] mapped = new boolean[addresses.length];
     List<List<String>> lines = new ArrayList<>();
     for (int i = 0; i < addresses.length; i++) {

@@ -5,6 +5,7 @@ import static dev.paging.api.Addresses.hex;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.audit.Audit;
+import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -87,10 +88,15 @@ final class WalkOptions {
 
   /** The most entries a walk may read; always positive. */
   long entryBudget() {
-    if (entryBudget <= 0) {
-      throw usage("--entry-budget " + entryBudget + " is not positive");
+    return checkedEntryBudget(entryBudget, mixee.commandLine());
+  }
+
+  /** {@code budget}, refused unless positive: the --entry-budget of any command. */
+  static long checkedEntryBudget(long budget, CommandLine commandLine) {
+    if (budget <= 0) {
+      throw new ParameterException(commandLine, "--entry-budget " + budget + " is not positive");
     }
-    return entryBudget;
+    return budget;
   }
 
   private long parse(String text) {

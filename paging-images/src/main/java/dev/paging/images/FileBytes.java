@@ -157,10 +157,6 @@ final class FileBytes implements Closeable {
     channel.close();
   }
 
-  boolean isClosed() {
-    return closed;
-  }
-
   private MappedByteBuffer chunk(int index) {
     if (closed) {
       throw new IllegalStateException("the memory image " + file + " is closed");

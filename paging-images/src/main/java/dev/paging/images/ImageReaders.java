@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,7 +126,7 @@ final class ImageReaders {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(order, Comparator.comparing(i -> segments.get(i).start(), Long::compareUnsigned));
+    Arrays.sort(order, Comparator.comparing(i -> segments.get(i).start(), Long::compareUnsigned));
     for (int k = 1; k < order.length; k++) {
       Segment before = segments.get(order[k - 1]);
       Segment after = segments.get(order[k]);

@@ -252,7 +252,7 @@ public final class RootFinder {
       if (child == c.address || image.isZero(child, childLevel.entries())) {
         continue;
       }
-      if (tableCheck(image, child, 1, words) < 0) {
+      if (!wellFormed(image, child, 1, words)) {
         return false;
       }
       nonEmpty++;
@@ -265,14 +265,13 @@ public final class RootFinder {
   }
 
   /**
-   * -1 when the table at {@code address} of level {@code depth} holds an entry that is malformed
-   * there or a table pointer outside the image, or when one of its first {@value #GRANDCHILDREN}
-   * non-empty children fails the same test a level down; else the count of its present entries.
+   * False when the table at {@code address} of level {@code depth} holds an entry that is
+   * malformed there or a table pointer outside the image, or when one of its first {@value
+   * #GRANDCHILDREN} non-empty children fails the same test a level down.
    */
-  private int tableCheck(MemoryImage image, long address, int depth, long[] words) {
+  private boolean wellFormed(MemoryImage image, long address, int depth, long[] words) {
     Level level = format.levels().get(depth);
     image.read(address, words, 0, level.entries());
-    int present = 0;
     int notPresent = 0;
     int grandchildren = 0;
     long[] next = null;
@@ -283,20 +282,19 @@ public final class RootFinder {
       }
       EntryKind kind = format.decode(level, raw).kind();
       if (kind == EntryKind.MALFORMED) {
-        return -1;
+        return false;
       }
       if (kind == EntryKind.NOT_PRESENT) {
         // Swapped-out pages live in the lowest levels; above them, a table of them is data.
         if (++notPresent > level.entries() / 8) {
-          return -1;
+          return false;
         }
         continue;
       }
-      present++;
       if (kind == EntryKind.TABLE) {
         long target = format.address(level, raw);
         if (!image.contains(target, PAGE)) {
-          return -1;
+          return false;
         }
         if (grandchildren < GRANDCHILDREN) {
           Level below = format.levels().get(depth + 1);
@@ -305,14 +303,14 @@ public final class RootFinder {
               next = new long[below.entries()];
             }
             grandchildren++;
-            if (tableCheck(image, target, depth + 1, next) < 0) {
-              return -1;
+            if (!wellFormed(image, target, depth + 1, next)) {
+              return false;
             }
           }
         }
       }
     }
-    return present;
+    return true;
   }
 
   /**
