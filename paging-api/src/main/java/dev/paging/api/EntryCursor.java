@@ -19,7 +19,7 @@ public interface EntryCursor {
 
   /** The physical address of the entry itself. */
   default long entryAddress() {
-    return table().frame() + 8L * index();
+    return level().entryAddress(table().frame(), index());
   }
 
   /** The first virtual address the entry maps. */

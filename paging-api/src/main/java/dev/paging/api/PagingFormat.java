@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every method is a pure function of its arguments, cheap enough for the walker's inner
  * loop; only {@link #attributes} and the encoders may allocate. Implementations must be
- * immutable and thread-safe. Tables are one 4 KiB frame of 8-byte little-endian entries.
+ * immutable and thread-safe. Each {@link Level} says how its tables are laid out: entry size (8
+ * bytes, or 4 for 32-bit x86), entries per table and alignment; entries are little-endian and a
+ * 4-byte entry is handled as a {@code long} whose upper half is zero.
  */
 public interface PagingFormat {
   /** A short name: {@code x86-64}, {@code x86-64-5level}, {@code sv39}... */
@@ -37,19 +39,34 @@ public interface PagingFormat {
   /** The number of physical address bits an entry may hold (x86 MAXPHYADDR). */
   int physicalAddressBits();
 
-  /** True when every bit above the top implemented virtual bit equals it. */
-  default boolean isCanonical(long address) {
-    return Addresses.signExtend(address, virtualAddressBits()) == address;
+  /**
+   * The canonical address whose low {@link #virtualAddressBits()} bits are those of {@code bits}:
+   * sign-extended from the top implemented bit (x86-64, RISC-V), or zero-extended where the
+   * virtual space is the whole of a 32-bit word (32-bit x86 and PAE). Walks use it to name the
+   * addresses a root entry maps.
+   */
+  default long canonicalAddress(long bits) {
+    return Addresses.signExtend(bits, virtualAddressBits());
   }
 
-  /** The lower canonical half, {@code [0, 2^(bits-1) - 1]}. */
+  /** True when {@code address} is its own {@link #canonicalAddress}. */
+  default boolean isCanonical(long address) {
+    return canonicalAddress(address) == address;
+  }
+
+  /**
+   * The lower canonical half, {@code [0, 2^(bits-1) - 1]}. A format whose space has no hole
+   * (32-bit x86) splits it at the same place; the halves are where walks split the root's
+   * entries and what audits call user and kernel space.
+   */
   default VirtualRange lowerHalf() {
-    return VirtualRange.closed(0, (1L << (virtualAddressBits() - 1)) - 1);
+    return VirtualRange.closed(0, canonicalAddress((1L << (virtualAddressBits() - 1)) - 1));
   }
 
   /** The upper canonical half, {@code [-2^(bits-1), 0xffffffffffffffff]}. */
   default VirtualRange upperHalf() {
-    return VirtualRange.closed(-(1L << (virtualAddressBits() - 1)), -1L);
+    long first = canonicalAddress(1L << (virtualAddressBits() - 1));
+    return VirtualRange.closed(first, canonicalAddress(-1L));
   }
 
   /**

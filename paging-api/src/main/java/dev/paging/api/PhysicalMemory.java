@@ -20,6 +20,11 @@ import java.util.Objects;
  * passes over and not the non-zero word it stops at, because the caller reads that word next.
  * "Each entry read once" therefore means the same with and without runs.
  *
+ * <p><b>Four-byte entries.</b> 32-bit x86 tables hold 4-byte entries, which the engine reads and
+ * writes with {@link #read32} and {@link #write32}. Their defaults work on the 8-byte word that
+ * holds the half (a write reads the word, replaces the half and writes it back), so a memory of
+ * 64-bit words serves every format; one that can address 4 bytes directly overrides them.
+ *
  * <p><b>Failures.</b> A run outside this memory or at an unaligned address throws {@link
  * PhysicalAccessException} before anything is read or written.
  */
@@ -38,6 +43,40 @@ public interface PhysicalMemory {
    *     memory is read-only
    */
   void write(long address, long value);
+
+  /**
+   * The 4-byte little-endian value at {@code address}, a multiple of 4: the low half of the word
+   * at {@code address & ~7} when bit 2 of the address is clear, its high half otherwise. Counts
+   * as one read.
+   *
+   * @throws PhysicalAccessException if the address is not a multiple of 4 or is outside this
+   *     memory
+   */
+  default int read32(long address) {
+    checkHalf(address, "read");
+    return (int) (read(address & ~7L) >>> ((address & 4) << 3));
+  }
+
+  /**
+   * Writes the 4-byte little-endian value at {@code address}, a multiple of 4, leaving the other
+   * half of its word as it was. The default reads the word and writes it back whole.
+   *
+   * @throws PhysicalAccessException if the address is not a multiple of 4, is outside this memory,
+   *     or the memory is read-only
+   */
+  default void write32(long address, int value) {
+    checkHalf(address, "write");
+    long word = address & ~7L;
+    int shift = (int) ((address & 4) << 3);
+    long old = read(word);
+    write(word, (old & ~(0xffff_ffffL << shift)) | ((value & 0xffff_ffffL) << shift));
+  }
+
+  private void checkHalf(long address, String what) {
+    if ((address & 3) != 0) {
+      throw new PhysicalAccessException(what + " of 4 bytes at " + Addresses.hex(address) + " is not 4-byte aligned");
+    }
+  }
 
   /**
    * True when the {@code length} bytes from {@code address} are all backed by this memory. The

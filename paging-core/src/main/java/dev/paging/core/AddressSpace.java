@@ -4,6 +4,7 @@ import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.Addresses;
 import dev.paging.api.FrameAllocator;
+import dev.paging.api.Level;
 import dev.paging.api.PagingException;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.PhysicalMemory;
@@ -48,12 +49,12 @@ public final class AddressSpace {
     Objects.requireNonNull(allocator, "allocator");
     long root = allocator.allocate();
     try {
-      checkRoot(memory, root);
+      checkRoot(format, memory, root);
       if (sharedTables.isShared(root)) {
         throw new PagingException("the allocator handed out frame " + hex(root)
             + " for a new root, which is a table shared between address spaces");
       }
-      Tables.clear(memory, root);
+      format.root().clearTable(memory, root);
     } catch (RuntimeException | Error e) {
       try {
         allocator.free(root);
@@ -75,7 +76,8 @@ public final class AddressSpace {
   public static AddressSpace of(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long root,
       SharedTables sharedTables) {
     Objects.requireNonNull(memory, "memory");
-    checkRoot(memory, root);
+    Objects.requireNonNull(format, "format");
+    checkRoot(format, memory, root);
     return new AddressSpace(format, memory, allocator, root, sharedTables);
   }
 
@@ -88,11 +90,12 @@ public final class AddressSpace {
     return of(format, memory, Tables.NO_FRAMES, root);
   }
 
-  private static void checkRoot(PhysicalMemory memory, long root) {
-    if (!Addresses.isAligned(root, Addresses.FRAME_SIZE)) {
-      throw new IllegalArgumentException("root table " + hex(root) + " is not 4 KiB aligned");
+  private static void checkRoot(PagingFormat format, PhysicalMemory memory, long root) {
+    Level top = format.root();
+    if (!Addresses.isAligned(root, top.tableAlignment())) {
+      throw new IllegalArgumentException("root table " + hex(root) + " is not " + Tables.alignment(top) + " aligned");
     }
-    if (!memory.contains(root, Addresses.FRAME_SIZE)) {
+    if (!memory.contains(root, top.tableBytes())) {
       throw new IllegalArgumentException("root table " + hex(root) + " is outside physical memory (" + memory + ")");
     }
   }

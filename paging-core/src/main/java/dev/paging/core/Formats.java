@@ -62,7 +62,8 @@ public final class Formats {
 
   /** True when {@code a} and {@code b} describe the same level; {@link Level} has no equals. */
   static boolean sameLevel(Level a, Level b) {
-    return a == b || (a.depth() == b.depth() && a.shift() == b.shift()
+    return a == b || (a.depth() == b.depth() && a.shift() == b.shift() && a.entryBytes() == b.entryBytes()
+        && a.tableAlignment() == b.tableAlignment()
         && a.indexBits() == b.indexBits() && a.leafAllowed() == b.leafAllowed()
         && a.name().equals(b.name()));
   }

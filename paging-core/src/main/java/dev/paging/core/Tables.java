@@ -3,13 +3,11 @@ package dev.paging.core;
 import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.FrameAllocator;
+import dev.paging.api.Level;
 import dev.paging.api.OutOfFramesException;
-import dev.paging.api.PhysicalMemory;
 
 /** Small helpers over table frames, shared by the engine's classes. */
 final class Tables {
-  static final int ENTRIES = 512;
-
   static final FrameAllocator NO_FRAMES = new FrameAllocator() {
     @Override
     public long allocate() {
@@ -25,7 +23,9 @@ final class Tables {
 
   private Tables() {}
 
-  static void clear(PhysicalMemory memory, long table) {
-    memory.zero(table, ENTRIES);
+  /** How a message names a table alignment: {@code 4 KiB}, {@code 32-byte}. */
+  static String alignment(Level level) {
+    long a = level.tableAlignment();
+    return a >= 1024 ? (a >>> 10) + " KiB" : a + "-byte";
   }
 }

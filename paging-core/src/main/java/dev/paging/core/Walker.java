@@ -57,7 +57,6 @@ public final class Walker {
   private final PhysicalMemory memory;
   private final Level[] levels;
   private final int depthCount;
-  private final int vaBits;
   private final long lowerLast;
   private final long upperFirst;
   private final Table[] tables;
@@ -88,7 +87,6 @@ public final class Walker {
     List<Level> list = format.levels();
     this.levels = list.toArray(new Level[0]);
     this.depthCount = levels.length;
-    this.vaBits = format.virtualAddressBits();
     this.lowerLast = format.lowerHalf().last();
     this.upperFirst = format.upperHalf().first();
     this.tables = new Table[depthCount];
@@ -187,10 +185,11 @@ public final class Walker {
     if (!(first == 0 && last == -1L) && !(format.isCanonical(first) && format.isCanonical(last))) {
       format.checkCanonical(VirtualRange.closed(first, last));
     }
-    if (!Addresses.isAligned(root, Addresses.FRAME_SIZE)) {
-      throw new IllegalArgumentException("root table " + hex(root) + " is not 4 KiB aligned");
+    Level top = levels[0];
+    if (!Addresses.isAligned(root, top.tableAlignment())) {
+      throw new IllegalArgumentException("root table " + hex(root) + " is not " + Tables.alignment(top) + " aligned");
     }
-    if (!memory.contains(root, Addresses.FRAME_SIZE)) {
+    if (!memory.contains(root, top.tableBytes())) {
       throw new IllegalArgumentException("root table " + hex(root) + " is outside physical memory (" + memory + ")");
     }
     if (walking) {
@@ -274,8 +273,7 @@ public final class Walker {
         exhausted = true;
         return Control.STOP;
       }
-      long entryAddress = frame + 8L * i;
-      long raw = memory.read(entryAddress);
+      long raw = level.readEntry(memory, frame, i);
       entriesRead++;
       if (raw == 0) {
         // The rest of the empty run in one call: an empty table costs a read and a scan, which a
@@ -283,7 +281,7 @@ public final class Walker {
         int rest = iLast - i;
         long allowed = budget - entriesRead;
         int scan = allowed < rest ? (int) allowed : rest;
-        int found = scan == 0 ? -1 : memory.firstNonZero(entryAddress + 8, scan);
+        int found = scan == 0 ? -1 : level.firstNonZeroEntry(memory, frame, i + 1, scan);
         if (found < 0) {
           entriesRead += scan;
           if (scan < rest) {
@@ -371,7 +369,7 @@ public final class Walker {
   private long entryFirst(int depth, Table t, int index, int shift) {
     long offset = (long) index << shift;
     // Root entries of the upper half map sign-extended addresses.
-    return depth == 0 ? Addresses.signExtend(offset, vaBits) : t.first + offset;
+    return depth == 0 ? format.canonicalAddress(offset) : t.first + offset;
   }
 
   private Control hole(int depth, int from, int to, long a, long b, boolean mayRevisit) {
@@ -490,7 +488,7 @@ public final class Walker {
       if (entriesRead >= budget) {
         exhausted = true;
       }
-      long raw = memory.read(frame + 8L * index);
+      long raw = level.readEntry(memory, frame, index);
       entriesRead++;
       return raw;
     }
@@ -505,7 +503,7 @@ public final class Walker {
       }
       long allowed = budget - entriesRead;
       int count = allowed < n ? (int) Math.max(allowed, 0) : n;
-      memory.read(frame + 8L * from, into, from, count);
+      level.readEntries(memory, frame, from, into, count);
       entriesRead += count;
       if (count < n) {
         exhausted = true;
@@ -516,7 +514,7 @@ public final class Walker {
     @Override
     public void write(int index, long raw) {
       checkIndex(index);
-      memory.write(frame + 8L * index, raw);
+      level.writeEntry(memory, frame, index, raw);
       cursorWrites++;
       Entry current = entries[level.depth()];
       if (current.index == index) {
@@ -581,7 +579,7 @@ public final class Walker {
       }
       long next = format.address(level, raw);
       child = next;
-      if (!memory.contains(next, Addresses.FRAME_SIZE)) {
+      if (!memory.contains(next, levels[depth + 1].tableBytes())) {
         return EntryProblem.TABLE_OUTSIDE_MEMORY;
       }
       recursive = onPath(depth, next);
@@ -649,7 +647,7 @@ public final class Walker {
 
     @Override
     public void write(long value) {
-      memory.write(table.frame + 8L * index, value);
+      table.level.writeEntry(memory, table.frame, index, value);
       cursorWrites++;
       rewritten(value);
     }

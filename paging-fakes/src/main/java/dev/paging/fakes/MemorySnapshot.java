@@ -1,7 +1,9 @@
 package dev.paging.fakes;
 
 import dev.paging.api.Addresses;
+import dev.paging.api.Level;
 import java.util.Arrays;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +34,19 @@ public final class MemorySnapshot {
   public long word(long address) {
     int index = Arrays.binarySearch(addresses, address);
     return index >= 0 ? values[index] : 0;
+  }
+
+  /**
+   * Entry {@code index} of the {@code level} table at {@code table} when the snapshot was taken:
+   * a word, or the half of one that holds a 4-byte entry.
+   */
+  public long entry(Level level, long table, int index) {
+    Objects.requireNonNull(level, "level");
+    long address = level.entryAddress(table, index);
+    if (level.entryBytes() == 8) {
+      return word(address);
+    }
+    return (word(address & ~7L) >>> ((address & 4) << 3)) & 0xffff_ffffL;
   }
 
   /** The addresses of the non-zero words, ascending; a fresh copy the caller may keep. */

@@ -3,6 +3,7 @@ package dev.paging.ops;
 import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.EntryCursor;
+import dev.paging.api.Level;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.api.TableCursor;
@@ -33,6 +34,8 @@ final class Journal {
    * in {@link #saved}, entries); the runs are (first value, step, length) triples.
    */
   private static final long CLEARED = 1;
+  /** Marks a record of 4-byte entries (32-bit x86), which are undone 4 bytes at a time. */
+  private static final long NARROW = 2;
 
   private final PhysicalMemory memory;
   /** (address, before, written) triples, in write order, or cleared-table records. */
@@ -66,18 +69,23 @@ final class Journal {
   }
 
   void write(EntryCursor e, long raw) {
-    record(e.entryAddress(), e.raw(), raw);
+    record(tag(e.level(), e.entryAddress()), e.raw(), raw);
     e.write(raw);
   }
 
   void write(TableCursor t, int index, long before, long raw) {
-    record(t.frame() + 8L * index, before, raw);
+    record(tag(t.level(), t.level().entryAddress(t.frame(), index)), before, raw);
     t.write(index, raw);
   }
 
-  void write(long address, long before, long raw) {
-    record(address, before, raw);
-    memory.write(address, raw);
+  /** Writes entry {@code index} of the {@code level} table at {@code frame}, which held {@code before}. */
+  void write(Level level, long frame, int index, long before, long raw) {
+    record(tag(level, level.entryAddress(frame, index)), before, raw);
+    level.writeEntry(memory, frame, index, raw);
+  }
+
+  private static long tag(Level level, long address) {
+    return level.entryBytes() == 4 ? address | NARROW : address;
   }
 
   /**
@@ -86,7 +94,7 @@ final class Journal {
    * cursor directly. Undoing writes back the non-zero ones, the only ones written.
    */
   void clearing(TableCursor t, long[] entries, int iFrom, int iTo) {
-    record((t.frame() + 8L * iFrom) | CLEARED, savedSize, iTo - iFrom + 1);
+    record(tag(t.level(), t.level().entryAddress(t.frame(), iFrom)) | CLEARED, savedSize, iTo - iFrom + 1);
     int i = iFrom;
     while (i <= iTo) {
       long first = entries[i];
@@ -147,23 +155,25 @@ final class Journal {
     List<EntryWrite> left = new ArrayList<>();
     for (int r = size - 3; r >= 0; r -= 3) {
       long address = log[r];
+      boolean narrow = (address & NARROW) != 0;
       if ((address & CLEARED) == 0) {
         written++;
-        undo(address, log[r + 1], log[r + 2], failure, left);
+        undo(address & ~NARROW, narrow, log[r + 1], log[r + 2], failure, left);
         continue;
       }
       int run = (int) log[r + 1];
       int count = (int) log[r + 2];
-      long entry = address & ~CLEARED;
+      long entry = address & ~(CLEARED | NARROW);
+      int bytes = narrow ? 4 : 8;
       // The runs go forward; what stays changed is listed newest first like the rest.
       List<EntryWrite> tableLeft = new ArrayList<>();
       for (int done = 0; done < count; run += 3) {
         long value = saved[run];
         long step = saved[run + 1];
-        for (long k = 0; k < saved[run + 2]; k++, done++, entry += 8, value += step) {
+        for (long k = 0; k < saved[run + 2]; k++, done++, entry += bytes, value += step) {
           if (value != 0) {
             written++;
-            undo(entry, value, 0, failure, tableLeft);
+            undo(entry, narrow, value, 0, failure, tableLeft);
           }
         }
       }
@@ -197,9 +207,14 @@ final class Journal {
     return e;
   }
 
-  private void undo(long address, long before, long written, Throwable failure, List<EntryWrite> left) {
+  private void undo(long address, boolean narrow, long before, long written, Throwable failure,
+      List<EntryWrite> left) {
     try {
-      memory.write(address, before);
+      if (narrow) {
+        memory.write32(address, (int) before);
+      } else {
+        memory.write(address, before);
+      }
     } catch (RuntimeException | Error again) {
       failure.addSuppressed(again);
       left.add(EntryWrite.of(address, before, written));

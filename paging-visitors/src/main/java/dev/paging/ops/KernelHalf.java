@@ -86,14 +86,14 @@ final class KernelHalf {
       root = pool.take();
       for (int k = 0; k < n; k++) {
         long table = pool.take();
-        memory.zero(table, g.entries[1]);
+        g.levels[1].clearTable(memory, table);
         int i = missing[k];
-        journal.write(template.root() + 8L * i, 0, g.format.encodeTable(rootLevel, table, permissive));
+        journal.write(rootLevel, template.root(), i, 0, g.format.encodeTable(rootLevel, table, permissive));
         tables[i - from] = table;
       }
-      memory.zero(root, rootLevel.entries());
+      rootLevel.clearTable(memory, root);
       for (int i = from; i < rootLevel.entries(); i++) {
-        memory.write(root + 8L * i, memory.read(template.root() + 8L * i));
+        rootLevel.writeEntry(memory, root, i, rootLevel.readEntry(memory, template.root(), i));
       }
       pool.finish();
     } catch (RuntimeException | Error e) {

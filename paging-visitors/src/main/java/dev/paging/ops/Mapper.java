@@ -14,6 +14,7 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.HoleCursor;
 import dev.paging.api.MalformedTableException;
+import dev.paging.api.Level;
 import dev.paging.api.MappingConflictException;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
@@ -305,8 +306,9 @@ final class Mapper {
         for (int k = n - 1; k >= 0; k--) {
           int depth = d + 1 + k;
           long frame = frames[k];
-          g.memory.zero(frame, g.entries[depth]);
-          g.memory.write(frame + 8L * g.levels[depth].index(va), entry);
+          Level level = g.levels[depth];
+          level.clearTable(g.memory, frame);
+          level.writeEntry(g.memory, frame, level.index(va), entry);
           entry = g.format.encodeTable(g.levels[depth - 1], frame, pointer);
         }
         pool.finish();

@@ -189,6 +189,16 @@ public final class Reclaimer {
     return apply(pass, range, options.mode(), tables, entries);
   }
 
+  /** Writes the parent entry that linked the {@code i}-th table freed, 4 or 8 bytes as its level has. */
+  private void writeLink(Pass pass, int i, long raw) {
+    long address = pass.linkAddress[i];
+    if (format.levels().get(pass.freedDepth[i] - 1).entryBytes() == 4) {
+      memory.write32(address, (int) raw);
+    } else {
+      memory.write(address, raw);
+    }
+  }
+
   private ReclaimResult apply(Pass pass, VirtualRange range, ReclaimMode mode, long tables, long entries) {
     int n = pass.freedCount;
     long[] frames = Arrays.copyOf(pass.freedFrame, n);
@@ -201,12 +211,12 @@ public final class Reclaimer {
     int written = 0;
     try {
       for (; written < n; written++) {
-        memory.write(pass.linkAddress[written], 0);
+        writeLink(pass, written, 0);
       }
     } catch (RuntimeException e) {
       for (int j = written - 1; j >= 0; j--) {
         try {
-          memory.write(pass.linkAddress[j], pass.linkRaw[j]);
+          writeLink(pass, j, pass.linkRaw[j]);
         } catch (RuntimeException again) {
           e.addSuppressed(again);
         }

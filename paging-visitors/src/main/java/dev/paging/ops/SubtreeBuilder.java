@@ -6,6 +6,7 @@ import static dev.paging.ops.FormatLayout.ult;
 
 import dev.paging.api.Attributes;
 import dev.paging.api.PageTableVisitor;
+import dev.paging.api.Level;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Walker;
@@ -182,11 +183,12 @@ final class SubtreeBuilder {
   }
 
   /** Writes one new entry, through the journal when it is in the live table being filled. */
-  private void put(long frame, long address, long raw) {
+  private void put(int depth, long frame, int index, long raw) {
+    Level level = g.levels[depth];
     if (frame == liveFrame) {
-      journal.write(address, 0, raw);
+      journal.write(level, frame, index, 0, raw);
     } else {
-      memory.write(address, raw);
+      level.writeEntry(memory, frame, index, raw);
     }
   }
 
@@ -218,7 +220,7 @@ final class SubtreeBuilder {
       } else {
         long raw = entry(depth, eF);
         if (!counting) {
-          put(frame, frame + 8L * i, raw);
+          put(depth, frame, i, raw);
         }
         i++;
         continue;
@@ -234,19 +236,18 @@ final class SubtreeBuilder {
       if (counting) {
         return;
       }
-      long address = frame + 8L * i;
-      long end = frame + 8L * j;
       if (src.linear(depth)) {
         long raw = src.leaf(depth, eF);
         long step = src.step(depth);
-        for (; address <= end; address += 8) {
-          put(frame, address, raw);
+        for (int k = i; k <= j; k++) {
+          put(depth, frame, k, raw);
           raw += step;
         }
       } else {
         long span = g.span(depth);
-        for (long va = eF; address <= end; address += 8, va += span) {
-          put(frame, address, src.leaf(depth, va));
+        long va = eF;
+        for (int k = i; k <= j; k++, va += span) {
+          put(depth, frame, k, src.leaf(depth, va));
         }
       }
       return;
@@ -260,7 +261,7 @@ final class SubtreeBuilder {
     }
     int shift = g.shift[depth];
     for (int k = i; k <= j; k++) {
-      put(frame, frame + 8L * k, entry(depth, eF + ((long) (k - i) << shift)));
+      put(depth, frame, k, entry(depth, eF + ((long) (k - i) << shift)));
     }
   }
 

@@ -52,6 +52,11 @@ public final class Translator {
   private final int[] shifts;
   /** Per depth, the offset bits of a page that level maps. */
   private final long[] offsetMask;
+  /** Per depth, the index bits of a table of that level, and the bytes of the table below. */
+  private final long[] indexMask;
+  private final long[] childBytes;
+  /** True when every entry is 8 bytes, a memory word: the descent reads words directly. */
+  private final boolean wide;
   /** {@code 64 - virtualAddressBits}: canonical when shifting up and back keeps the address. */
   private final int canonicalShift;
 
@@ -63,19 +68,22 @@ public final class Translator {
     this.path = new PathVisitor(format.levels().size());
     this.root = space.root();
     Level[] levels = format.levels().toArray(new Level[0]);
-    // The fast path handles the tables of every supported format: 512 entries, up to five levels.
-    boolean standard = levels.length <= 5;
-    for (Level level : levels) {
-      standard &= level.entries() == 512;
-    }
-    this.last = standard ? levels.length - 1 : Integer.MAX_VALUE;
+    // The fast path handles the tables of every supported format: up to five levels.
+    this.last = levels.length <= 5 ? levels.length - 1 : Integer.MAX_VALUE;
     this.levels = levels;
     this.shifts = new int[levels.length];
     this.offsetMask = new long[levels.length];
+    this.indexMask = new long[levels.length];
+    this.childBytes = new long[levels.length];
+    boolean words = true;
     for (int d = 0; d < levels.length; d++) {
       shifts[d] = levels[d].shift();
       offsetMask[d] = levels[d].entrySpan() - 1;
+      indexMask[d] = levels[d].entries() - 1;
+      childBytes[d] = d + 1 < levels.length ? levels[d + 1].tableBytes() : 0;
+      words &= levels[d].entryBytes() == 8;
     }
+    this.wide = words;
     this.canonicalShift = 64 - format.virtualAddressBits();
     this.single = new Descent();
     this.batch = new Descent();
@@ -230,7 +238,8 @@ public final class Translator {
       for (; ; d++) {
         path[d] = table;
         Level level = levels[d];
-        long raw = memory.read(table + (((va >>> shifts[d]) & 511) << 3));
+        long index = (va >>> shifts[d]) & indexMask[d];
+        long raw = wide ? memory.read(table + (index << 3)) : level.readEntry(memory, table, (int) index);
         EntryVerdict verdict = format.decode(level, raw);
         endDepth = d;
         endRaw = raw;
@@ -245,7 +254,7 @@ public final class Translator {
           throw new IllegalStateException(format.name() + " decodes a last-level entry as a table");
         }
         long next = format.address(level, raw);
-        if (!memory.contains(next, Addresses.FRAME_SIZE)) {
+        if (!memory.contains(next, childBytes[d])) {
           // The walker's TABLE_OUTSIDE_MEMORY: not followed, and MALFORMED as an outcome, which
           // any malformed verdict gives.
           endVerdict = EntryVerdict.RESERVED_BITS;

@@ -428,7 +428,7 @@ public final class Batteries {
       }
       long mapped = 5L << root.shift() | 0x7000;
       s.submission().map(VirtualRange.ofLength(mapped, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
-      s.memory().write(rootFrame + 8, f.encodeTable(root, rootFrame, f.tableAttributesFor(permissive)));
+      root.writeEntry(s.memory(), rootFrame, 1, f.encodeTable(root, rootFrame, f.tableAttributesFor(permissive)));
       expectSame(t, s, self | 0x123, "root entry 1 points back to the root (a recursive mapping)");
       long window = 1L << root.shift();
       for (int d = 0; d + 1 < n; d++) {

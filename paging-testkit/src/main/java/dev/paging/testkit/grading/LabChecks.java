@@ -84,20 +84,21 @@ final class LabChecks {
     PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
     s.submission().map(VirtualRange.ofLength(5L << root.shift() | 0x7000, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
     long outside = PagingFixture.MEMORY_SIZE + 16 * PAGE;
-    s.memory().write(s.space().root() + 16, f.encodeTable(root, outside, f.tableAttributesFor(permissive)));
+    root.writeEntry(s.memory(), s.space().root(), 2, f.encodeTable(root, outside, f.tableAttributesFor(permissive)));
     out.add(new Malformed(s, 2L << root.shift(), "root entry 2 points to a table at " + hex(outside) + ", outside memory"));
 
     for (int depth = 0; depth < n; depth++) {
       PagingSystem m = PagingSystem.create(f, PagingSubmission.library(), false);
       long va = 3L << root.shift() | 0x5000;
       m.submission().map(VirtualRange.ofLength(va, PAGE), 0x7000, permissive, ConflictPolicy.FAIL);
-      long entry = entryAddress(m.space(), va, depth);
-      long raw = m.memory().read(entry);
+      long table = tableOnPath(m.space(), va, depth);
       Level level = levels.get(depth);
-      for (int bit = 62; bit >= 0; bit--) {
+      int index = level.index(va);
+      long raw = level.readEntry(m.memory(), table, index);
+      for (int bit = level.entryBytes() * 8 - 2; bit >= 0; bit--) {
         long bad = raw | 1L << bit;
         if (bad != raw && f.kind(level, bad) == EntryKind.MALFORMED && f.address(level, bad) == f.address(level, raw)) {
-          m.memory().write(entry, bad);
+          level.writeEntry(m.memory(), table, index, bad);
           out.add(new Malformed(m, va + 0x123, "the " + level.name() + " entry on the path has reserved bit " + bit
               + " set (" + hex(bad) + ")"));
           break;
@@ -112,7 +113,7 @@ final class LabChecks {
     try {
       long pointer = f.encodeTable(last, p.space().root(), f.tableAttributesFor(permissive));
       if (f.kind(last, pointer) != EntryKind.LEAF) {
-        p.memory().write(entryAddress(p.space(), va, n - 1), pointer);
+        last.writeEntry(p.memory(), tableOnPath(p.space(), va, n - 1), last.index(va), pointer);
         out.add(new Malformed(p, va, "the last-level entry is a table pointer"));
       }
     } catch (IllegalArgumentException e) {
@@ -121,15 +122,15 @@ final class LabChecks {
     return out;
   }
 
-  /** The address of the entry at {@code depth} on the path to {@code va}, which must exist. */
-  static long entryAddress(AddressSpace space, long va, int depth) {
+  /** The table at {@code depth} on the path to {@code va}, which must exist. */
+  static long tableOnPath(AddressSpace space, long va, int depth) {
     PagingFormat f = space.format();
     long table = space.root();
     for (int d = 0; d < depth; d++) {
       Level level = f.levels().get(d);
-      table = f.address(level, space.memory().read(table + 8L * level.index(va)));
+      table = f.address(level, level.readEntry(space.memory(), table, level.index(va)));
     }
-    return table + 8L * f.levels().get(depth).index(va);
+    return table;
   }
 
   /** Replays each of {@code scenarios} on a runner's fresh system; the first failure, with its scenario. */

@@ -325,12 +325,12 @@ public final class PagingStep implements Step<PagingSystem> {
     long root = s.space().root();
     Level top = s.format().levels().get(0);
     for (int i = 0; i < top.entries(); i++) {
-      long entry = root + 8L * i;
-      long was = before.word(entry);
+      long was = before.entry(top, root, i);
+      long after = top.readEntry(s.memory(), root, i);
       if (s.format().kind(top, was) == EntryKind.TABLE
-          && s.space().sharedTables().isShared(s.format().address(top, was)) && s.memory().read(entry) != was) {
+          && s.space().sharedTables().isShared(s.format().address(top, was)) && after != was) {
         throw new AssertionError(this + ": changed root entry " + i + " from " + hex(was) + " to "
-            + hex(s.memory().read(entry)) + ", which linked the shared table " + hex(s.format().address(top, was)));
+            + hex(after) + ", which linked the shared table " + hex(s.format().address(top, was)));
       }
     }
   }
