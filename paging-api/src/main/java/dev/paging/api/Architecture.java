@@ -8,6 +8,13 @@ package dev.paging.api;
 public enum Architecture {
   /** x86-64 with 4- or 5-level paging. */
   X86_64,
+  /** 32-bit x86 (IA-32) with 32-bit or PAE paging: x86's entry bits, 32-bit virtual addresses. */
+  X86_32,
   /** RISC-V with Sv39, Sv48 or Sv57 paging. */
-  RISC_V
+  RISC_V;
+
+  /** True for both x86 families, whose entries share their bit positions. */
+  public boolean isX86() {
+    return this == X86_64 || this == X86_32;
+  }
 }

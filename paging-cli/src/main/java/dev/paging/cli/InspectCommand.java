@@ -1,6 +1,5 @@
 package dev.paging.cli;
 
-import dev.paging.api.Architecture;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.Visitors;
@@ -153,7 +152,7 @@ final class InspectCommand implements Callable<Integer> {
     try (Image image = imageOptions.open()) {
       PagingFormat format = image.format();
       VirtualRange range = walkOptions.range(format);
-      if (view == View.INFO_TLB && format.architecture() != Architecture.X86_64) {
+      if (view == View.INFO_TLB && !format.architecture().isX86()) {
         throw new ParameterException(spec.commandLine(), "--view info-tlb: QEMU has info tlb for x86 only, not "
             + format.name() + " (info-mem lists RISC-V mappings)");
       }

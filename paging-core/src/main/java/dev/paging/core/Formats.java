@@ -11,6 +11,10 @@ import java.util.Objects;
 public final class Formats {
   private static final PagingFormat X86_64 = new X86Format(X86Options.defaults(), false);
   private static final PagingFormat X86_64_FIVE_LEVEL = new X86Format(X86Options.defaults(), true);
+  private static final PagingFormat X86_32_PSE = X86LegacyFormat.thirtyTwoBit(true);
+  private static final PagingFormat X86_32 = X86LegacyFormat.thirtyTwoBit(false);
+  private static final PagingFormat X86_PAE_NX = X86LegacyFormat.pae(true);
+  private static final PagingFormat X86_PAE = X86LegacyFormat.pae(false);
   private static final PagingFormat SV39 = new RiscVFormat(3);
   private static final PagingFormat SV48 = new RiscVFormat(4);
   private static final PagingFormat SV57 = new RiscVFormat(5);
@@ -43,6 +47,32 @@ public final class Formats {
   public static PagingFormat x86_64FiveLevel(X86Options options) {
     Objects.requireNonNull(options, "options");
     return options.equals(X86Options.defaults()) ? X86_64_FIVE_LEVEL : new X86Format(options, true);
+  }
+
+  /**
+   * 32-bit x86 paging with CR4.PSE (PD and PT of 1,024 four-byte entries; 4 MiB pages with
+   * PSE-36, up to 40 physical address bits): the paging of xv6-x86 and PintOS.
+   */
+  public static PagingFormat x86_32() {
+    return X86_32_PSE;
+  }
+
+  /** 32-bit x86 paging with CR4.PSE set ({@code pse}: 4 MiB pages) or clear (PS is ignored). */
+  public static PagingFormat x86_32(boolean pse) {
+    return pse ? X86_32_PSE : X86_32;
+  }
+
+  /**
+   * x86 PAE paging with EFER.NXE (a 4-entry PDPT, then PD and PT of 512 eight-byte entries; 2 MiB
+   * pages; 32-bit virtual, up to 52-bit physical addresses).
+   */
+  public static PagingFormat x86Pae() {
+    return X86_PAE_NX;
+  }
+
+  /** x86 PAE paging with EFER.NXE set ({@code nxe}: bit 63 is execute-disable) or clear (reserved). */
+  public static PagingFormat x86Pae(boolean nxe) {
+    return nxe ? X86_PAE_NX : X86_PAE;
   }
 
   /** RISC-V Sv39: three levels L2..L0, 39-bit virtual and 56-bit physical addresses. */

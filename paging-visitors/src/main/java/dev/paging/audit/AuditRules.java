@@ -3,7 +3,6 @@ package dev.paging.audit;
 import static dev.paging.api.Addresses.hex;
 import static dev.paging.api.Addresses.sizeName;
 
-import dev.paging.api.Architecture;
 import dev.paging.api.Attributes;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
@@ -180,7 +179,7 @@ public final class AuditRules {
   private static String describe(PagingFormat format, EntryCursor entry, EntryProblem problem) {
     long raw = entry.raw();
     Level level = entry.level();
-    boolean x86 = format.architecture() == Architecture.X86_64;
+    boolean x86 = format.architecture().isX86();
     switch (problem) {
       case RESERVED_BITS:
         if (x86 && (raw & 0x80) != 0 && !level.leafAllowed()) {
@@ -276,7 +275,7 @@ public final class AuditRules {
   private static boolean nxMeaningful(AuditRule.Context context) {
     PagingFormat f = context.format();
     List<Level> levels = f.levels();
-    return f.architecture() != Architecture.X86_64
+    return !f.architecture().isX86()
         || !f.attributes(levels.get(levels.size() - 1), 1L | Long.MIN_VALUE).executable();
   }
 

@@ -72,7 +72,11 @@ public interface DumpRenderer {
    * 0x<start>-0x<end>   <size><unit> <USR|    ><RW |ro ><PWT ><PCD ><PSE ><PAT ><GLB ><NX |x  ><level>}
    * where the columns are the leaf's own bits and {@code PSE} never shows on pte lines; a run
    * that maps nothing prints 30 blanks instead of the columns. Levels are pgd, pud, pmd, pte
-   * (4-level) or pgd, p4d, pud, pmd, pte (5-level). {@code ---[ User Space ]---} and {@code ---[
+   * (4-level) or pgd, p4d, pud, pmd, pte (5-level). 32-bit x86 prints what an i386 kernel prints:
+   * 8-digit addresses ({@code 0x%08lx}, its {@code unsigned long}), so the top's end is {@code
+   * 0x00000000}; NX always {@code x  } without PAE; levels pgd, pmd, pte with PAE (the PDPT is
+   * the folded pgd), and without it pgd for an empty PD entry, pmd for a 4 MiB page and pte, as
+   * the kernel's folded walk names them. {@code ---[ User Space ]---} and {@code ---[
    * Kernel Space ]---} head the two canonical halves; the lower half's last run ends at the end of
    * the lower half (where Linux prints the start of the upper half), and a run that reaches the
    * top of the address space ends at {@code 0x0000000000000000}, as in Linux. Entries the walker

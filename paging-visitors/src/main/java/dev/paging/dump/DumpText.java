@@ -1,26 +1,12 @@
 package dev.paging.dump;
 
-import dev.paging.api.PagingFormat;
 import java.io.IOException;
 
-/** Helpers the text renderers share: architecture recognition and fixed-width hex. */
+/** Helpers the text renderers share: fixed-width hex and padding. */
 final class DumpText {
   private static final char[] DIGITS = "0123456789abcdef".toCharArray();
 
   private DumpText() {}
-
-  /**
-   * True for the library's x86-64 formats. Renderers that print architecture bits recognise the
-   * formats by name, the only thing {@link PagingFormat} says about the architecture.
-   */
-  static boolean isX86(PagingFormat format) {
-    return format.name().startsWith("x86-64");
-  }
-
-  /** True for the library's RISC-V formats (sv39, sv48, sv57). */
-  static boolean isRiscV(PagingFormat format) {
-    return format.name().startsWith("sv");
-  }
 
   /** Writes {@code value} as exactly 16 lowercase hex digits, unsigned. */
   static Appendable hex16(Appendable out, long value) throws IOException {
@@ -33,6 +19,15 @@ final class DumpText {
   /** Writes {@code 0x} and 16 hex digits. */
   static Appendable hex(Appendable out, long value) throws IOException {
     return hex16(out.append("0x"), value);
+  }
+
+  /** Writes {@code 0x} and the low 32 bits of {@code value} as 8 hex digits: a 32-bit kernel's {@code %08lx}. */
+  static Appendable hex8(Appendable out, long value) throws IOException {
+    out.append("0x");
+    for (int shift = 28; shift >= 0; shift -= 4) {
+      out.append(DIGITS[(int) (value >>> shift) & 0xf]);
+    }
+    return out;
   }
 
   /** Writes {@code value} right-aligned in {@code width} columns, unsigned. */

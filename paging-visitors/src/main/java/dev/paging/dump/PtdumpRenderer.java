@@ -39,6 +39,9 @@ final class PtdumpRenderer implements DumpRenderer {
 
   private static final String[] X86_4 = {"pgd", "pud", "pmd", "pte"};
   private static final String[] X86_5 = {"pgd", "p4d", "pud", "pmd", "pte"};
+  /** i386 with 2 levels; a 4 MiB leaf in the PD is a "pmd" (see {@link #levelName}). */
+  private static final String[] X86_32 = {"pgd", "pte"};
+  private static final String[] X86_PAE = {"pgd", "pmd", "pte"};
   private static final String[] RISCV_3 = {"PGD", "PMD", "PTE"};
   private static final String[] RISCV_4 = {"PGD", "PUD", "PMD", "PTE"};
   private static final String[] RISCV_5 = {"PGD", "P4D", "PUD", "PMD", "PTE"};
@@ -48,6 +51,8 @@ final class PtdumpRenderer implements DumpRenderer {
 
   private PagingFormat format;
   private boolean x86;
+  /** 32-bit x86: 8-digit addresses, as an {@code unsigned long} of a 32-bit kernel prints. */
+  private boolean narrow;
   private String[] levelNames;
   private int lastDepth;
   private long lowerLast;
@@ -73,14 +78,17 @@ final class PtdumpRenderer implements DumpRenderer {
   @Override
   public void begin(PagingFormat format, TableCursor root) {
     this.format = format;
-    this.x86 = format.architecture() == Architecture.X86_64;
+    this.x86 = format.architecture().isX86();
+    this.narrow = format.architecture() == Architecture.X86_32;
     int levels = format.levels().size();
-    if (x86 && (levels == 4 || levels == 5)) {
+    if (narrow && (levels == 2 || levels == 3)) {
+      levelNames = levels == 2 ? X86_32 : X86_PAE;
+    } else if (x86 && !narrow && (levels == 4 || levels == 5)) {
       levelNames = levels == 4 ? X86_4 : X86_5;
     } else if (format.architecture() == Architecture.RISC_V && levels >= 3 && levels <= 5) {
       levelNames = levels == 3 ? RISCV_3 : levels == 4 ? RISCV_4 : RISCV_5;
     } else {
-      throw new IllegalArgumentException("ptdump prints the x86-64 and RISC-V layouts of Linux;"
+      throw new IllegalArgumentException("ptdump prints the x86 and RISC-V layouts of Linux;"
           + " format " + format.name() + " is neither");
     }
     lastDepth = levels - 1;
@@ -173,8 +181,14 @@ final class PtdumpRenderer implements DumpRenderer {
   }
 
   private void x86Line(boolean mapped) throws IOException {
-    DumpText.hex(out, start).append('-');
-    DumpText.hex(out, next).append("   ");
+    if (narrow) {
+      // The top's end, 2^32, wraps to 0 in a 32-bit kernel's unsigned long, as 2^64 does in long mode.
+      DumpText.hex8(out, start).append('-');
+      DumpText.hex8(out, next).append("   ");
+    } else {
+      DumpText.hex(out, start).append('-');
+      DumpText.hex(out, next).append("   ");
+    }
     size(next - start, "BKMGTPE");
     out.append(' ');
     if (!mapped) {
@@ -193,9 +207,21 @@ final class PtdumpRenderer implements DumpRenderer {
       out.append((prot & X86_G) != 0 ? "GLB " : "    ");
       out.append((prot & X86_NX) != 0 ? "NX " : "x  ");
     }
-    out.append(levelNames[depth]);
+    out.append(levelName(mapped));
     notFollowed();
     out.append('\n');
+  }
+
+  /**
+   * Linux's level of the run: the name of its depth, except on i386 with 2 levels, whose walk
+   * folds p4d, pud and pmd into the PD. There an empty PDE is reported at the top level ("pgd",
+   * the walk's real depth of a folded level) but a 4 MiB leaf by the pmd callback ("pmd").
+   */
+  private String levelName(boolean mapped) {
+    if (levelNames == X86_32 && depth == 0 && mapped) {
+      return "pmd";
+    }
+    return levelNames[depth];
   }
 
   /** Marks a run of entries the walk could not follow, which Linux's layout has no column for. */

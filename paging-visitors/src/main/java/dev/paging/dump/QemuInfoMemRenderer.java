@@ -25,7 +25,11 @@ import org.jspecify.annotations.Nullable;
  * contiguity do not matter, and anything that maps nothing (holes, not-present and malformed
  * entries) ends a run and is not printed. Like QEMU, the end of a run reaching the top of the
  * address space is {@code 2^48} ({@code 2^57} with 5 levels), and the size is sign-extended like
- * an address, which shows only for runs of half the address space.
+ * an address, which shows only for runs of half the address space. 32-bit and PAE paging list
+ * the same way (QEMU's {@code mem_info_32} and {@code mem_info_pae32}): 16-digit addresses never
+ * sign-extended, a run reaching the top ends at {@code 0000000100000000}, and a PAE PDPTE takes
+ * no part in the rights (it has no R/W or U/S bit). QEMU ignores reserved bits where this
+ * listing, walking as the MMU faults, ends a run at a malformed entry.
  *
  * <p>RISC-V: the header {@code vaddr            paddr            size             attr} and a
  * dashed line, then {@code <vaddr> <paddr> <size> <rwxugad>} for each run of leaves with the same
@@ -54,6 +58,8 @@ final class QemuInfoMemRenderer implements DumpRenderer {
 
   private final Appendable out;
   private boolean x86;
+  /** False for 32-bit x86, whose addresses QEMU's addr_canonical leaves alone. */
+  private boolean signExtends;
   private int vaBits;
   private long linearMask;
 
@@ -78,7 +84,8 @@ final class QemuInfoMemRenderer implements DumpRenderer {
 
   @Override
   public void begin(PagingFormat format, TableCursor root) throws IOException {
-    x86 = format.architecture() == Architecture.X86_64;
+    x86 = format.architecture().isX86();
+    signExtends = format.architecture() != Architecture.X86_32;
     if (!x86 && format.architecture() != Architecture.RISC_V) {
       throw new IllegalArgumentException("QEMU's info mem exists for x86 and RISC-V; format "
           + format.name() + " is neither");
@@ -206,8 +213,8 @@ final class QemuInfoMemRenderer implements DumpRenderer {
     out.append('\n');
   }
 
-  /** QEMU's addr_canonical: sign-extends when the top implemented bit is set. */
+  /** QEMU's addr_canonical: sign-extends when the top implemented bit is set, in long mode. */
   private long canonical(long address) {
-    return (address & (1L << (vaBits - 1))) != 0 ? address | -(1L << vaBits) : address;
+    return signExtends && (address & (1L << (vaBits - 1))) != 0 ? address | -(1L << vaBits) : address;
   }
 }

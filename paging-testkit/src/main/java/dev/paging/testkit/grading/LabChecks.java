@@ -150,16 +150,17 @@ final class LabChecks {
   static List<List<PagingStep>> edgeScenarios(PagingFormat f) {
     long lowerTop = f.lowerHalf().last() + 1;
     long upperBottom = f.upperHalf().first();
+    long top = f.upperHalf().last();
     Attributes rw = Attributes.readWrite();
     return List.of(
         List.of(PagingStep.map(VirtualRange.ofLength(0, PAGE), 0x5000, rw, ConflictPolicy.FAIL),
             PagingStep.map(VirtualRange.ofLength(lowerTop - PAGE, PAGE), 0x6000, rw, ConflictPolicy.FAIL),
             PagingStep.map(VirtualRange.ofLength(upperBottom, PAGE), 0x7000, rw, ConflictPolicy.FAIL),
-            PagingStep.map(VirtualRange.closed(-PAGE, -1L), 0x8000, rw, ConflictPolicy.FAIL)),
+            PagingStep.map(VirtualRange.closed(top - PAGE + 1, top), 0x8000, rw, ConflictPolicy.FAIL)),
         List.of(PagingStep.map(VirtualRange.ofLength(lowerTop - MIB2, MIB2), 0x40_0000, rw, ConflictPolicy.FAIL),
-            PagingStep.map(VirtualRange.closed(-MIB2, -1L), 0x60_0000, rw, ConflictPolicy.FAIL)),
+            PagingStep.map(VirtualRange.closed(top - MIB2 + 1, top), 0x60_0000, rw, ConflictPolicy.FAIL)),
         List.of(PagingStep.map(VirtualRange.ofLength(upperBottom, GIB), GIB, rw, ConflictPolicy.FAIL),
-            PagingStep.map(VirtualRange.closed(-GIB, -1L), 2 * GIB, rw, ConflictPolicy.FAIL)));
+            PagingStep.map(VirtualRange.closed(top - GIB + 1, top), 2 * GIB, rw, ConflictPolicy.FAIL)));
   }
 
   // ---- vmprint

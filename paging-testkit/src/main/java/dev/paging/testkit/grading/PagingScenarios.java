@@ -371,7 +371,8 @@ public final class PagingScenarios {
     Set<Long> probes = new LinkedHashSet<>();
     long lowerTop = f.lowerHalf().last();
     long upperBottom = f.upperHalf().first();
-    for (long va : new long[] {0, 0xfff, lowerTop & -PAGE, lowerTop, upperBottom, upperBottom + 0x7ff, -PAGE, -1L}) {
+    long top = f.upperHalf().last();
+    for (long va : new long[] {0, 0xfff, lowerTop & -PAGE, lowerTop, upperBottom, upperBottom + 0x7ff, top & -PAGE, top}) {
       probes.add(va);
     }
     for (ReferenceModel.Mapping m : system.model().mappings()) {
@@ -384,7 +385,7 @@ public final class PagingScenarios {
       if (f.isCanonical(m.first() - 1)) {
         probes.add(m.first() - 1);
       }
-      if (m.last() != -1L && f.isCanonical(m.last() + 1)) {
+      if (m.last() != top && f.isCanonical(m.last() + 1)) {
         probes.add(m.last() + 1);
       }
     }
@@ -489,14 +490,14 @@ public final class PagingScenarios {
         return clamp(f, inside, inside + size - 1);
       case 3: {
         long first = m.first() - PAGE * (1 + random.nextInt(4));
-        return f.isCanonical(first) && sameHalf(first, m.first())
+        return f.isCanonical(first) && sameHalf(f, first, m.first())
             ? clamp(f, first, m.first() + PAGE * (1 + random.nextInt(4)) - 1) : VirtualRange.ofLength(m.first(), PAGE);
       }
       case 4:
         return clamp(f, m.last() + 1 - PAGE * (1 + random.nextInt(4)), m.last() + PAGE * (1 + random.nextInt(4)));
       default: {
         long aligned = (m.first() + size - 1) & -size;
-        return Long.compareUnsigned(aligned, m.last()) < 0 && sameHalf(aligned, m.first())
+        return Long.compareUnsigned(aligned, m.last()) < 0 && sameHalf(f, aligned, m.first())
             ? clamp(f, aligned, aligned + size - 1) : VirtualRange.ofLength(inside, PAGE);
       }
     }
@@ -515,7 +516,7 @@ public final class PagingScenarios {
         List<Long> sizes = Generators.pageSizes(f);
         long shift = sizes.get(random.nextInt(sizes.size()));
         long moved = first + shift;
-        return sameHalf(moved, first) && f.isCanonical(moved) ? clamp(f, moved, last + shift) : clamp(f, first, last);
+        return sameHalf(f, moved, first) && f.isCanonical(moved) ? clamp(f, moved, last + shift) : clamp(f, first, last);
       }
       default:
         return widened(random, f, first, last);
@@ -651,14 +652,19 @@ public final class PagingScenarios {
       // In the hole: the nearest canonical page.
       first = first < 0 ? f.upperHalf().first() : f.lowerHalf().last() & -PAGE;
     }
-    VirtualRange half = first < 0 ? f.upperHalf() : f.lowerHalf();
+    VirtualRange half = inUpperHalf(f, first) ? f.upperHalf() : f.lowerHalf();
     if (Long.compareUnsigned(last, half.last()) > 0 || Long.compareUnsigned(last, first) < 0) {
       last = half.last();
     }
     return VirtualRange.closed(first, last);
   }
 
-  private static boolean sameHalf(long a, long b) {
-    return (a < 0) == (b < 0);
+  private static boolean sameHalf(PagingFormat f, long a, long b) {
+    return inUpperHalf(f, a) == inUpperHalf(f, b);
+  }
+
+  /** Whether canonical {@code a} is in the upper half: negative for x86-64, from 2 GiB for 32-bit x86. */
+  private static boolean inUpperHalf(PagingFormat f, long a) {
+    return Long.compareUnsigned(a, f.upperHalf().first()) >= 0;
   }
 }

@@ -46,7 +46,7 @@ public final class Generators {
     long upperBottom = format.upperHalf().first();
     switch (random.nextInt(8)) {
       case 0:
-        return new long[] {0, PAGE, lowerTop, upperBottom, -PAGE}[random.nextInt(5)];
+        return new long[] {0, PAGE, lowerTop, upperBottom, format.upperHalf().last() & -PAGE}[random.nextInt(5)];
       case 1:
       case 2: {
         Level level = format.levels().get(random.nextInt(format.levels().size()));
@@ -74,7 +74,8 @@ public final class Generators {
       start += PAGE * (1 + random.nextLong(pageSize / PAGE - 1));
       length -= PAGE * random.nextLong(pageSize / PAGE);
     }
-    VirtualRange half = start < 0 ? format.upperHalf() : format.lowerHalf();
+    VirtualRange half = Long.compareUnsigned(start, format.upperHalf().first()) >= 0 ? format.upperHalf()
+        : format.lowerHalf();
     long last = start + length - 1;
     if (Long.compareUnsigned(last, half.last()) > 0 || Long.compareUnsigned(last, start) < 0) {
       // Too close to the top of the half: end the range there instead.
@@ -91,7 +92,8 @@ public final class Generators {
       case 0:
         return VirtualRange.all();
       case 1:
-        return VirtualRange.closed(-PAGE * (1 + random.nextInt(4)), -1L);
+        long top = format.upperHalf().last();
+        return VirtualRange.closed(top + 1 - PAGE * (1 + random.nextInt(4)), top);
       case 2: {
         long a = address(random, format);
         long b = address(random, format);
