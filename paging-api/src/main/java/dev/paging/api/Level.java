@@ -143,6 +143,7 @@ public final class Level {
    * @throws PhysicalAccessException if the entry is outside {@code memory}
    */
   public long readEntry(PhysicalMemory memory, long table, int index) {
+    Objects.requireNonNull(memory, "memory");
     long address = entryAddress(table, index);
     return entryShift == 3 ? memory.read(address) : memory.read32(address) & 0xffff_ffffL;
   }
@@ -155,6 +156,7 @@ public final class Level {
    * @throws PhysicalAccessException if the entry is outside {@code memory} or memory is read-only
    */
   public void writeEntry(PhysicalMemory memory, long table, int index, long raw) {
+    Objects.requireNonNull(memory, "memory");
     long address = entryAddress(table, index);
     if (entryShift == 3) {
       memory.write(address, raw);
@@ -173,6 +175,8 @@ public final class Level {
    * reads either way.
    */
   public void readEntries(PhysicalMemory memory, long table, int from, long[] into, int count) {
+    Objects.requireNonNull(memory, "memory");
+    Objects.requireNonNull(into, "into");
     Objects.checkFromIndexSize(from, count, entries());
     Objects.checkFromIndexSize(from, count, into.length);
     if (entryShift == 3) {
@@ -196,6 +200,7 @@ public final class Level {
    * is then read once more to tell its two entries apart.
    */
   public int firstNonZeroEntry(PhysicalMemory memory, long table, int from, int count) {
+    Objects.requireNonNull(memory, "memory");
     Objects.checkFromIndexSize(from, count, entries());
     if (entryShift == 3) {
       return memory.firstNonZero(entryAddress(table, from), count);
@@ -226,6 +231,7 @@ public final class Level {
 
   /** Writes zero to every entry of the table at {@code table}. */
   public void clearTable(PhysicalMemory memory, long table) {
+    Objects.requireNonNull(memory, "memory");
     memory.zero(table, (int) (tableBytes() >>> 3));
   }
 

@@ -36,8 +36,17 @@ public interface PagingFormat {
   /** The number of implemented virtual address bits (48 for 4-level x86-64, 39 for Sv39). */
   int virtualAddressBits();
 
-  /** The number of physical address bits an entry may hold (x86 MAXPHYADDR). */
+  /** The number of physical address bits an entry may hold (x86 MAXPHYADDR), at its widest level. */
   int physicalAddressBits();
+
+  /**
+   * The physical address bits an entry at {@code level} may hold: {@link #physicalAddressBits()}
+   * unless the format's levels differ (32-bit x86: 32 in a PTE, 40 in a 4 MiB PDE with PSE-36).
+   */
+  default int physicalAddressBits(Level level) {
+    Objects.requireNonNull(level, "level");
+    return physicalAddressBits();
+  }
 
   /**
    * The canonical address whose low {@link #virtualAddressBits()} bits are those of {@code bits}:

@@ -9,6 +9,7 @@ import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -153,6 +154,13 @@ final class X86LegacyFormat implements PagingFormat {
     return physicalAddressBits;
   }
 
+  /** A 32-bit PTE holds 32 address bits; only a PSE-36 large page reaches beyond 4 GiB. */
+  @Override
+  public int physicalAddressBits(Level level) {
+    Objects.requireNonNull(level, "level");
+    return !pae && level.depth() == last ? 32 : physicalAddressBits;
+  }
+
   /** A 32-bit space has no hole: an address is its low 32 bits, zero-extended. */
   @Override
   public long canonicalAddress(long bits) {
@@ -171,7 +179,7 @@ final class X86LegacyFormat implements PagingFormat {
 
   @Override
   public EntryVerdict decode(Level level, long raw) {
-    int d = level.depth();
+    int d = Objects.requireNonNull(level, "level").depth();
     if (raw == 0) {
       return EntryVerdict.EMPTY;
     }
@@ -224,7 +232,7 @@ final class X86LegacyFormat implements PagingFormat {
 
   @Override
   public long address(Level level, long raw) {
-    int d = level.depth();
+    int d = Objects.requireNonNull(level, "level").depth();
     if (!pae) {
       if (d != last && feature && (raw & PS) != 0) {
         return (raw & LARGE_LOW_32) | ((raw & LARGE_HIGH_32) << 19);
@@ -240,7 +248,7 @@ final class X86LegacyFormat implements PagingFormat {
 
   @Override
   public Attributes attributes(Level level, long raw) {
-    int d = level.depth();
+    int d = Objects.requireNonNull(level, "level").depth();
     int cache = (int) ((raw >>> 3) & 0x3);
     long software = (raw & SOFTWARE) >>> 9;
     if (pae && d == 0) {
@@ -270,6 +278,7 @@ final class X86LegacyFormat implements PagingFormat {
 
   @Override
   public long encodeTable(Level level, long tableAddress, Attributes attributes) {
+    Objects.requireNonNull(attributes, "attributes");
     int d = depthOf(level, tableAddress);
     if (d == last) {
       throw new IllegalArgumentException(name + ": a " + level + " entry cannot point to a table ("
@@ -298,14 +307,14 @@ final class X86LegacyFormat implements PagingFormat {
 
   @Override
   public long encodeLeaf(Level level, long physicalAddress, Attributes attributes) {
+    Objects.requireNonNull(attributes, "attributes");
     int d = depthOf(level, physicalAddress);
     if (!level.leafAllowed()) {
       throw new IllegalArgumentException(name + ": a " + level + " entry cannot map a page ("
           + hex(physicalAddress) + ")" + (pae ? "" : "; 4 MiB pages need CR4.PSE"));
     }
     boolean huge = d != last;
-    // A 32-bit PTE holds 32 address bits; only a PSE-36 large page reaches beyond 4 GiB.
-    checkAddress(level, physicalAddress, level.shift(), pae || huge ? physicalAddressBits : 32, "page");
+    checkAddress(level, physicalAddress, level.shift(), physicalAddressBits(levels.get(d)), "page");
     checkCommon(attributes, physicalAddress);
     int type = attributes.memoryType();
     if (type > 7) {
@@ -394,7 +403,7 @@ final class X86LegacyFormat implements PagingFormat {
   }
 
   private int depthOf(Level level, long address) {
-    int d = level.depth();
+    int d = Objects.requireNonNull(level, "level").depth();
     if (d >= levels.size() || !Formats.sameLevel(levels.get(d), level)) {
       throw new IllegalArgumentException(name + ": level " + level + " (depth " + d
           + ") is not one of " + levels + "; cannot encode " + hex(address));
@@ -405,6 +414,8 @@ final class X86LegacyFormat implements PagingFormat {
   /** As in every x86 mode: write and user are ANDed down the levels, execute-disable ORed. */
   @Override
   public Attributes effective(Attributes upper, Attributes lower) {
+    Objects.requireNonNull(upper, "upper");
+    Objects.requireNonNull(lower, "lower");
     return lower.withWritable(upper.writable() && lower.writable())
         .withUser(upper.user() && lower.user())
         .withExecutable(upper.executable() && lower.executable());
@@ -412,6 +423,7 @@ final class X86LegacyFormat implements PagingFormat {
 
   @Override
   public Attributes tableAttributesFor(Attributes leaf) {
+    Objects.requireNonNull(leaf, "leaf");
     return Attributes.none()
         .withReadable(true)
         .withWritable(leaf.writable())

@@ -81,7 +81,7 @@ final class Leaves {
     if (!level.leafAllowed()) {
       return 0;
     }
-    long highest = (1L << format.physicalAddressBits()) - 1;
+    long highest = (1L << format.physicalAddressBits(level)) - 1;
     Attributes probe = Attributes.readExecute();
     try {
       return format.encodeLeaf(level, 0, probe) ^ format.encodeLeaf(level, highest & -level.entrySpan(), probe);
@@ -92,7 +92,8 @@ final class Leaves {
 
   /** The bits of a table entry at {@code level} that hold the table's address; 0 if none. */
   private static long tableAddressBits(PagingFormat format, Level level) {
-    long highest = (1L << format.physicalAddressBits()) - 1;
+    // No table address is wider than its entry (32-bit paging: 32 bits, whatever PSE-36 allows leaves).
+    long highest = (1L << Math.min(format.physicalAddressBits(), 8 * level.entryBytes() - 1)) - 1;
     Attributes probe = Attributes.readExecute();
     try {
       return format.encodeTable(level, 0, probe) ^ format.encodeTable(level, highest & -4096L, probe);

@@ -399,12 +399,16 @@ class AuditTest {
     Set<String> known = Set.of("wx", "user-kernel-half", "user-exec-kernel-half", "reserved-bits", "address-width",
         "misaligned-leaf", "leaf-not-allowed", "reserved-encoding", "non-leaf-flags", "table-at-last-level",
         "table-outside-memory", "recursive-mapping", "shared-table", "writable-alias", "empty-table");
-    for (PagingFormat format : List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv57())) {
+    for (PagingFormat format : List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae())) {
       for (long seed = 1; seed <= 4; seed++) {
         SimulatedMemory image = randomImage(seed, false);
         AuditReport report = Audit.run(AddressSpace.readOnly(format, image, 0x4_0000L), VirtualRange.all());
         assertThat(report.complete()).as("%s seed %d", format, seed).isTrue();
-        assertThat(report.hasErrors()).as("random bits are mostly malformed").isTrue();
+        // 32-bit paging reserves one bit, of 4 MiB PDEs only, so random entries are mostly well
+        // formed; a PAE root has 4 entries, all not present one time in 16.
+        if (format.root().entries() == 512) {
+          assertThat(report.hasErrors()).as("random bits are mostly malformed").isTrue();
+        }
         assertThat(report.findings()).extracting(Finding::ruleId).allMatch(known::contains);
       }
     }

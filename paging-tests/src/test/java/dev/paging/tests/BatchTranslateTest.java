@@ -23,8 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class BatchTranslateTest {
   private static final List<PagingFormat> FORMATS =
-      List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57());
+      List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae());
   private static final long WINDOW = 0x10_0000_0000L;
+
+  /** Where the trees are built: at 64 GiB, or from 0 in a 32-bit space, which is all of the window. */
+  private static long window(PagingFormat format) {
+    return format.virtualAddressBits() == 32 ? 0 : WINDOW;
+  }
 
   @Test
   void everyAddressOfABatchIsTranslatedAsItWouldBeAlone() {
@@ -65,14 +70,16 @@ class BatchTranslateTest {
     Trees t = Trees.of(format);
     int last = format.levels().size() - 1;
     Attributes table = format.tableAttributesFor(Attributes.readWrite().withUser(true));
+    long window = window(format);
+    int hugeShift = format.levels().get(last - 1).shift();
     for (int i = 0; i < 60; i++) {
-      long va = WINDOW + ((random.nextLong() & 0xffff_ffffL) & ~0xfffL);
+      long va = window + ((random.nextLong() & 0xffff_ffffL) & ~0xfffL);
       spots.add(va);
       int choice = random.nextInt(8);
       if (choice < 5) {
         t.leaf(va, last, (long) random.nextInt(1 << 20) << 12);
       } else if (choice < 7) {
-        t.leaf(va & ~0x1f_ffffL, last - 1, (long) random.nextInt(1 << 10) << 21);
+        t.leaf(va & -(1L << hugeShift), last - 1, (long) random.nextInt(1 << 10) << hugeShift);
       } else {
         t.raw(va, last, 0x4000_0000L);
       }
@@ -80,25 +87,32 @@ class BatchTranslateTest {
     // Hostile entries last, and only one level above the leaves, so that building one never
     // walks through another.
     Level above = format.levels().get(last - 1);
+    // Beyond the memory, and within what a table entry of the format can hold.
+    long outside = format.root().entryBytes() == 4 ? 0xffff_f000L : 1L << 40;
     for (int i = 0; i < 20; i++) {
-      long va = WINDOW + ((random.nextLong() & 0xffff_ffffL) & ~0xfffL);
+      long va = window + ((random.nextLong() & 0xffff_ffffL) & ~0xfffL);
       spots.add(va);
       int choice = random.nextInt(3);
+      if (choice == 1 && last < 2) {
+        // Two levels have no grandparent table to link back to.
+        choice = 0;
+      }
       if (choice == 0) {
         t.raw(va, last - 1, malformed(format, above));
       } else if (choice == 1) {
         // A recursive entry: one pointing to its own table's parent, followed one level down.
         t.link(va, last - 1, t.table(va, last - 2));
       } else {
-        t.raw(va, last - 1, format.encodeTable(above, 1L << 40, table));
+        t.raw(va, last - 1, format.encodeTable(above, outside, table));
       }
     }
     return t;
   }
 
   private static long malformed(PagingFormat format, Level level) {
-    for (long raw : new long[] {0x5, 0x81 | 0x2000L, 1L | (0x7fL << 54)}) {
-      if (format.decode(level, raw).kind() == EntryKind.MALFORMED) {
+    for (long raw : new long[] {0x5, 0x81 | 0x2000L, 1L | (0x7fL << 54), 0x20_0081L}) {
+      boolean fits = level.entryBytes() == 8 || (raw >>> 32) == 0;
+      if (fits && format.decode(level, raw).kind() == EntryKind.MALFORMED) {
         return raw;
       }
     }
@@ -112,20 +126,20 @@ class BatchTranslateTest {
     while (i < n) {
       int kind = random.nextInt(4);
       // Near what the tree holds, mostly: a random spot, a little before or after it.
-      long start = random.nextInt(5) == 0 ? WINDOW + (random.nextLong() & 0xffff_ffffL)
-          : spots.get(random.nextInt(spots.size())) + random.nextInt(1 << 16) - (1 << 15);
+      long start = format.canonicalAddress(random.nextInt(5) == 0 ? window(format) + (random.nextLong() & 0xffff_ffffL)
+          : spots.get(random.nextInt(spots.size())) + random.nextInt(1 << 16) - (1 << 15));
       if (kind == 0) {
         for (int k = random.nextInt(600); k > 0 && i < n; k--) {
-          vas[i++] = (start & ~0xfffL) + ((long) k << 12) + (start & 0xfff);
+          vas[i++] = format.canonicalAddress((start & ~0xfffL) + ((long) k << 12) + (start & 0xfff));
         }
       } else if (kind == 1) {
         for (int k = random.nextInt(20); k > 0 && i < n; k--) {
-          vas[i++] = start + 8L * k;
+          vas[i++] = format.canonicalAddress(start + 8L * k);
         }
       } else if (kind == 2) {
         vas[i++] = start;
       } else {
-        long anywhere = random.nextLong() >> (64 - format.virtualAddressBits());
+        long anywhere = format.canonicalAddress(random.nextLong() >> (64 - format.virtualAddressBits()));
         vas[i++] = anywhere;
       }
     }

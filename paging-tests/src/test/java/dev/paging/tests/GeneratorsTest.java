@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class GeneratorsTest {
   private static final List<PagingFormat> FORMATS = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(),
-      Formats.x86_64(X86Options.defaults().withNx(false).withGigabytePages(false)), Formats.sv39(), Formats.sv48(), Formats.sv57());
+      Formats.x86_64(X86Options.defaults().withNx(false).withGigabytePages(false)), Formats.sv39(), Formats.sv48(), Formats.sv57(),
+      Formats.x86_32(), Formats.x86_32(false), Formats.x86Pae(), Formats.x86Pae(false));
 
   @Test
   void theSameSeedGivesTheSameValues() {
@@ -40,7 +41,8 @@ class GeneratorsTest {
   void addressesAreCanonicalAlignedAndHitEveryEdge() {
     for (PagingFormat f : FORMATS) {
       SplittableRandom r = new SplittableRandom(1);
-      Set<Long> edges = new HashSet<>(List.of(0L, f.lowerHalf().last() & -4096L, f.upperHalf().first(), -4096L));
+      Set<Long> edges = new HashSet<>(List.of(0L, f.lowerHalf().last() & -4096L, f.upperHalf().first(),
+          f.upperHalf().last() & -4096L));
       Set<Long> seen = new HashSet<>();
       for (int i = 0; i < 2000; i++) {
         long a = Generators.address(r, f);

@@ -162,6 +162,9 @@ class NullArgumentsTest {
     list.add(space.walker());
     list.add(Formats.x86_64());
     list.add(Formats.sv48());
+    list.add(Formats.x86_32());
+    list.add(Formats.x86Pae());
+    list.add(Formats.x86_32().root());
     list.add(VirtualRange.ofLength(0x4000_0000L, 0x1000));
     list.add(Attributes.readWrite());
     list.add(MapOptions.defaults());

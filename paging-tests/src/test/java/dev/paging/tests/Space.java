@@ -64,16 +64,19 @@ final class Space {
 
   /** The raw entry at {@code depth} on the path to {@code va}; the path must exist down to there. */
   long entry(long va, int depth) {
-    return memory.read(entryAddress(va, depth));
+    return level(depth).readEntry(memory, tableOn(va, depth), level(depth).index(va));
   }
 
   long entryAddress(long va, int depth) {
+    return level(depth).entryAddress(tableOn(va, depth), level(depth).index(va));
+  }
+
+  private long tableOn(long va, int depth) {
     long table = tables.space().root();
     for (int d = 0; d < depth; d++) {
-      long raw = memory.read(table + 8L * level(d).index(va));
-      table = format.address(level(d), raw);
+      table = format.address(level(d), level(d).readEntry(memory, table, level(d).index(va)));
     }
-    return table + 8L * level(depth).index(va);
+    return table;
   }
 
   /** Checks every field of a reported mapping. */
@@ -86,8 +89,7 @@ final class Space {
 
   /** The table at {@code depth} on the path to {@code va}. */
   long tableAt(long va, int depth) {
-    long address = entryAddress(va, depth);
-    return address & ~0xfffL;
+    return tableOn(va, depth);
   }
 
   /**

@@ -55,13 +55,13 @@ final class Trees {
     long table = space.root();
     for (int d = 0; d < depth; d++) {
       Level level = level(d);
-      long entryAddress = table + 8L * level.index(va);
-      long raw = memory.read(entryAddress);
+      int index = level.index(va);
+      long raw = level.readEntry(memory, table, index);
       if (format.kind(level, raw) != EntryKind.TABLE) {
         long child = allocator.allocate();
         memory.fill(child, 4096, 0);
         raw = format.encodeTable(level, child, format.tableAttributesFor(Attributes.readWrite().withUser(true)));
-        memory.write(entryAddress, raw);
+        level.writeEntry(memory, table, index, raw);
       }
       table = format.address(level, raw);
     }
@@ -73,18 +73,25 @@ final class Trees {
     return raw(va, depth, format.encodeLeaf(level(depth), pa, attributes));
   }
 
+  /** A read-write leaf; executable too where the format cannot say otherwise (32-bit paging). */
   Trees leaf(long va, int depth, long pa) {
-    return leaf(va, depth, pa, Attributes.readWrite());
+    Attributes rw = Attributes.readWrite();
+    try {
+      format.encodeLeaf(level(depth), pa, rw);
+    } catch (IllegalArgumentException noExecuteDisable) {
+      rw = rw.withExecutable(true);
+    }
+    return leaf(va, depth, pa, rw);
   }
 
   /** Writes {@code raw} into the entry at {@code depth} covering {@code va}. */
   Trees raw(long va, int depth, long raw) {
-    memory.write(entryAddress(va, depth), raw);
+    level(depth).writeEntry(memory, table(va, depth), level(depth).index(va), raw);
     return this;
   }
 
   long entryAddress(long va, int depth) {
-    return table(va, depth) + 8L * level(depth).index(va);
+    return level(depth).entryAddress(table(va, depth), level(depth).index(va));
   }
 
   /** Links the entry at {@code depth} covering {@code va} to an existing table. */

@@ -109,16 +109,23 @@ class UntrustedTablesTest {
 
   @Test
   void randomImagesAsEveryFormatAlwaysFinish() {
-    List<PagingFormat> formats = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57());
+    List<PagingFormat> formats = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae());
     for (long seed = 1; seed <= 20; seed++) {
       SimulatedMemory image = randomImage(seed, false);
       for (PagingFormat format : formats) {
+        long malformed = 0;
         for (long root = 0; root < (2L << 20); root += 0x40000) {
           Counts c = new Counts();
           WalkOutcome outcome = Walker.of(format, image).walk(root, VirtualRange.all(), c);
           assertThat(outcome).as("%s seed %d root %s", format, seed, hex(root)).isEqualTo(WalkOutcome.COMPLETED);
-          assertThat(c.malformed).as("random bits are mostly malformed or out of memory").isPositive();
+          // A PAE root has 4 entries, all not present one time in 16: only its sum must show them.
+          if (format.root().entries() >= 512) {
+            assertThat(c.malformed).as("random bits are mostly malformed or out of memory").isPositive();
+          }
+          malformed += c.malformed;
         }
+        assertThat(malformed).as("%s seed %d: random bits are mostly malformed or out of memory", format, seed)
+            .isPositive();
       }
     }
   }

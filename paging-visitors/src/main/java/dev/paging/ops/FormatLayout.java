@@ -31,7 +31,6 @@ final class FormatLayout {
   final SharedTables shared;
   final Level[] levels;
   final int last;
-  final int vaBits;
   final int[] shift;
   final int[] entries;
   /**
@@ -55,7 +54,6 @@ final class FormatLayout {
     List<Level> list = format.levels();
     this.levels = list.toArray(new Level[0]);
     this.last = levels.length - 1;
-    this.vaBits = format.virtualAddressBits();
     this.shift = new int[levels.length];
     this.entries = new int[levels.length];
     this.addressShift = new int[levels.length];
@@ -83,7 +81,7 @@ final class FormatLayout {
       if (s < 0) {
         return NONLINEAR;
       }
-      for (int b = level.shift(); b < format.physicalAddressBits(); b++) {
+      for (int b = level.shift(); b < format.physicalAddressBits(level); b++) {
         long bit = 1L << b;
         if ((format.encodeLeaf(level, bit, probe) ^ zero) != bit >>> s || (zero & (bit >>> s)) != 0) {
           return NONLINEAR;
@@ -102,8 +100,8 @@ final class FormatLayout {
   /** The first address of entry {@code index} of a table at {@code depth} that starts at {@code tableFirst}. */
   long entryFirst(int depth, long tableFirst, int index) {
     long offset = (long) index << shift[depth];
-    // Root entries of the upper half map sign-extended addresses.
-    return depth == 0 ? Addresses.signExtend(offset, vaBits) : tableFirst + offset;
+    // Root entries name canonical addresses: sign-extended in the upper half of a 64-bit space.
+    return depth == 0 ? format.canonicalAddress(offset) : tableFirst + offset;
   }
 
   /** The depth whose leaves are {@code size} bytes and may exist, or -1. */

@@ -89,7 +89,7 @@ final class Mapper {
     Objects.requireNonNull(attributes, "attributes");
     long lastPa = pa + Addresses.FRAME_SIZE - 1;
     if ((va & 0xfff) != 0 || (pa & 0xfff) != 0 || !g.format.isCanonical(va)
-        || (lastPa >>> g.format.physicalAddressBits()) != 0 || ult(lastPa, pa)) {
+        || (lastPa >>> g.format.physicalAddressBits(g.levels[g.last])) != 0 || ult(lastPa, pa)) {
       // The general path checks in its order and says what is wrong.
       return map(VirtualRange.page(va), pa, attributes, MapOptions.defaults());
     }
@@ -176,15 +176,26 @@ final class Mapper {
       throw new IllegalArgumentException(what(range, pa) + ": physical address " + hex(pa)
           + " is not aligned to the page size " + hex(align));
     }
+    // The narrowest leaf that may be used decides (32-bit paging: a PTE holds 32 bits, a PSE-36
+    // PDE 40), so that no entry is found unencodable half way through the writes.
     int width = g.format.physicalAddressBits();
+    String of = g.format.name();
+    for (int d = 0; d <= g.last; d++) {
+      Level level = g.levels[d];
+      int w = g.format.physicalAddressBits(level);
+      if ((exact < 0 ? level.leafAllowed() : d == exact) && w < width) {
+        width = w;
+        of = g.format.name() + "'s " + level + " entries" + (exact < 0 ? " (MapOptions.pageSize chooses larger pages)" : "");
+      }
+    }
     long lastPa = pa + size - 1;
     if ((pa >>> width) != 0) {
       throw new IllegalArgumentException(what(range, pa) + ": physical address " + hex(pa) + " is beyond the "
-          + width + "-bit physical address width of " + g.format.name());
+          + width + "-bit physical address width of " + of);
     }
     if (ult(lastPa, pa) || (lastPa >>> width) != 0) {
       throw new IllegalArgumentException(what(range, pa) + ": physical address " + hex(lastPa) + " (the range's last byte) is beyond the "
-          + width + "-bit physical address width of " + g.format.name());
+          + width + "-bit physical address width of " + of);
     }
     LeafCodec[] codecs = codecs(range.first(), range.last(), pa, attributes, options, exact);
     this.range = range;

@@ -59,6 +59,8 @@ public final class Translator {
   private final boolean wide;
   /** {@code 64 - virtualAddressBits}: canonical when shifting up and back keeps the address. */
   private final int canonicalShift;
+  /** False for a 32-bit space, whose addresses are zero-extended rather than sign-extended. */
+  private final boolean signExtends;
 
   private Translator(AddressSpace space) {
     this.space = space;
@@ -85,6 +87,8 @@ public final class Translator {
     }
     this.wide = words;
     this.canonicalShift = 64 - format.virtualAddressBits();
+    long topBit = 1L << (format.virtualAddressBits() - 1);
+    this.signExtends = format.canonicalAddress(topBit) != topBit;
     this.single = new Descent();
     this.batch = new Descent();
   }
@@ -182,8 +186,9 @@ public final class Translator {
     return mapped;
   }
 
+  /** The format's rule ({@link PagingFormat#isCanonical}) as two shifts. */
   private boolean isCanonical(long va) {
-    return (va << canonicalShift) >> canonicalShift == va;
+    return signExtends ? (va << canonicalShift) >> canonicalShift == va : (va << canonicalShift) >>> canonicalShift == va;
   }
 
   /**

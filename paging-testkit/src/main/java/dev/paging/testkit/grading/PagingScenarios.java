@@ -629,13 +629,28 @@ public final class PagingScenarios {
   /**
    * A physical start for {@code range}: mostly with the same offset into a 1 GiB block as the
    * virtual start, so the largest pages fit (and a large range needs few leaves); for small
-   * ranges now and then only 4 KiB aligned, so that only small pages do.
+   * ranges now and then only 4 KiB aligned, so that only small pages do. The whole range fits
+   * below what every leaf can hold (4 GiB in 32-bit paging), from 0 when a random block would not.
    */
   private static long physical(SplittableRandom random, PagingFormat f, VirtualRange range) {
     if (Long.compareUnsigned(range.last() - range.first(), 2L << 20) < 0 && random.nextInt(4) == 0) {
       return Generators.physical(random, f, PAGE);
     }
-    return Generators.physical(random, f, GIB) + (range.first() & (GIB - 1));
+    long offset = range.first() & (GIB - 1);
+    long pa = Generators.physical(random, f, GIB) + offset;
+    return fits(f, pa, range) ? pa : offset;
+  }
+
+  /** Whether {@code range} mapped from {@code pa} stays below the narrowest leaf's physical width. */
+  private static boolean fits(PagingFormat f, long pa, VirtualRange range) {
+    int bits = 64;
+    for (Level level : f.levels()) {
+      if (level.leafAllowed()) {
+        bits = Math.min(bits, f.physicalAddressBits(level));
+      }
+    }
+    long last = pa + (range.last() - range.first());
+    return Long.compareUnsigned(last, pa) >= 0 && (last >>> bits) == 0;
   }
 
   /**

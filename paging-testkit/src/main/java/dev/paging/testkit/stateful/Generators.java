@@ -106,11 +106,17 @@ public final class Generators {
     }
   }
 
-  /** A physical address aligned to {@code pageSize}, below 2^40 and the format's width. */
+  /** A physical address aligned to {@code pageSize}, below 2^40 and what the leaves of every level can hold. */
   public static long physical(SplittableRandom random, PagingFormat format, long pageSize) {
     Objects.requireNonNull(random, "random");
     Objects.requireNonNull(format, "format");
-    int bits = Math.min(40, format.physicalAddressBits());
+    // Below what every level's leaves can hold, so that a range mapped with mixed page sizes fits.
+    int bits = 40;
+    for (Level level : format.levels()) {
+      if (level.leafAllowed()) {
+        bits = Math.min(bits, format.physicalAddressBits(level));
+      }
+    }
     return random.nextLong(1L << bits) & -pageSize;
   }
 
