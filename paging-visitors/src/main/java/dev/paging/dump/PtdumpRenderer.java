@@ -56,6 +56,7 @@ final class PtdumpRenderer implements DumpRenderer {
   private String[] levelNames;
   private int lastDepth;
   private long lowerLast;
+  private long upperFirst;
   private boolean userMarker;
   private boolean kernelMarker;
 
@@ -93,6 +94,7 @@ final class PtdumpRenderer implements DumpRenderer {
     }
     lastDepth = levels - 1;
     lowerLast = format.lowerHalf().last();
+    upperFirst = format.upperHalf().first();
     userMarker = false;
     kernelMarker = false;
     active = false;
@@ -137,7 +139,10 @@ final class PtdumpRenderer implements DumpRenderer {
   private void piece(long first, long last, int d, long raw, int eff, long pa, @Nullable EntryProblem why)
       throws IOException {
     long p = protOf(raw, d);
-    if (active && (p != prot || eff != effective || d != depth || first != next || why != problem)) {
+    // A run never crosses into the upper half, which the kernel-space marker heads; in a 32-bit
+    // space no hole separates the halves.
+    if (active && (p != prot || eff != effective || d != depth || first != next || why != problem
+        || first == upperFirst)) {
       flush();
     }
     if (!active) {
