@@ -40,7 +40,15 @@ final class ImageOptions {
   static final long SATP_PPN_MASK = (1L << 44) - 1;
 
   /** The format names {@code --format} accepts, in the order the help lists them. */
-  static final List<String> FORMAT_NAMES = List.of("x86-64", "x86-64-5level", "sv39", "sv48", "sv57");
+  static final List<String> FORMAT_NAMES =
+      List.of("x86-64", "x86-64-5level", "x86-32", "x86-pae", "sv39", "sv48", "sv57");
+  /** The format names as a message lists them: {@code x86-64, ..., sv48 or sv57}. */
+  static final String FORMAT_LIST = String.join(", ", FORMAT_NAMES.subList(0, FORMAT_NAMES.size() - 1))
+      + " or " + FORMAT_NAMES.get(FORMAT_NAMES.size() - 1);
+  /** CR3 in 32-bit paging: the page directory is bits 31..12. */
+  static final long CR3_32_ADDRESS_MASK = 0xffff_f000L;
+  /** CR3 in PAE paging: the 32-byte aligned PDPT is bits 31..5 (QEMU reads it at CR3 & ~0x1f). */
+  static final long CR3_PAE_ADDRESS_MASK = 0xffff_ffe0L;
 
   @Spec(Spec.Target.MIXEE)
   private CommandSpec mixee;
@@ -55,11 +63,12 @@ final class ImageOptions {
   private String imageFormat;
 
   @Option(names = "--root", paramLabel = "ADDRESS", converter = AddressConverter.class,
-      description = "Physical address of the root table (4 KiB aligned).")
+      description = "Physical address of the root table (4 KiB aligned; a PAE PDPT 32-byte aligned).")
   private Long root;
 
   @Option(names = "--cr3", paramLabel = "VALUE", converter = AddressConverter.class,
-      description = "x86 CR3: the root is bits 12..51; PCID, PWT/PCD and the top flag bits are ignored.")
+      description = "x86 CR3: the root is bits 12..51 (x86-32: 12..31; x86-pae: 5..31); PCID, PWT/PCD and "
+          + "the top flag bits are ignored.")
   private Long cr3;
 
   @Option(names = "--satp", paramLabel = "VALUE", converter = AddressConverter.class,
@@ -74,9 +83,17 @@ final class ImageOptions {
   private Integer cpu;
 
   @Option(names = "--format", paramLabel = "FORMAT",
-      description = "x86-64, x86-64-5level, sv39, sv48 or sv57, in any case. Default: what --satp or the dump's "
-          + "registers say, else x86-64 (and a line on standard error says so).")
+      description = "x86-64, x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57, in any case. Default: what "
+          + "--satp or the dump's registers say, else x86-64 (and a line on standard error says so).")
   private String format;
+
+  @Option(names = "--pse", description = "x86-32: CR4.PSE is set, so a PDE with PS maps a 4 MiB page (with "
+      + "PSE-36, up to 40 physical bits). Without it PS is ignored and every PDE points to a page table.")
+  private boolean pse;
+
+  @Option(names = "--nxe", description = "x86-pae: EFER.NXE is set, so bit 63 is execute-disable. Without it "
+      + "bit 63 is reserved.")
+  private boolean nxe;
 
   @Option(names = "--base", paramLabel = "ADDRESS", converter = AddressConverter.class,
       description = "Physical address of a raw image's first byte (4 KiB aligned). Default: 0. ELF and LiME "
@@ -84,7 +101,7 @@ final class ImageOptions {
   private Long base;
 
   @Option(names = "--phys-bits", paramLabel = "N",
-      description = "x86 MAXPHYADDR, 32..52: address bits at or above it are reserved. Default: 52.")
+      description = "x86-64 MAXPHYADDR, 32..52: address bits at or above it are reserved. Default: 52.")
   private Integer physBits;
 
   /**
@@ -97,6 +114,7 @@ final class ImageOptions {
    */
   Image open() {
     String name = formatName();
+    checkModeFlags(name);
     List<String> given = rootOptions();
     if (given.size() > 1) {
       throw usage("give exactly one of --root, --cr3 or --satp (got " + String.join(" and ", given) + ")");
@@ -115,7 +133,7 @@ final class ImageOptions {
       pagingFormat = resolveFormat(name);
       rootTable = resolveRoot();
     } else {
-      checkPhysBits(name == null || name.startsWith("x86"), name);
+      checkPhysBits(name == null || name.startsWith("x86-64"), name);
     }
     MemoryImage memory = openChecked(image, kind, base, mixee.commandLine());
     try {
@@ -130,7 +148,7 @@ final class ImageOptions {
         mixee.commandLine().getErr().println(mixee.qualifiedName() + ": root " + hex(rootTable) + " from "
             + found.source() + ": " + rootNote(memory, found));
       }
-      if (!memory.contains(rootTable, Addresses.FRAME_SIZE)) {
+      if (!memory.contains(rootTable, pagingFormat.root().tableBytes())) {
         throw new IllegalArgumentException("root table " + hex(rootTable) + source + " is outside the image "
             + image + ", which holds " + memory.extent());
       }
@@ -156,7 +174,11 @@ final class ImageOptions {
    */
   PagingFormat scanFormat(MemoryImage memory) {
     String name = formatName();
-    checkPhysBits(name == null || name.startsWith("x86"), name);
+    checkPhysBits(name == null || name.startsWith("x86-64"), name);
+    checkModeFlags(name);
+    if (name != null && !name.startsWith("x86-64")) {
+      return named(name);
+    }
     return scanFormat(name, physBits, memory, mixee);
   }
 
@@ -176,15 +198,15 @@ final class ImageOptions {
             + " is a RISC-V dump, which does not say");
       } else {
         spec.commandLine().getErr().println(spec.qualifiedName() + ": no --format given; reading the tables as "
-            + "x86-64 with 4 levels (give --format x86-64-5level, sv39, sv48 or sv57 for another)");
+            + "x86-64 with 4 levels (give --format x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57 for another)");
         name = "x86-64";
       }
     }
-    if (physBits != null && !name.startsWith("x86")) {
-      throw new ParameterException(spec.commandLine(),
-          "--phys-bits applies to x86 formats; " + name + " has 56 physical address bits");
+    if (physBits != null && !name.startsWith("x86-64")) {
+      throw new ParameterException(spec.commandLine(), "--phys-bits applies to x86-64 formats; " + name + " has "
+          + named(name, null, false, false).physicalAddressBits() + " physical address bits");
     }
-    return named(name, physBits);
+    return named(name, physBits, false, false);
   }
 
   /** Refuses a --base that is not 4 KiB aligned; checked before the file is opened. */
@@ -237,7 +259,7 @@ final class ImageOptions {
   private @Nullable String formatName() {
     String name = format == null ? null : format.toLowerCase(Locale.ROOT);
     if (name != null && !FORMAT_NAMES.contains(name)) {
-      throw usage("unknown format '" + format + "' (expected x86-64, x86-64-5level, sv39, sv48 or sv57)");
+      throw usage("unknown format '" + format + "' (expected " + FORMAT_LIST + ")");
     }
     return name;
   }
@@ -292,14 +314,26 @@ final class ImageOptions {
       // Nothing said which tables these are: say what they are read as, once, so that a 5-level
       // or RISC-V image read by mistake is not taken for a strange 4-level one.
       mixee.commandLine().getErr().println(mixee.qualifiedName() + ": no --format given; reading the tables as "
-          + "x86-64 with 4 levels (give --format x86-64-5level, sv39, sv48 or sv57 for another)");
+          + "x86-64 with 4 levels (give --format x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57 for another)");
     }
     boolean x86 = name.startsWith("x86");
     if (cr3 != null && !x86) {
       throw usage("--cr3 is an x86 register; " + name + " takes --satp or --root");
     }
-    checkPhysBits(x86, name);
+    checkPhysBits(name.startsWith("x86-64"), name);
     return named(name);
+  }
+
+  /** Refuses --pse without x86-32 and --nxe without x86-pae: each is a bit of that mode only. */
+  private void checkModeFlags(@Nullable String name) {
+    if (pse && !"x86-32".equals(name)) {
+      throw usage("--pse is CR4.PSE of 32-bit paging; give it with --format x86-32"
+          + (name == null ? "" : ", not " + name));
+    }
+    if (nxe && !"x86-pae".equals(name)) {
+      throw usage("--nxe is EFER.NXE of PAE paging; give it with --format x86-pae"
+          + (name == null ? "" : ", not " + name) + " (x86-64 formats always have NX)");
+    }
   }
 
   private void checkPhysBits(boolean x86, @Nullable String name) {
@@ -307,7 +341,8 @@ final class ImageOptions {
       return;
     }
     if (!x86) {
-      throw usage("--phys-bits applies to x86 formats; " + name + " has 56 physical address bits");
+      throw usage("--phys-bits applies to x86-64 formats; " + name + " has "
+          + named(name, null, false, false).physicalAddressBits() + " physical address bits");
     }
     if (physBits < X86Options.MIN_PHYSICAL_ADDRESS_BITS || physBits > X86Options.MAX_PHYSICAL_ADDRESS_BITS) {
       throw usage("--phys-bits " + physBits + " is outside " + X86Options.MIN_PHYSICAL_ADDRESS_BITS + ".."
@@ -316,10 +351,10 @@ final class ImageOptions {
   }
 
   private PagingFormat named(String name) {
-    return named(name, physBits);
+    return named(name, physBits, pse, nxe);
   }
 
-  private static PagingFormat named(String name, @Nullable Integer physBits) {
+  private static PagingFormat named(String name, @Nullable Integer physBits, boolean pse, boolean nxe) {
     X86Options options = physBits == null
         ? X86Options.defaults()
         : X86Options.defaults().withPhysicalAddressBits(physBits);
@@ -328,6 +363,10 @@ final class ImageOptions {
         return Formats.x86_64(options);
       case "x86-64-5level":
         return Formats.x86_64FiveLevel(options);
+      case "x86-32":
+        return Formats.x86_32(pse);
+      case "x86-pae":
+        return Formats.x86Pae(nxe);
       case "sv39":
         return Formats.sv39();
       case "sv48":
@@ -416,14 +455,18 @@ final class ImageOptions {
   }
 
   private long resolveRoot() {
+    String name = formatName();
     if (cr3 != null) {
-      return cr3 & CR3_ADDRESS_MASK;
+      long mask = "x86-32".equals(name) ? CR3_32_ADDRESS_MASK
+          : "x86-pae".equals(name) ? CR3_PAE_ADDRESS_MASK : CR3_ADDRESS_MASK;
+      return cr3 & mask;
     }
     if (satp != null) {
       return (satp & SATP_PPN_MASK) << 12;
     }
-    if (!Addresses.isAligned(root, Addresses.FRAME_SIZE)) {
-      throw usage("--root " + hex(root) + " is not 4 KiB aligned");
+    boolean pae = "x86-pae".equals(name);
+    if (!Addresses.isAligned(root, pae ? 32 : Addresses.FRAME_SIZE)) {
+      throw usage("--root " + hex(root) + " is not " + (pae ? "32-byte" : "4 KiB") + " aligned");
     }
     return root;
   }

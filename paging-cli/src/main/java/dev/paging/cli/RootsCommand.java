@@ -5,6 +5,7 @@ import static dev.paging.api.Addresses.hex;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.paging.api.PagingFormat;
+import dev.paging.core.Formats;
 import dev.paging.images.MemoryImage;
 import dev.paging.images.RootCandidate;
 import dev.paging.images.RootFinder;
@@ -63,9 +64,12 @@ final class RootsCommand implements Callable<Integer> {
   private ImageFileOptions imageFile;
 
   @Option(names = "--format", paramLabel = "FORMAT",
-      description = "x86-64, x86-64-5level, sv39, sv48 or sv57. Default: what the dump's registers say, "
-          + "else x86-64 (and a line on standard error says so).")
+      description = "x86-64, x86-64-5level, x86-32, sv39, sv48 or sv57 (a PAE root is too small to find by "
+          + "scanning). Default: what the dump's registers say, else x86-64 (and a line on standard error says so).")
   private String format;
+
+  @Option(names = "--pse", description = "x86-32: read PDEs with PS as 4 MiB pages (CR4.PSE set).")
+  private boolean pse;
 
   @Option(names = "--json", description = "Write the candidates as JSON (schema paging-roots/1, below).")
   private boolean json;
@@ -74,11 +78,19 @@ final class RootsCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (format != null && !ImageOptions.FORMAT_NAMES.contains(format.toLowerCase(Locale.ROOT))) {
       throw new ParameterException(spec.commandLine(), "unknown format '" + format
-          + "' (expected x86-64, x86-64-5level, sv39, sv48 or sv57)");
+          + "' (expected " + ImageOptions.FORMAT_LIST + ")");
+    }
+    if (pse && (format == null || !format.equalsIgnoreCase("x86-32"))) {
+      throw new ParameterException(spec.commandLine(), "--pse is CR4.PSE of 32-bit paging; give it with --format x86-32");
+    }
+    if (format != null && format.equalsIgnoreCase("x86-pae")) {
+      throw new ParameterException(spec.commandLine(), "a PAE root is 4 entries, too few to find by scanning: "
+          + "give the tables' CR3 to inspect or translate with --format x86-pae --cr3 VALUE");
     }
     PrintWriter out = spec.commandLine().getOut();
     try (MemoryImage image = imageFile.open()) {
-      PagingFormat pagingFormat = ImageOptions.scanFormat(format, null, image, spec);
+      PagingFormat pagingFormat = format != null && format.equalsIgnoreCase("x86-32")
+          ? Formats.x86_32(pse) : ImageOptions.scanFormat(format, null, image, spec);
       long pages = 0;
       for (Segment s : image.segments()) {
         pages += s.length() / 4096;

@@ -31,7 +31,8 @@ final class WalkOptions {
   private Long from;
 
   @Option(names = "--to", paramLabel = "ADDRESS", converter = AddressConverter.class,
-      description = "Walk up to this virtual address, included (canonical). Default: 0xffffffffffffffff.")
+      description = "Walk up to this virtual address, included (canonical). Default: the top of the space "
+          + "(0xffffffffffffffff; 0xffffffff for x86-32 and x86-pae).")
   private Long to;
 
   @Option(names = "--entry-budget", paramLabel = "N", converter = CountConverter.class,
@@ -47,7 +48,8 @@ final class WalkOptions {
    */
   VirtualRange range(PagingFormat format) {
     long first = 0;
-    long last = -1L;
+    long top = format.upperHalf().last();
+    long last = top;
     String firstName = "--from";
     String lastName = "--to";
     if (rangeText != null) {
@@ -73,15 +75,15 @@ final class WalkOptions {
     if (Long.compareUnsigned(first, last) > 0) {
       throw usage("the range [" + hex(first) + ", " + hex(last) + "] is reversed: its start is above its end");
     }
-    // The defaults, 0 and the top address, are canonical in every format.
+    // The defaults, 0 and the top of the space, are canonical in every format.
     if (!format.isCanonical(first)) {
       throw usage(firstName + " " + hex(first) + " is not canonical for " + format.name());
     }
     if (!format.isCanonical(last)) {
       throw usage(lastName + " " + hex(last) + " is not canonical for " + format.name());
     }
-    if (first == 0 && last == -1L) {
-      return VirtualRange.all();
+    if (first == 0 && last == top) {
+      return top == -1L ? VirtualRange.all() : VirtualRange.closed(0, top);
     }
     return VirtualRange.closed(first, last);
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import dev.paging.api.Architecture;
 import dev.paging.api.Attributes;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.Formats;
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileImagesTest {
   private static final List<PagingFormat> FORMATS = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(),
-      Formats.sv39(), Formats.sv48(), Formats.sv57());
+      Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae());
   private static final int IMAGES = 240;
   private static final int FRAME = 4096;
   private static final long OUTPUT_BUDGET = 200_000;
@@ -75,10 +74,12 @@ class HostileImagesTest {
       case 1: {
         ImageBuilder b = ImageBuilder.of(format, 64L * FRAME, 0);
         long upper = format.upperHalf().first();
-        b.map(0x40_0000L, FRAME, 0x20_0000L, Attributes.readExecute().withUser(true));
-        b.map(0x7fff_f000L, FRAME, 0x21_0000L, Attributes.readWrite().withUser(true));
-        b.map(upper + 0x20_0000L, 0x20_0000L, 0x40_0000L, Attributes.readWrite().withGlobal(true));
-        b.map(upper + 0x1000L, FRAME, 0x3_0000L, Attributes.readOnly());
+        // The large page of the level above the last: 2 MiB, or 4 MiB in 32-bit paging.
+        long large = format.levels().get(format.levels().size() - 2).entrySpan();
+        b.map(0x40_0000L, FRAME, 0x20_0000L, expressible(format, Attributes.readExecute().withUser(true)));
+        b.map(0x7fff_f000L, FRAME, 0x21_0000L, expressible(format, Attributes.readWrite().withUser(true)));
+        b.map(upper + large, large, 2 * large, expressible(format, Attributes.readWrite().withGlobal(true)));
+        b.map(upper + 0x1000L, FRAME, 0x3_0000L, expressible(format, Attributes.readOnly()));
         byte[] bytes = b.memory.readBytes(0, 32 * FRAME);
         for (int flips = 1 + random.nextInt(64); flips > 0; flips--) {
           bytes[random.nextInt(16 * FRAME)] ^= (byte) (1 << random.nextInt(8));
@@ -89,13 +90,14 @@ class HostileImagesTest {
         // Every entry present and pointing at a random table of the image (itself, an ancestor,
         // a sibling), some with leaf bits: cycles and fan-out at every level.
         ByteBuffer b = ByteBuffer.allocate(frames * FRAME).order(ByteOrder.LITTLE_ENDIAN);
-        boolean x86 = format.architecture() == Architecture.X86_64;
+        boolean x86 = format.architecture().isX86();
+        int size = format.root().entryBytes();
         for (int t = 0; t < frames; t++) {
-          for (int i = 0; i < 512; i++) {
+          for (int i = 0; i < FRAME / size; i++) {
             long target = (long) random.nextInt(frames) * FRAME;
             long entry = x86 ? target | 0x7 | (random.nextInt(8) == 0 ? 0x80 : 0)
                 : (target >>> 12) << 10 | 0x1 | (random.nextInt(8) == 0 ? 0xe : 0);
-            b.putLong(t * FRAME + 8 * i, random.nextInt(4) == 0 ? 0 : entry);
+            put(b, size, t * FRAME + size * i, random.nextInt(4) == 0 ? 0 : entry);
           }
         }
         return b.array();
@@ -103,14 +105,15 @@ class HostileImagesTest {
       default: {
         // Pointers and leaves past the end of the image, and into its last partial words.
         ByteBuffer b = ByteBuffer.allocate(frames * FRAME).order(ByteOrder.LITTLE_ENDIAN);
-        boolean x86 = format.architecture() == Architecture.X86_64;
+        boolean x86 = format.architecture().isX86();
+        int size = format.root().entryBytes();
         for (int t = 0; t < frames; t++) {
-          for (int i = 0; i < 512; i += 1 + random.nextInt(8)) {
+          for (int i = 0; i < FRAME / size; i += 1 + random.nextInt(8)) {
             long target = ((long) frames + random.nextInt(1 << 20)) * FRAME;
             if (random.nextBoolean()) {
               target = (long) random.nextInt(frames) * FRAME;
             }
-            b.putLong(t * FRAME + 8 * i, x86 ? target | 0x3 : (target >>> 12) << 10 | 0x1);
+            put(b, size, t * FRAME + size * i, x86 ? target | 0x3 : (target >>> 12) << 10 | 0x1);
           }
         }
         return b.array();
@@ -118,9 +121,28 @@ class HostileImagesTest {
     }
   }
 
+  /** Writes an entry of {@code size} bytes; a 4-byte one keeps the low half of {@code entry}. */
+  private static void put(ByteBuffer b, int size, int at, long entry) {
+    if (size == 4) {
+      b.putInt(at, (int) entry);
+    } else {
+      b.putLong(at, entry);
+    }
+  }
+
+  /** {@code a}, executable where the format cannot say otherwise (32-bit paging has no NX). */
+  private static Attributes expressible(PagingFormat format, Attributes a) {
+    try {
+      format.encodeLeaf(format.levels().get(format.levels().size() - 1), 0, a);
+      return a;
+    } catch (IllegalArgumentException noExecuteDisable) {
+      return a.withExecutable(true);
+    }
+  }
+
   private static List<String[]> commands(PagingFormat format, SplittableRandom random) {
     List<String[]> commands = new ArrayList<>();
-    String[] views = format.architecture() == Architecture.X86_64
+    String[] views = format.architecture().isX86()
         ? new String[] {"json", "ptdump", "info-mem", "info-tlb", "vmprint", "dot"}
         : new String[] {"json", "ptdump", "info-mem", "vmprint", "dot"};
     commands.add(new String[] {"inspect", "--view", "json", "--output-budget", Long.toString(OUTPUT_BUDGET)});

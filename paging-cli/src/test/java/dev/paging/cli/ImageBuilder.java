@@ -59,14 +59,14 @@ final class ImageBuilder {
     int depth = depthOf(pageSize);
     long table = table(va, depth, tableAttributes, widen);
     Level level = level(depth);
-    memory.write(table + 8L * level.index(va), format.encodeLeaf(level, pa, leaf));
+    level.writeEntry(memory, table, level.index(va), format.encodeLeaf(level, pa, leaf));
     return this;
   }
 
   /** Writes {@code raw} into the entry at {@code depth} on the path of {@code va}, creating the tables above. */
   ImageBuilder entry(long va, int depth, long raw) {
     long table = table(va, depth, format.tableAttributesFor(Attributes.readWrite().withUser(true)));
-    memory.write(table + 8L * level(depth).index(va), raw);
+    level(depth).writeEntry(memory, table, level(depth).index(va), raw);
     return this;
   }
 
@@ -79,11 +79,11 @@ final class ImageBuilder {
     long table = root;
     for (int d = 0; d < depth; d++) {
       Level level = level(d);
-      long entryAddress = table + 8L * level.index(va);
-      long raw = memory.read(entryAddress);
+      int index = level.index(va);
+      long raw = level.readEntry(memory, table, index);
       if (raw == 0) {
         raw = format.encodeTable(level, newTable(), tableAttributes);
-        memory.write(entryAddress, raw);
+        level.writeEntry(memory, table, index, raw);
       } else if (format.kind(level, raw) != EntryKind.TABLE) {
         throw new IllegalStateException("a " + level + " entry that is not a table covers the path");
       } else if (widen && !format.attributes(level, raw).permits(tableAttributes)) {
@@ -93,7 +93,7 @@ final class ImageBuilder {
             .withUser(present.user() || tableAttributes.user())
             .withExecutable(present.executable() || tableAttributes.executable());
         raw = format.encodeTable(level, format.address(level, raw), widened);
-        memory.write(entryAddress, raw);
+        level.writeEntry(memory, table, index, raw);
       }
       table = format.address(level, raw);
     }

@@ -151,7 +151,7 @@ class ImageOptionsTest {
 
   @Test
   void anUnknownFormat() {
-    assertRejected("paging translate: unknown format 'x86' (expected x86-64, x86-64-5level, sv39, sv48 or sv57)"
+    assertRejected("paging translate: unknown format 'x86' (expected x86-64, x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57)"
         + HELP, "--image", img(), "--format", "x86", "--root", "0x1000", "0x1000");
   }
 
@@ -207,7 +207,7 @@ class ImageOptionsTest {
   void optionsThatBelongToTheOtherArchitecture() {
     assertRejected("paging translate: --cr3 is an x86 register; sv39 takes --satp or --root" + HELP,
         "--image", img(), "--format", "sv39", "--cr3", "0x1000", "0x1000");
-    assertRejected("paging translate: --phys-bits applies to x86 formats; sv48 has 56 physical address bits" + HELP,
+    assertRejected("paging translate: --phys-bits applies to x86-64 formats; sv48 has 56 physical address bits" + HELP,
         "--image", img(), "--satp", "0x9000_0000_0000_0001", "--phys-bits", "40", "0x1000");
   }
 
@@ -224,7 +224,7 @@ class ImageOptionsTest {
   @Test
   void theFirstProblemFoundIsTheOneReported() {
     // Usage is checked before the file is opened: a missing file with a bad format names the format.
-    assertRejected("paging translate: unknown format 'arm64' (expected x86-64, x86-64-5level, sv39, sv48 or sv57)"
+    assertRejected("paging translate: unknown format 'arm64' (expected x86-64, x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57)"
         + HELP, "--image", dir.resolve("missing.img").toString(), "--format", "arm64", "--root", "0x1000", "0x1000");
   }
 }

@@ -112,10 +112,10 @@ class RootsAndReverseTest {
     Path lime = save(ImageKind.LIME);
     CliRun limeRun = CliRun.of("roots", "--image", lime.toString());
     assertThat(limeRun.err).isEqualTo("paging roots: no --format given; reading the tables as x86-64 with 4 levels "
-        + "(give --format x86-64-5level, sv39, sv48 or sv57 for another)\n");
+        + "(give --format x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57 for another)\n");
     CliRun wrong = CliRun.of("roots", "--image", lime.toString(), "--format", "arm");
-    assertThat(wrong.err).isEqualTo("paging roots: unknown format 'arm' (expected x86-64, x86-64-5level, sv39, sv48 "
-        + "or sv57) (see 'paging roots --help')\n");
+    assertThat(wrong.err).isEqualTo("paging roots: unknown format 'arm' (expected x86-64, x86-64-5level, x86-32, x86-pae, "
+        + "sv39, sv48 or sv57) (see 'paging roots --help')\n");
     assertThat(wrong.status).isEqualTo(2);
   }
 

@@ -106,7 +106,7 @@ class TranslateCommandTest {
     assertThat(upper.out).startsWith("0x0000000000401234 -> 0x0000000000203234 4K PT");
     assertThat(assumed.out).isEqualTo(upper.out);
     assertThat(assumed.err).isEqualTo("paging translate: no --format given; reading the tables as x86-64 with 4 levels"
-        + " (give --format x86-64-5level, sv39, sv48 or sv57 for another)\n");
+        + " (give --format x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57 for another)\n");
     // CR3 says x86, not how many levels (CR4.LA57 does): still assumed, and said.
     assertThat(fromCr3.err).isEqualTo(assumed.err);
   }

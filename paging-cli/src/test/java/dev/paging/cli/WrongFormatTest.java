@@ -27,7 +27,7 @@ class WrongFormatTest {
     // Read with one level too few, the page's walk ends one table early: every table is one
     // level off, and only the line on standard error says which reading was assumed.
     assertThat(asFour.err).isEqualTo("paging translate: no --format given; reading the tables as x86-64 with 4"
-        + " levels (give --format x86-64-5level, sv39, sv48 or sv57 for another)\n");
+        + " levels (give --format x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57 for another)\n");
     assertThat(asFour.out).startsWith("0x0000000000401000 not mapped: ");
     assertThat(asFive.err).isEmpty();
     assertThat(asFive.out).isEqualTo("0x0000000000401000 -> 0x0000000000080000 4K PT rw-u---\n");

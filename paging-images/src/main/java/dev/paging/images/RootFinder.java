@@ -40,6 +40,11 @@ import java.util.function.LongConsumer;
  * zero-checks its children and reads at most {@value #CHILDREN} of them with {@value
  * #GRANDCHILDREN} tables per level below each; only the best {@value #COUNTED} survivors get their
  * leaves counted, each within the leaf budget.
+ *
+ * <p>Every format whose root table fills a 4 KiB page is scanned, 32-bit paging's 1,024 four-byte
+ * entries included. A PAE root is not: its 4 entries, 32-byte aligned anywhere in a page, are too
+ * few to tell a page directory pointer table from data, so {@link #of} refuses the format and the
+ * root must come from CR3.
  */
 public final class RootFinder {
   static final int MAX_NOT_PRESENT = 8;
@@ -59,7 +64,13 @@ public final class RootFinder {
 
   /** A finder of root tables of {@code format}, counting leaves within 2^20 entries per candidate. */
   public static RootFinder of(PagingFormat format) {
-    return new RootFinder(Objects.requireNonNull(format, "format"), 1 << 20);
+    Objects.requireNonNull(format, "format");
+    if (format.root().tableBytes() != PAGE) {
+      throw new IllegalArgumentException("a " + format.name() + " root table is " + format.root().tableBytes()
+          + " bytes (" + format.root().entries() + " entries), too few to be told from data by scanning;"
+          + " the root must be given (CR3)");
+    }
+    return new RootFinder(format, 1 << 20);
   }
 
   /**
@@ -101,8 +112,8 @@ public final class RootFinder {
           Long.compareUnsigned(page, s.last()) <= 0 && Long.compareUnsigned(s.last() - page, PAGE - 1) >= 0;
           page += PAGE) {
         // Most of a dump is empty pages: one pass that stops at the first word tells them apart.
-        if (image.firstNonZero(page, entries) >= 0) {
-          image.read(page, words, 0, entries);
+        if (image.firstNonZero(page, (int) (PAGE >>> 3)) >= 0) {
+          root.readEntries(image, page, 0, words, entries);
           Survivor c = candidate(image, page, words);
           if (c != null && confirmed(image, c)) {
             survivors.add(c);
@@ -194,7 +205,7 @@ public final class RootFinder {
           break;
         case TABLE:
           long target = format.address(root, raw);
-          if (!image.contains(target, PAGE)) {
+          if (!image.contains(target, format.levels().get(1).tableBytes())) {
             return null;
           }
           if (targets == null) {
@@ -249,7 +260,7 @@ public final class RootFinder {
     long[] words = new long[childLevel.entries()];
     for (int k = 0; k < n && nonEmpty < CHILDREN; k++) {
       long child = c.targets[k];
-      if (child == c.address || image.isZero(child, childLevel.entries())) {
+      if (child == c.address || image.isZero(child, words(childLevel))) {
         continue;
       }
       if (!wellFormed(image, child, 1, words)) {
@@ -271,7 +282,7 @@ public final class RootFinder {
    */
   private boolean wellFormed(MemoryImage image, long address, int depth, long[] words) {
     Level level = format.levels().get(depth);
-    image.read(address, words, 0, level.entries());
+    level.readEntries(image, address, 0, words, level.entries());
     int notPresent = 0;
     int grandchildren = 0;
     long[] next = null;
@@ -293,12 +304,12 @@ public final class RootFinder {
       }
       if (kind == EntryKind.TABLE) {
         long target = format.address(level, raw);
-        if (!image.contains(target, PAGE)) {
+        Level below = format.levels().get(depth + 1);
+        if (!image.contains(target, below.tableBytes())) {
           return false;
         }
         if (grandchildren < GRANDCHILDREN) {
-          Level below = format.levels().get(depth + 1);
-          if (!image.isZero(target, below.entries())) {
+          if (!image.isZero(target, words(below))) {
             if (next == null) {
               next = new long[below.entries()];
             }
@@ -311,6 +322,11 @@ public final class RootFinder {
       }
     }
     return true;
+  }
+
+  /** The 8-byte words a table of {@code level} fills. */
+  private static int words(Level level) {
+    return (int) (level.tableBytes() >>> 3);
   }
 
   /**
