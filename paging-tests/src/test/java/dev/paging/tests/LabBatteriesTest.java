@@ -2,11 +2,16 @@ package dev.paging.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.paging.api.PagingFormat;
+import dev.paging.core.Formats;
 import dev.paging.testkit.grading.AccessedSubmission;
 import dev.paging.testkit.grading.Batteries;
 import dev.paging.testkit.grading.Grader;
 import dev.paging.testkit.grading.MapSubmission;
+import dev.paging.testkit.grading.PagingSubmission;
+import dev.paging.testkit.grading.ReclaimSubmission;
 import dev.paging.testkit.grading.ScoreCard;
+import dev.paging.testkit.grading.TranslateSubmission;
 import dev.paging.testkit.grading.VmprintSubmission;
 import java.util.List;
 import java.util.function.Supplier;
@@ -27,6 +32,20 @@ class LabBatteriesTest {
         Batteries.accessed().grade("student", LabSubmissions.Accessed::new),
         Batteries.map().grade("library", MapSubmission::library),
         Batteries.map().grade("student", LabSubmissions.Map::new))) {
+      assertThat(card.score()).as(card.toMarkdown()).isEqualTo(card.maxScore()).isEqualTo(10);
+    }
+  }
+
+  /** Every battery accepts 32-bit x86 and PAE, and the library's own operations score full marks there. */
+  @Test
+  void everyBatteryGradesThirtyTwoBitX86AndPae() {
+    List<PagingFormat> formats = List.of(Formats.x86_32(), Formats.x86Pae());
+    for (ScoreCard card : List.of(Batteries.translate(formats).grade("library", TranslateSubmission::library),
+        Batteries.reclaim(formats).grade("library", ReclaimSubmission::library),
+        Batteries.paging(formats).grade("library", PagingSubmission::library),
+        Batteries.vmprint(formats).grade("library", VmprintSubmission::library),
+        Batteries.accessed(formats).grade("library", AccessedSubmission::library),
+        Batteries.map(formats).grade("library", MapSubmission::library))) {
       assertThat(card.score()).as(card.toMarkdown()).isEqualTo(card.maxScore()).isEqualTo(10);
     }
   }

@@ -44,7 +44,6 @@ public final class Batteries {
   private static final Duration BUDGET = Duration.ofSeconds(10);
   private static final Duration SHORT = Duration.ofSeconds(5);
   private static final long PAGE = 4096;
-  private static final long MIB2 = 1L << 21;
   private static final long GIB = 1L << 30;
 
   private Batteries() {}
@@ -102,14 +101,14 @@ public final class Batteries {
         .check("recursive entries are followed, malformed ones not", 2, SHORT, t -> hostile(on, t));
   }
 
-  /** {@code formats}, checked: not empty, each one {@link PagingScenarios#formats()} has. */
+  /** {@code formats}, checked: not empty, each one {@link PagingScenarios#supportedFormats()} has. */
   private static List<PagingFormat> checked(List<PagingFormat> formats) {
     Objects.requireNonNull(formats, "formats");
     if (formats.isEmpty()) {
       throw new IllegalArgumentException("a battery needs at least one format");
     }
     for (PagingFormat f : formats) {
-      if (!PagingScenarios.formats().contains(Objects.requireNonNull(f, "format"))) {
+      if (!PagingScenarios.supportedFormats().contains(Objects.requireNonNull(f, "format"))) {
         throw new IllegalArgumentException("the batteries have no scenarios for format " + f.name());
       }
     }
@@ -327,8 +326,8 @@ public final class Batteries {
   private static List<List<PagingStep>> cascade(PagingFormat f) {
     long va = 3 * GIB;
     VirtualRange page = VirtualRange.ofLength(va, PAGE);
-    return List.of(List.of(PagingStep.map(page, 0x5000, Attributes.readWrite(), ConflictPolicy.FAIL),
-        PagingStep.unmap(page),
+    return List.of(List.of(PagingStep.map(page, 0x5000, LabChecks.expressible(f, Attributes.readWrite()),
+        ConflictPolicy.FAIL), PagingStep.unmap(page),
         PagingStep.reclaim(PagingScenarios.reaching(f, PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES, page),
             ReclaimMode.COLLECT)));
   }
@@ -339,14 +338,17 @@ public final class Batteries {
    * lies partly outside the range and stays.
    */
   private static List<List<PagingStep>> pastHugePagesAndPartlyCovered(PagingFormat f) {
-    Attributes rw = Attributes.readWrite();
+    Attributes rw = LabChecks.expressible(f, Attributes.readWrite());
+    long large = LabChecks.largePage(f);
     long huge = 3 * GIB;
-    VirtualRange beside = VirtualRange.ofLength(huge + MIB2, PAGE);
-    VirtualRange alone = VirtualRange.ofLength(5 * GIB + 0x7000, PAGE);
+    VirtualRange beside = VirtualRange.ofLength(huge + large, PAGE);
+    // Another root entry's range: 5 GiB, or 1 GiB in a 32-bit space.
+    long other = f.isCanonical(5 * GIB) ? 5 * GIB : GIB;
+    VirtualRange alone = VirtualRange.ofLength(other + 0x7000, PAGE);
     return List.of(
-        List.of(PagingStep.map(VirtualRange.ofLength(huge, MIB2), 4 * MIB2, rw, ConflictPolicy.FAIL),
+        List.of(PagingStep.map(VirtualRange.ofLength(huge, large), 4 * large, rw, ConflictPolicy.FAIL),
             PagingStep.map(beside, 0x5000, rw, ConflictPolicy.FAIL), PagingStep.unmap(beside),
-            PagingStep.reclaim(VirtualRange.ofLength(huge, 2 * MIB2), ReclaimMode.COLLECT)),
+            PagingStep.reclaim(VirtualRange.ofLength(huge, 2 * large), ReclaimMode.COLLECT)),
         List.of(PagingStep.map(alone, 0x6000, rw, ConflictPolicy.FAIL), PagingStep.unmap(alone),
             PagingStep.reclaim(alone, ReclaimMode.COLLECT)));
   }
@@ -354,9 +356,9 @@ public final class Batteries {
   /** A strict reclaim of a whole root entry that still maps a page: it fails, changing nothing. */
   private static List<List<PagingStep>> strictOverAMapping(PagingFormat f) {
     VirtualRange page = VirtualRange.ofLength(3 * GIB + 0x4000, PAGE);
-    return List.of(List.of(PagingStep.map(page, 0x5000, Attributes.readWrite(), ConflictPolicy.FAIL),
-        PagingStep.reclaim(PagingScenarios.reaching(f, PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES, page),
-            ReclaimMode.STRICT)));
+    return List.of(List.of(PagingStep.map(page, 0x5000, LabChecks.expressible(f, Attributes.readWrite()),
+        ConflictPolicy.FAIL), PagingStep.reclaim(PagingScenarios.reaching(f,
+            PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES, page), ReclaimMode.STRICT)));
   }
 
   /** A process's whole upper half, where the kernel's shared tables hang, reclaimed. */
@@ -389,7 +391,11 @@ public final class Batteries {
   private static void nonCanonical(List<PagingFormat> formats, TranslateSubmission t) {
     for (PagingFormat f : formats) {
       PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
-      long[] outside = {f.lowerHalf().last() + 1, f.upperHalf().first() - 1, 1L << 62, f.lowerHalf().last() + 1 + PAGE};
+      long lowerEnd = f.lowerHalf().last() + 1;
+      long top = f.upperHalf().last();
+      // Both sides of the hole; a 32-bit space has none, and everything above it is outside.
+      long[] outside = lowerEnd == f.upperHalf().first() ? new long[] {top + 1, top + 1 + PAGE, 1L << 62, -1L}
+          : new long[] {lowerEnd, f.upperHalf().first() - 1, 1L << 62, lowerEnd + PAGE};
       for (long va : outside) {
         long got;
         try {
@@ -426,7 +432,7 @@ public final class Batteries {
       for (Level level : levels) {
         self |= 1L << level.shift();
       }
-      long mapped = 5L << root.shift() | 0x7000;
+      long mapped = LabChecks.rootEntry(f, 5) | 0x7000;
       s.submission().map(VirtualRange.ofLength(mapped, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
       root.writeEntry(s.memory(), rootFrame, 1, f.encodeTable(root, rootFrame, f.tableAttributesFor(permissive)));
       expectSame(t, s, self | 0x123, "root entry 1 points back to the root (a recursive mapping)");

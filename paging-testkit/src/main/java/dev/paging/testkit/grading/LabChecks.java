@@ -57,6 +57,30 @@ final class LabChecks {
   }
 
   /** A space of the library's with one malformed entry or unfollowable pointer, the address it concerns, and what it is. */
+  /** {@code a}, executable too where the format cannot deny execute (32-bit paging has no NX). */
+  static Attributes expressible(PagingFormat f, Attributes a) {
+    try {
+      f.encodeLeaf(f.levels().get(f.levels().size() - 1), 0, a);
+      return a;
+    } catch (IllegalArgumentException noExecuteDisable) {
+      return a.withExecutable(true);
+    }
+  }
+
+  /**
+   * The first address of root entry {@code k}, or of the last root entry when the root has no
+   * entry {@code k} (a PAE PDPT has 4).
+   */
+  static long rootEntry(PagingFormat f, int k) {
+    Level root = f.root();
+    return f.canonicalAddress((long) Math.min(k, root.entries() - 1) << root.shift());
+  }
+
+  /** The smallest page above 4 KiB: 2 MiB, or 4 MiB in 32-bit paging. */
+  static long largePage(PagingFormat f) {
+    return f.levels().get(f.levels().size() - 2).entrySpan();
+  }
+
   static final class Malformed {
     final PagingSystem system;
     final long va;
@@ -82,14 +106,14 @@ final class LabChecks {
     Level root = levels.get(0);
 
     PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
-    s.submission().map(VirtualRange.ofLength(5L << root.shift() | 0x7000, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
+    s.submission().map(VirtualRange.ofLength(rootEntry(f, 5) | 0x7000, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
     long outside = PagingFixture.MEMORY_SIZE + 16 * PAGE;
     root.writeEntry(s.memory(), s.space().root(), 2, f.encodeTable(root, outside, f.tableAttributesFor(permissive)));
-    out.add(new Malformed(s, 2L << root.shift(), "root entry 2 points to a table at " + hex(outside) + ", outside memory"));
+    out.add(new Malformed(s, rootEntry(f, 2), "root entry 2 points to a table at " + hex(outside) + ", outside memory"));
 
     for (int depth = 0; depth < n; depth++) {
       PagingSystem m = PagingSystem.create(f, PagingSubmission.library(), false);
-      long va = 3L << root.shift() | 0x5000;
+      long va = rootEntry(f, 3) | 0x5000;
       m.submission().map(VirtualRange.ofLength(va, PAGE), 0x7000, permissive, ConflictPolicy.FAIL);
       long table = tableOnPath(m.space(), va, depth);
       Level level = levels.get(depth);
@@ -107,7 +131,7 @@ final class LabChecks {
     }
 
     PagingSystem p = PagingSystem.create(f, PagingSubmission.library(), false);
-    long va = 4L << root.shift();
+    long va = rootEntry(f, 4);
     p.submission().map(VirtualRange.ofLength(va, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
     Level last = levels.get(n - 1);
     try {
@@ -151,14 +175,15 @@ final class LabChecks {
     long lowerTop = f.lowerHalf().last() + 1;
     long upperBottom = f.upperHalf().first();
     long top = f.upperHalf().last();
-    Attributes rw = Attributes.readWrite();
+    Attributes rw = expressible(f, Attributes.readWrite());
+    long large = largePage(f);
     return List.of(
         List.of(PagingStep.map(VirtualRange.ofLength(0, PAGE), 0x5000, rw, ConflictPolicy.FAIL),
             PagingStep.map(VirtualRange.ofLength(lowerTop - PAGE, PAGE), 0x6000, rw, ConflictPolicy.FAIL),
             PagingStep.map(VirtualRange.ofLength(upperBottom, PAGE), 0x7000, rw, ConflictPolicy.FAIL),
             PagingStep.map(VirtualRange.closed(top - PAGE + 1, top), 0x8000, rw, ConflictPolicy.FAIL)),
-        List.of(PagingStep.map(VirtualRange.ofLength(lowerTop - MIB2, MIB2), 0x40_0000, rw, ConflictPolicy.FAIL),
-            PagingStep.map(VirtualRange.closed(top - MIB2 + 1, top), 0x60_0000, rw, ConflictPolicy.FAIL)),
+        List.of(PagingStep.map(VirtualRange.ofLength(lowerTop - large, large), 2 * large, rw, ConflictPolicy.FAIL),
+            PagingStep.map(VirtualRange.closed(top - large + 1, top), 3 * large, rw, ConflictPolicy.FAIL)),
         List.of(PagingStep.map(VirtualRange.ofLength(upperBottom, GIB), GIB, rw, ConflictPolicy.FAIL),
             PagingStep.map(VirtualRange.closed(top - GIB + 1, top), 2 * GIB, rw, ConflictPolicy.FAIL)));
   }
@@ -379,9 +404,10 @@ final class LabChecks {
    */
   static void accessedHuge(List<PagingFormat> formats, AccessedSubmission a) {
     for (PagingFormat f : formats) {
-      Attributes accessed = Attributes.readWrite().withAccessed(true);
+      Attributes accessed = expressible(f, Attributes.readWrite().withAccessed(true));
+      long large = largePage(f);
       List<long[]> pages = new ArrayList<>();
-      pages.add(new long[] {3 * GIB + 4 * MIB2, MIB2, 6 * MIB2});
+      pages.add(new long[] {3 * GIB + 4 * large, large, 6 * large});
       if (Generators.pageSizes(f).contains(GIB)) {
         pages.add(new long[] {5 * GIB, GIB, 2 * GIB});
       }

@@ -55,6 +55,8 @@ public final class PagingScenarios {
   private static final long MAP_LIMIT = 64 * GIB;
   private static final List<PagingFormat> FORMATS =
       List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57());
+  private static final List<PagingFormat> SUPPORTED = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(),
+      Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae());
 
   private PagingScenarios() {}
 
@@ -287,9 +289,17 @@ public final class PagingScenarios {
     }
   }
 
-  /** The five formats: x86-64 4- and 5-level, Sv39, Sv48, Sv57. */
+  /** The five formats a battery runs on by default: x86-64 4- and 5-level, Sv39, Sv48, Sv57. */
   public static List<PagingFormat> formats() {
     return FORMATS;
+  }
+
+  /**
+   * Every format a battery or a rubric may name: the defaults, and 32-bit x86 (with CR4.PSE) and
+   * PAE (with EFER.NXE), which a course teaching xv6-x86 or PintOS asks for by name.
+   */
+  public static List<PagingFormat> supportedFormats() {
+    return SUPPORTED;
   }
 
   /**

@@ -237,13 +237,13 @@ public final class Rubric {
   private static List<PagingFormat> formats(String source, int line, String value) {
     List<PagingFormat> formats = new ArrayList<>();
     List<String> known = new ArrayList<>();
-    for (PagingFormat f : PagingScenarios.formats()) {
+    for (PagingFormat f : PagingScenarios.supportedFormats()) {
       known.add(f.name());
     }
     for (String name : value.split(",", -1)) {
       String wanted = name.strip();
       PagingFormat found = null;
-      for (PagingFormat f : PagingScenarios.formats()) {
+      for (PagingFormat f : PagingScenarios.supportedFormats()) {
         if (f.name().equalsIgnoreCase(wanted)) {
           found = f;
         }
