@@ -33,9 +33,10 @@ class ReadmeSnippetsTest {
       String block = readme.substring(m.end(), readme.indexOf("```", m.end()));
       shown.put(m.group(1) + "#" + m.group(2), block);
     }
-    assertThat(shown.keySet()).containsExactly("ComposedOperationsTest#accessed-bit-scanner",
-        "ComposedOperationsTest#compose-with-reclaim", "OsProjectExampleTest#os-day", "OsProjectExampleTest#apply",
-        "OsProjectExampleTest#reclaim", "ReadmeDemoTest#dump-and-audit", "GradingExampleTest#grading");
+    assertThat(shown.keySet()).containsExactly("ThirtyTwoBitX86PagingTest#xv6-x86",
+        "ComposedOperationsTest#accessed-bit-scanner", "ComposedOperationsTest#compose-with-reclaim",
+        "OsProjectExampleTest#os-day", "OsProjectExampleTest#apply", "OsProjectExampleTest#reclaim",
+        "ReadmeDemoTest#dump-and-audit", "GradingExampleTest#grading");
     for (Map.Entry<String, String> e : shown.entrySet()) {
       String[] where = e.getKey().split("#");
       assertThat(e.getValue()).as("README block %s", e.getKey()).isEqualTo(region(where[0], where[1]));

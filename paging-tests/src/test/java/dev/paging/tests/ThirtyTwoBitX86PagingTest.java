@@ -11,8 +11,10 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.dump.DumpRenderer;
 import dev.paging.ops.MapOptions;
 import dev.paging.ops.MapResult;
+import dev.paging.ops.PageTables;
 import dev.paging.ops.ReclaimMode;
 import dev.paging.ops.ReclaimResult;
 import dev.paging.ops.Translation;
@@ -29,6 +31,27 @@ import org.junit.jupiter.api.Test;
 class ThirtyTwoBitX86PagingTest {
   private static final long MIB4 = 4L << 20;
   private static final Attributes RWX_USER = Attributes.readWrite().withExecutable(true).withUser(true);
+
+  /** The README's example: an xv6-x86-like space, its kernel in 4 MiB pages at 2 GiB. */
+  @Test
+  void readmeExample() throws java.io.IOException {
+    // readme:xv6-x86
+    SimulatedMemory memory = SimulatedMemory.ofSize(64L << 20);
+    TrackingFrameAllocator frames = TrackingFrameAllocator.over(0x10_0000, 256);
+    PageTables tables = PageTables.create(Formats.x86_32(), memory, frames);   // CR4.PSE set
+    Attributes kernel = Attributes.readWrite().withExecutable(true);           // no NX without PAE
+    tables.map(VirtualRange.ofLength(0x8000_0000L, 8L << 20), 0, kernel);    // two 4 MiB pages
+    tables.map(VirtualRange.page(0x1000), 0x40_0000, kernel.withUser(true));  // one user page
+    StringBuilder tlb = new StringBuilder();
+    tables.dump(VirtualRange.all(), DumpRenderer.qemuInfoTlb(tlb));
+    // readme:end
+    assertThat(tlb.toString()).isEqualTo("""
+        0000000000001000: 0000000000400000 -------UW
+        0000000080000000: 0000000000000000 --P-----W
+        0000000080400000: 0000000000400000 --P-----W
+        """);
+    assertThat(memory.read(tables.space().root() + 0x800)).isEqualTo(0x0040_0083L << 32 | 0x83);
+  }
 
   @Nested
   class ThirtyTwoBit {
