@@ -110,31 +110,79 @@ class MemoryFailureTest {
     }
   }
 
+  /**
+   * The same lifetime in a 32-bit space, for 32-bit paging (4-byte entries, 4 MiB pages, no NX)
+   * and PAE (a 4-entry root, 2 MiB pages): kernel at 3 GiB, user memory at 1 GiB.
+   */
+  private static List<Step> thirtyTwoBitSteps(PagingFormat format) {
+    long large = format.levels().get(format.levels().size() - 2).entrySpan();
+    long kva = 0xc000_0000L;
+    long uva = 0x4000_0000L;
+    long page = 0x7ff0_0000L;
+    Attributes user = Attributes.readWrite().withUser(true).withExecutable(true);
+    Attributes kernel = Attributes.readWrite().withGlobal(true).withExecutable(true);
+    List<Step> steps = new ArrayList<>();
+    steps.add(new Step("share the kernel half", w -> w.process = PageTables.createSharingKernelHalf(w.kernel)));
+    // Small: the shared kernel half's tables exist already, so 32-bit paging maps it in 4 KiB pages.
+    steps.add(new Step("map kernel memory", w -> w.kernel.map(VirtualRange.ofLength(kva - large, 3 * large + KIB4),
+        0x1000_0000L - large, kernel)));
+    steps.add(new Step("map large pages with a 4 KiB page each side", w -> w.process.map(
+        VirtualRange.ofLength(uva - KIB4, 8 * large + 2 * KIB4), 0x2000_0000L - KIB4, user)));
+    steps.add(new Step("replace 4 KiB inside a large page", w -> w.process.map(
+        VirtualRange.ofLength(uva + large + KIB4, KIB4), 0x3000_0000L, user.withWritable(false),
+        MapOptions.replacing())));
+    steps.add(new Step("protect, smashing both ends", w -> w.process.protect(
+        VirtualRange.halfOpen(uva + 2 * large + KIB4, uva + 4 * large - KIB4), user.withWritable(false))));
+    steps.add(new Step("unmap, smashing one end", w -> w.process.unmap(
+        VirtualRange.halfOpen(uva + 6 * large - KIB4, uva + 8 * large + KIB4))));
+    steps.add(new Step("map one page", w -> w.process.mapPage(page, 0x3100_0000L, user)));
+    steps.add(new Step("protect one page", w -> w.process.protectPage(page, user.withWritable(false))));
+    steps.add(new Step("unmap one page", w -> w.process.unmapPage(page)));
+    steps.add(new Step("smash a shared kernel large page", w -> w.process.smash(kva + large + 0x5000, KIB4)));
+    steps.add(new Step("collapse it again", w -> w.process.collapse(VirtualRange.ofLength(kva + large, large))
+        .pendingFrees().release()));
+    steps.add(new Step("unmap the user half", w -> w.process.unmap(w.format.lowerHalf())));
+    steps.add(new Step("reclaim the user half", w -> w.process.reclaim(w.format.lowerHalf(), ReclaimMode.COLLECT)
+        .pendingFrees().release()));
+    steps.add(new Step("destroy the process", w -> w.process.destroy().pendingFrees().release()));
+    return steps;
+  }
+
+  @Test
+  void everyReadAndWritePointFailsCleanlyOnThirtyTwoBitX86AndPae() {
+    for (PagingFormat format : List.of(Formats.x86_32(), Formats.x86Pae())) {
+      sweepLifetime(format, thirtyTwoBitSteps(format));
+    }
+  }
+
   @Test
   void everyReadAndWritePointOfEveryOperationFailsCleanlyOnEveryFormat() {
-    List<Step> steps = steps();
     for (PagingFormat format : FORMATS) {
-      int restoredAfterWrites = 0;
-      int points = 0;
-      for (int i = 0; i < steps.size(); i++) {
-        for (boolean reads : new boolean[] {true, false}) {
-          World w = new World(format);
-          for (int j = 0; j < i; j++) {
-            steps.get(j).action.accept(w);
-          }
-          String what = format.name() + ", " + steps.get(i).name;
-          int[] counts = sweep(w, steps.get(i), reads, what);
-          points += counts[0];
-          restoredAfterWrites += counts[1];
-          boolean processLives = w.process != null && i + 1 < steps.size();
-          Invariants.check(processLives ? List.of(w.kernel.space(), w.process.space()) : List.of(w.kernel.space()))
-              .assertClean();
-        }
-      }
-      // A sweep that never reached a live write would prove little about undoing them.
-      assertThat(restoredAfterWrites).as(format.name() + ": failures met after live writes").isGreaterThan(100);
-      assertThat(points).as(format.name() + ": failure points").isGreaterThan(1000);
+      sweepLifetime(format, steps());
     }
+  }
+
+  private static void sweepLifetime(PagingFormat format, List<Step> steps) {
+    int restoredAfterWrites = 0;
+    int points = 0;
+    for (int i = 0; i < steps.size(); i++) {
+      for (boolean reads : new boolean[] {true, false}) {
+        World w = new World(format);
+        for (int j = 0; j < i; j++) {
+          steps.get(j).action.accept(w);
+        }
+        String what = format.name() + ", " + steps.get(i).name;
+        int[] counts = sweep(w, steps.get(i), reads, what);
+        points += counts[0];
+        restoredAfterWrites += counts[1];
+        boolean processLives = w.process != null && i + 1 < steps.size();
+        Invariants.check(processLives ? List.of(w.kernel.space(), w.process.space()) : List.of(w.kernel.space()))
+            .assertClean();
+      }
+    }
+    // A sweep that never reached a live write would prove little about undoing them.
+    assertThat(restoredAfterWrites).as(format.name() + ": failures met after live writes").isGreaterThan(100);
+    assertThat(points).as(format.name() + ": failure points").isGreaterThan(1000);
   }
 
   /**
