@@ -146,6 +146,26 @@ class AuditTest {
   }
 
   @Test
+  void reservedBitsOnThirtyTwoBitPagingAndPae() {
+    Trees x32 = Trees.of(Formats.x86_32());
+    x32.raw(0x40_0000L, 0, 0x0060_0083L);   // a 4 MiB page at 4 MiB with bit 21 set
+    assertThat(audit(x32)).isEqualTo("""
+        ERROR   reserved-bits          [0x0000000000400000, 0x00000000007fffff] PD   table 0x0000000000100000: PD entry 1 0x0000000000600083: bit 21 of a 4 MiB page's entry is reserved
+        summary: 1 finding: 1 error, 0 warnings, 0 information
+          reserved-bits          1
+        """);
+    Trees pae = Trees.of(Formats.x86Pae());
+    pae.raw(0x4000_0000L, 0, 0x5003L);      // R/W does not exist in a PDPTE
+    pae.raw(0x8000_1000L, 2, 0x0010_0000_0000_7001L);
+    assertThat(audit(pae)).isEqualTo("""
+        ERROR   reserved-bits          [0x0000000040000000, 0x000000007fffffff] PDPT table 0x0000000000100000: PDPT entry 1 0x0000000000005003: a PAE PDPT entry holds only P, PWT, PCD and the address; the other bits are reserved
+        ERROR   reserved-bits          [0x0000000080001000, 0x0000000080001fff] PT   table 0x0000000000102000: PT entry 1 0x0010000000007001: reserved bits 62:52 are set (PAE reserves them)
+        summary: 2 findings: 2 errors, 0 warnings, 0 information
+          reserved-bits          2
+        """);
+  }
+
+  @Test
   void aTableFullOfBadEntriesListsSixteenAndFoldsTheRestIntoOneFinding() {
     Trees t = Trees.of(Formats.sv39());
     for (int i = 0; i < 512; i++) {

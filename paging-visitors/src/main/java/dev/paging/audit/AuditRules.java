@@ -3,6 +3,7 @@ package dev.paging.audit;
 import static dev.paging.api.Addresses.hex;
 import static dev.paging.api.Addresses.sizeName;
 
+import dev.paging.api.Architecture;
 import dev.paging.api.Attributes;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
@@ -180,8 +181,18 @@ public final class AuditRules {
     long raw = entry.raw();
     Level level = entry.level();
     boolean x86 = format.architecture().isX86();
+    boolean legacy = format.architecture() == Architecture.X86_32;
     switch (problem) {
       case RESERVED_BITS:
+        if (legacy && level.entryBytes() == 4) {
+          return "bit 21 of a 4 MiB page's entry is reserved";
+        }
+        if (legacy && level.depth() == 0) {
+          return "a PAE PDPT entry holds only P, PWT, PCD and the address; the other bits are reserved";
+        }
+        if (legacy && ((raw >>> 52) & 0x7ff) != 0) {
+          return "reserved bits 62:52 are set (PAE reserves them)";
+        }
         if (x86 && (raw & 0x80) != 0 && !level.leafAllowed()) {
           return "PS is reserved in a " + level.name() + " entry";
         }
@@ -193,7 +204,7 @@ public final class AuditRules {
         }
         return "reserved bits are set";
       case ADDRESS_BEYOND_PHYSICAL_WIDTH:
-        return "address bits at or above the " + format.physicalAddressBits() + "-bit physical address width";
+        return "address bits at or above the " + format.physicalAddressBits(level) + "-bit physical address width";
       case MISALIGNED_LEAF:
         return "the " + sizeName(level.entrySpan()) + " page's address " + hex(entry.target())
             + " is not aligned to its size";
