@@ -1,7 +1,9 @@
 package dev.paging.core;
 
+import dev.paging.api.Addresses;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -88,6 +90,20 @@ public final class Formats {
   /** RISC-V Sv57: five levels L4..L0, 57-bit virtual and 56-bit physical addresses. */
   public static PagingFormat sv57() {
     return SV57;
+  }
+
+  /**
+   * The depth of {@code level} in {@code levels}, the levels of format {@code name}, refusing a
+   * level of another hierarchy. Compared by value, not identity: two equal formats must accept
+   * each other's levels.
+   */
+  static int depthOf(String name, List<Level> levels, Level level, long address) {
+    int d = Objects.requireNonNull(level, "level").depth();
+    if (d >= levels.size() || !sameLevel(levels.get(d), level)) {
+      throw new IllegalArgumentException(name + ": level " + level + " (depth " + d
+          + ") is not one of " + levels + "; cannot encode " + Addresses.hex(address));
+    }
+    return d;
   }
 
   /** True when {@code a} and {@code b} describe the same level; {@link Level} has no equals. */

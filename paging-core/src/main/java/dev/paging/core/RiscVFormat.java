@@ -300,12 +300,7 @@ final class RiscVFormat implements PagingFormat {
    * value, not identity: two equal formats must accept each other's levels.
    */
   private int depthOf(Level level, long address) {
-    int d = level.depth();
-    if (d >= levels.size() || !Formats.sameLevel(levels.get(d), level)) {
-      throw new IllegalArgumentException(name + ": level " + level + " (depth " + d
-          + ") is not one of " + levels + "; cannot encode " + hex(address));
-    }
-    return d;
+    return Formats.depthOf(name, levels, level, address);
   }
 
   /** RISC-V pointers carry no permissions: the leaf alone decides, so this is {@code lower}. */

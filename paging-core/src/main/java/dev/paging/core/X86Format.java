@@ -300,21 +300,8 @@ final class X86Format implements PagingFormat {
 
   /** The bits tables and leaves share: R/W, U/S, A, XD and the software bits. */
   private long commonBits(Attributes attributes) {
-    long raw = 0;
-    if (attributes.writable()) {
-      raw |= RW;
-    }
-    if (attributes.user()) {
-      raw |= US;
-    }
-    if (attributes.accessed()) {
-      raw |= A;
-    }
-    if (!attributes.executable()) {
-      raw |= XD;
-    }
     long sw = attributes.softwareBits();
-    return raw | ((sw & 0x7) << 9) | ((sw >>> 3) << 52);
+    return X86Entries.rightsBits(attributes) | ((sw & 0x7) << 9) | ((sw >>> 3) << 52);
   }
 
   private void checkCommon(Attributes attributes, long address) {
@@ -334,11 +321,7 @@ final class X86Format implements PagingFormat {
   }
 
   private void checkExtra(long extra, long allowed, String what) {
-    if ((extra & ~allowed) != 0) {
-      throw new IllegalArgumentException(name + ": extra bits " + hex(extra) + " of a " + what
-          + " entry overlap bits the format models or reserves; only " + hex(allowed)
-          + " may be given");
-    }
+    X86Entries.checkExtra(name, extra, allowed, what);
   }
 
   private void checkAddress(Level level, long address, int alignShift, String what) {
@@ -357,12 +340,7 @@ final class X86Format implements PagingFormat {
    * value, not identity: two equal formats must accept each other's levels.
    */
   private int depthOf(Level level, long address) {
-    int d = level.depth();
-    if (d >= levels.size() || !Formats.sameLevel(levels.get(d), level)) {
-      throw new IllegalArgumentException(name + ": level " + level + " (depth " + d
-          + ") is not one of " + levels + "; cannot encode " + hex(address));
-    }
-    return d;
+    return Formats.depthOf(name, levels, level, address);
   }
 
   /**
@@ -371,9 +349,7 @@ final class X86Format implements PagingFormat {
    */
   @Override
   public Attributes effective(Attributes upper, Attributes lower) {
-    return lower.withWritable(upper.writable() && lower.writable())
-        .withUser(upper.user() && lower.user())
-        .withExecutable(upper.executable() && lower.executable());
+    return X86Entries.effective(upper, lower);
   }
 
   /**
@@ -382,11 +358,7 @@ final class X86Format implements PagingFormat {
    */
   @Override
   public Attributes tableAttributesFor(Attributes leaf) {
-    return Attributes.none()
-        .withReadable(true)
-        .withWritable(leaf.writable())
-        .withUser(leaf.user())
-        .withExecutable(true);
+    return X86Entries.tableAttributesFor(leaf);
   }
 
   @Override

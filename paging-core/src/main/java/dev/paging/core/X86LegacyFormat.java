@@ -115,18 +115,9 @@ final class X86LegacyFormat implements PagingFormat {
     return new X86LegacyFormat(true, nxe);
   }
 
-  /** 32-bit paging: whether CR4.PSE is set. */
-  boolean pse() {
-    return !pae && feature;
-  }
-
   /** Whether bit 63 is execute-disable (PAE with EFER.NXE); never in 32-bit paging. */
   boolean nx() {
     return pae && feature;
-  }
-
-  boolean isPae() {
-    return pae;
   }
 
   @Override
@@ -293,7 +284,7 @@ final class X86LegacyFormat implements PagingFormat {
     long cache = (long) attributes.memoryType() << 3;
     if (pae && d == 0) {
       // The PDPTE has no rights to give; asked-for restrictions are the PD's and PT's to make.
-      checkExtra(attributes.extraBits(), A, "PDPT");
+      X86Entries.checkExtra(name, attributes.extraBits(), A, "PDPT");
       return P | tableAddress | cache | sw | attributes.extraBits();
     }
     checkCommon(attributes, tableAddress);
@@ -301,8 +292,8 @@ final class X86LegacyFormat implements PagingFormat {
       throw new IllegalArgumentException(name + ": global and dirty are leaf flags; a " + level
           + " table entry for " + hex(tableAddress) + " cannot carry " + attributes);
     }
-    checkExtra(attributes.extraBits(), TABLE_EXTRA, "table");
-    return P | tableAddress | commonBits(attributes) | cache | sw | attributes.extraBits();
+    X86Entries.checkExtra(name, attributes.extraBits(), TABLE_EXTRA, "table");
+    return P | tableAddress | X86Entries.rightsBits(attributes) | cache | sw | attributes.extraBits();
   }
 
   @Override
@@ -328,7 +319,7 @@ final class X86LegacyFormat implements PagingFormat {
     if (huge && !pae) {
       address = (physicalAddress & LARGE_LOW_32) | ((physicalAddress >>> 32) << 13);
     }
-    long raw = P | address | commonBits(attributes) | software(attributes, physicalAddress)
+    long raw = P | address | X86Entries.rightsBits(attributes) | software(attributes, physicalAddress)
         | ((long) (type & 3) << 3);
     if ((type & 4) != 0) {
       raw |= huge ? PAT_HUGE : PAT_SMALL;
@@ -341,24 +332,6 @@ final class X86LegacyFormat implements PagingFormat {
     }
     if (attributes.dirty()) {
       raw |= D;
-    }
-    return raw;
-  }
-
-  /** R/W, U/S, A and XD, the bits PD and PT entries share. */
-  private long commonBits(Attributes attributes) {
-    long raw = 0;
-    if (attributes.writable()) {
-      raw |= RW;
-    }
-    if (attributes.user()) {
-      raw |= US;
-    }
-    if (attributes.accessed()) {
-      raw |= A;
-    }
-    if (!attributes.executable()) {
-      raw |= XD;
     }
     return raw;
   }
@@ -384,13 +357,6 @@ final class X86LegacyFormat implements PagingFormat {
     }
   }
 
-  private void checkExtra(long extra, long allowed, String what) {
-    if ((extra & ~allowed) != 0) {
-      throw new IllegalArgumentException(name + ": extra bits " + hex(extra) + " of a " + what
-          + " entry overlap bits the format models or reserves; only " + hex(allowed) + " may be given");
-    }
-  }
-
   private void checkAddress(Level level, long address, int alignShift, int width, String what) {
     if ((address & ((1L << alignShift) - 1)) != 0) {
       throw new IllegalArgumentException(name + ": " + what + " address " + hex(address)
@@ -403,32 +369,18 @@ final class X86LegacyFormat implements PagingFormat {
   }
 
   private int depthOf(Level level, long address) {
-    int d = Objects.requireNonNull(level, "level").depth();
-    if (d >= levels.size() || !Formats.sameLevel(levels.get(d), level)) {
-      throw new IllegalArgumentException(name + ": level " + level + " (depth " + d
-          + ") is not one of " + levels + "; cannot encode " + hex(address));
-    }
-    return d;
+    return Formats.depthOf(name, levels, level, address);
   }
 
   /** As in every x86 mode: write and user are ANDed down the levels, execute-disable ORed. */
   @Override
   public Attributes effective(Attributes upper, Attributes lower) {
-    Objects.requireNonNull(upper, "upper");
-    Objects.requireNonNull(lower, "lower");
-    return lower.withWritable(upper.writable() && lower.writable())
-        .withUser(upper.user() && lower.user())
-        .withExecutable(upper.executable() && lower.executable());
+    return X86Entries.effective(upper, lower);
   }
 
   @Override
   public Attributes tableAttributesFor(Attributes leaf) {
-    Objects.requireNonNull(leaf, "leaf");
-    return Attributes.none()
-        .withReadable(true)
-        .withWritable(leaf.writable())
-        .withUser(leaf.user())
-        .withExecutable(true);
+    return X86Entries.tableAttributesFor(leaf);
   }
 
   @Override
