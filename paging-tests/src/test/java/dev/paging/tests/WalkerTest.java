@@ -241,6 +241,31 @@ class WalkerTest {
     }
   }
 
+  /**
+   * The same walk on 32-bit paging and PAE. PAE reads each word of its three tables once: 4 + 512
+   * + 512. 32-bit paging reads each of its 2 x 1,024 four-byte entries once, as 1,024 words and
+   * five second reads of a word that holds two entries: PD[1] after PD[0]; PD[513] when the
+   * upper half's scan starts at an odd entry after PD[512] (the root is walked half by half);
+   * PT[1] when the scan after PT[0] starts at an odd entry, and again when the walker reads it;
+   * PT[3] likewise after PT[2]. Then the scans run over whole words.
+   */
+  @Test
+  void unboundedWalkOfOneMappedPageOnThirtyTwoBitFormatsReadsEachEntryOnce() {
+    for (PagingFormat format : List.of(Formats.x86_32(), Formats.x86Pae())) {
+      Trees t = Trees.of(format);
+      int levels = format.levels().size();
+      t.leaf(0x1000, levels - 1, 0x2000);
+      t.memory.resetCounters();
+      Walker walker = t.space.walker();
+      assertThat(walker.walk(t.root(), VirtualRange.all(), new Recorder())).isEqualTo(WalkOutcome.COMPLETED);
+      long entries = levels == 2 ? 2 * 1024 : 4 + 2 * 512;
+      assertThat(walker.entriesRead()).as(format.name()).isEqualTo(entries);
+      assertThat(t.memory.reads()).as(format.name()).isEqualTo(levels == 2 ? 1024 + 5 : 4 + 2 * 512);
+      assertThat(walker.tablesVisited()).isEqualTo(levels);
+      assertThat(t.memory.writes()).isZero();
+    }
+  }
+
   @Test
   void costDoesNotGrowWithTheRangeSpanned() {
     Trees t = Trees.of(Formats.x86_64());
