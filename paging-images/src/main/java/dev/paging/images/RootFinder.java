@@ -66,7 +66,7 @@ public final class RootFinder {
   public static RootFinder of(PagingFormat format) {
     Objects.requireNonNull(format, "format");
     if (format.root().tableBytes() != PAGE) {
-      throw new IllegalArgumentException("a " + format.name() + " root table is " + format.root().tableBytes()
+      throw new IllegalArgumentException(format.name() + ": a root table is " + format.root().tableBytes()
           + " bytes (" + format.root().entries() + " entries), too few to be told from data by scanning;"
           + " the root must be given (CR3)");
     }

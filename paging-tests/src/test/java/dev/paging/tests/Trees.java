@@ -8,6 +8,7 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.testkit.stateful.Generators;
 import dev.paging.tests.golden.GoldenSpace;
 
 /**
@@ -75,13 +76,7 @@ final class Trees {
 
   /** A read-write leaf; executable too where the format cannot say otherwise (32-bit paging). */
   Trees leaf(long va, int depth, long pa) {
-    Attributes rw = Attributes.readWrite();
-    try {
-      format.encodeLeaf(level(depth), pa, rw);
-    } catch (IllegalArgumentException noExecuteDisable) {
-      rw = rw.withExecutable(true);
-    }
-    return leaf(va, depth, pa, rw);
+    return leaf(va, depth, pa, Generators.executableWhereNeeded(format, Attributes.readWrite()));
   }
 
   /** Writes {@code raw} into the entry at {@code depth} covering {@code va}. */

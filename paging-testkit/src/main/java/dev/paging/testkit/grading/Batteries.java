@@ -12,6 +12,7 @@ import dev.paging.ops.Translator;
 import dev.paging.testkit.Invariants;
 import dev.paging.testkit.ReferenceModel;
 import dev.paging.testkit.TlbModel;
+import dev.paging.testkit.stateful.Generators;
 import dev.paging.testkit.stateful.StatefulRunner;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -326,7 +327,7 @@ public final class Batteries {
   private static List<List<PagingStep>> cascade(PagingFormat f) {
     long va = 3 * GIB;
     VirtualRange page = VirtualRange.ofLength(va, PAGE);
-    return List.of(List.of(PagingStep.map(page, 0x5000, LabChecks.expressible(f, Attributes.readWrite()),
+    return List.of(List.of(PagingStep.map(page, 0x5000, Generators.executableWhereNeeded(f, Attributes.readWrite()),
         ConflictPolicy.FAIL), PagingStep.unmap(page),
         PagingStep.reclaim(PagingScenarios.reaching(f, PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES, page),
             ReclaimMode.COLLECT)));
@@ -338,7 +339,7 @@ public final class Batteries {
    * lies partly outside the range and stays.
    */
   private static List<List<PagingStep>> pastHugePagesAndPartlyCovered(PagingFormat f) {
-    Attributes rw = LabChecks.expressible(f, Attributes.readWrite());
+    Attributes rw = Generators.executableWhereNeeded(f, Attributes.readWrite());
     long large = LabChecks.largePage(f);
     long huge = 3 * GIB;
     VirtualRange beside = VirtualRange.ofLength(huge + large, PAGE);
@@ -356,7 +357,7 @@ public final class Batteries {
   /** A strict reclaim of a whole root entry that still maps a page: it fails, changing nothing. */
   private static List<List<PagingStep>> strictOverAMapping(PagingFormat f) {
     VirtualRange page = VirtualRange.ofLength(3 * GIB + 0x4000, PAGE);
-    return List.of(List.of(PagingStep.map(page, 0x5000, LabChecks.expressible(f, Attributes.readWrite()),
+    return List.of(List.of(PagingStep.map(page, 0x5000, Generators.executableWhereNeeded(f, Attributes.readWrite()),
         ConflictPolicy.FAIL), PagingStep.reclaim(PagingScenarios.reaching(f,
             PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES, page), ReclaimMode.STRICT)));
   }

@@ -57,16 +57,6 @@ final class LabChecks {
   }
 
   /** A space of the library's with one malformed entry or unfollowable pointer, the address it concerns, and what it is. */
-  /** {@code a}, executable too where the format cannot deny execute (32-bit paging has no NX). */
-  static Attributes expressible(PagingFormat f, Attributes a) {
-    try {
-      f.encodeLeaf(f.levels().get(f.levels().size() - 1), 0, a);
-      return a;
-    } catch (IllegalArgumentException noExecuteDisable) {
-      return a.withExecutable(true);
-    }
-  }
-
   /**
    * The first address of root entry {@code k}, or of the last root entry when the root has no
    * entry {@code k} (a PAE PDPT has 4).
@@ -175,7 +165,7 @@ final class LabChecks {
     long lowerTop = f.lowerHalf().last() + 1;
     long upperBottom = f.upperHalf().first();
     long top = f.upperHalf().last();
-    Attributes rw = expressible(f, Attributes.readWrite());
+    Attributes rw = Generators.executableWhereNeeded(f, Attributes.readWrite());
     long large = largePage(f);
     return List.of(
         List.of(PagingStep.map(VirtualRange.ofLength(0, PAGE), 0x5000, rw, ConflictPolicy.FAIL),
@@ -404,7 +394,7 @@ final class LabChecks {
    */
   static void accessedHuge(List<PagingFormat> formats, AccessedSubmission a) {
     for (PagingFormat f : formats) {
-      Attributes accessed = expressible(f, Attributes.readWrite().withAccessed(true));
+      Attributes accessed = Generators.executableWhereNeeded(f, Attributes.readWrite().withAccessed(true));
       long large = largePage(f);
       List<long[]> pages = new ArrayList<>();
       pages.add(new long[] {3 * GIB + 4 * large, large, 6 * large});

@@ -142,6 +142,18 @@ public final class Generators {
     return a;
   }
 
+  /**
+   * {@code attributes}, made executable when {@code format} cannot deny execute (32-bit paging, or
+   * x86 without NX), where its encoder would refuse them: what a test maps "read-write" with on
+   * every format.
+   */
+  public static Attributes executableWhereNeeded(PagingFormat format, Attributes attributes) {
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(attributes, "attributes");
+    return attributes.executable() || expressible(format, Attributes.readOnly()) ? attributes
+        : attributes.withExecutable(true);
+  }
+
   private static boolean expressible(PagingFormat format, Attributes a) {
     try {
       format.encodeLeaf(format.levels().get(format.levels().size() - 1), 0, a);
