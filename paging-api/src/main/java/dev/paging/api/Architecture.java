@@ -11,7 +11,9 @@ public enum Architecture {
   /** 32-bit x86 (IA-32) with 32-bit or PAE paging: x86's entry bits, 32-bit virtual addresses. */
   X86_32,
   /** RISC-V with Sv39, Sv48 or Sv57 paging. */
-  RISC_V;
+  RISC_V,
+  /** AArch64 stage 1 translation (VMSAv8-64) with a 4, 16 or 64 KiB granule. */
+  AARCH64;
 
   /** True for both x86 families, whose entries share their bit positions. */
   public boolean isX86() {

@@ -66,14 +66,16 @@ public final class Level {
 
   /**
    * This level with tables aligned to {@code alignment} bytes, a power of two no smaller than an
-   * entry and no larger than a table; the hardware ignores the address bits below it.
+   * entry: smaller than the table where the hardware ignores fewer address bits (a PAE PDPT is
+   * 32-byte aligned), or larger where it asks for more (an AArch64 root of fewer than 8 entries
+   * is 64-byte aligned). At most 1 GiB.
    *
    * @throws IllegalArgumentException if the alignment is not such a power of two
    */
   public Level withTableAlignment(long alignment) {
-    if (Long.bitCount(alignment) != 1 || alignment < entryBytes() || alignment > tableBytes()) {
+    if (Long.bitCount(alignment) != 1 || alignment < entryBytes() || alignment > (1L << 30)) {
       throw new IllegalArgumentException("level " + name + ": table alignment " + alignment
-          + " is not a power of two in " + entryBytes() + ".." + tableBytes());
+          + " is not a power of two in " + entryBytes() + ".." + (1L << 30));
     }
     return new Level(name, depth, shift, indexBits, leafAllowed, entryShift, alignment);
   }

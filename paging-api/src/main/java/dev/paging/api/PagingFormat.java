@@ -49,10 +49,21 @@ public interface PagingFormat {
   }
 
   /**
+   * True when each half has a root table of its own, as AArch64's TTBR0_EL1 (lower half) and
+   * TTBR1_EL1 (upper half): the root's entries then map either half, an address space has two
+   * roots, and a walk of both halves visits two root tables. False (the default) when one root
+   * table's entries map both halves, as on x86 and RISC-V.
+   */
+  default boolean rootPerHalf() {
+    return false;
+  }
+
+  /**
    * The canonical address whose low {@link #virtualAddressBits()} bits are those of {@code bits}:
-   * sign-extended from the top implemented bit (x86-64, RISC-V), or zero-extended where the
-   * virtual space is the whole of a 32-bit word (32-bit x86 and PAE). Walks use it to name the
-   * addresses a root entry maps.
+   * sign-extended from the top implemented bit (x86-64, RISC-V), zero-extended where the virtual
+   * space is the whole of a 32-bit word (32-bit x86 and PAE), or, where {@linkplain #rootPerHalf()
+   * each half has its own root} and both halves are {@code 2^bits} bytes, extended with bit 63 of
+   * {@code bits} (AArch64). Walks use it to name the addresses a root entry maps.
    */
   default long canonicalAddress(long bits) {
     return Addresses.signExtend(bits, virtualAddressBits());

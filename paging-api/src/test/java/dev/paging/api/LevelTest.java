@@ -75,9 +75,19 @@ class LevelTest {
       assertThatThrownBy(() -> pt.withEntryBytes(2))
           .hasMessage("level PT: entries of 2 bytes; 4 or 8 are supported");
       assertThatThrownBy(() -> pt.withTableAlignment(48))
-          .hasMessage("level PT: table alignment 48 is not a power of two in 8..4096");
-      assertThatThrownBy(() -> PDPT.withTableAlignment(64))
-          .hasMessage("level PDPT: table alignment 64 is not a power of two in 8..32");
+          .hasMessage("level PT: table alignment 48 is not a power of two in 8..1073741824");
+      assertThatThrownBy(() -> pt.withTableAlignment(4))
+          .hasMessage("level PT: table alignment 4 is not a power of two in 8..1073741824");
+      assertThatThrownBy(() -> PDPT.withTableAlignment(1L << 31))
+          .hasMessage("level PDPT: table alignment 2147483648 is not a power of two in 8..1073741824");
+    }
+
+    @Test
+    void aSmallTableMayAskForMoreAlignmentThanItsSize() {
+      // An AArch64 root of 2 entries (16 KiB granule, 48-bit VA) must sit on 64 bytes.
+      Level l0 = Level.of("L0", 0, 47, 1, false).withTableAlignment(64);
+      assertThat(l0.tableBytes()).isEqualTo(16);
+      assertThat(l0.tableAlignment()).isEqualTo(64);
     }
   }
 

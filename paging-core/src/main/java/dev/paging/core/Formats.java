@@ -17,6 +17,7 @@ public final class Formats {
   private static final PagingFormat X86_32 = X86LegacyFormat.thirtyTwoBit(false);
   private static final PagingFormat X86_PAE_NX = X86LegacyFormat.pae(true);
   private static final PagingFormat X86_PAE = X86LegacyFormat.pae(false);
+  private static final PagingFormat AARCH64 = new Aarch64Format(Aarch64Options.defaults());
   private static final PagingFormat SV39 = new RiscVFormat(3);
   private static final PagingFormat SV48 = new RiscVFormat(4);
   private static final PagingFormat SV57 = new RiscVFormat(5);
@@ -75,6 +76,27 @@ public final class Formats {
   /** x86 PAE paging with EFER.NXE set ({@code nxe}: bit 63 is execute-disable) or clear (reserved). */
   public static PagingFormat x86Pae(boolean nxe) {
     return nxe ? X86_PAE_NX : X86_PAE;
+  }
+
+  /**
+   * AArch64 stage 1 translation with a 4 KiB granule and 48-bit virtual and output addresses:
+   * levels L0..L3, blocks of 1 GiB and 2 MiB, TTBR0_EL1's root for the lower half and
+   * TTBR1_EL1's for the upper.
+   */
+  public static PagingFormat aarch64() {
+    return AARCH64;
+  }
+
+  /**
+   * AArch64 stage 1 translation as TCR_EL1 sets it up in {@code options}: granule, virtual
+   * address size of each half, output size.
+   *
+   * @throws IllegalArgumentException if the virtual size is so small that the walk would start
+   *     at the last level (under 26 bits with a 16 KiB granule, under 30 with 64 KiB)
+   */
+  public static PagingFormat aarch64(Aarch64Options options) {
+    Objects.requireNonNull(options, "options");
+    return options.equals(Aarch64Options.defaults()) ? AARCH64 : new Aarch64Format(options);
   }
 
   /** RISC-V Sv39: three levels L2..L0, 39-bit virtual and 56-bit physical addresses. */

@@ -1,0 +1,157 @@
+package dev.paging.core;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The translation controls an AArch64 stage 1 format depends on, as an immutable value: the
+ * translation granule (TCR_EL1.TG0/TG1), the virtual address size of each half ({@code 64 -
+ * T0SZ}, {@code 64 - T1SZ}, equal here), the output address size (TCR_EL1.IPS) and whether
+ * 52-bit addresses with the 64 KiB granule are in use (FEAT_LPA and FEAT_LVA).
+ *
+ * <p>Start from {@link #defaults()} (4 KiB granule, 48-bit virtual and physical addresses, what a
+ * Linux arm64 kernel with 4 levels runs with) and change single controls with the {@code with...}
+ * methods.
+ */
+public final class Aarch64Options {
+  /** The largest {@code TxSZ} is 39 (without FEAT_TTST): 25 virtual address bits. */
+  public static final int MIN_VIRTUAL_ADDRESS_BITS = 25;
+  /** 48 virtual address bits; 52 only with {@link #largeAddresses()}. */
+  public static final int MAX_VIRTUAL_ADDRESS_BITS = 48;
+
+  private static final int[] IPS = {32, 36, 40, 42, 44, 48, 52};
+  private static final Aarch64Options DEFAULTS = new Aarch64Options(12, 48, 48, false);
+
+  private final int granuleShift;
+  private final int virtualAddressBits;
+  private final int physicalAddressBits;
+  private final boolean largeAddresses;
+
+  private Aarch64Options(int granuleShift, int virtualAddressBits, int physicalAddressBits, boolean largeAddresses) {
+    this.granuleShift = granuleShift;
+    this.virtualAddressBits = virtualAddressBits;
+    this.physicalAddressBits = physicalAddressBits;
+    this.largeAddresses = largeAddresses;
+  }
+
+  /** A 4 KiB granule, 48-bit virtual addresses in each half and 48-bit output addresses. */
+  public static Aarch64Options defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * These options with a translation granule of {@code bytes}: 4096, 16384 or 65536.
+   *
+   * @throws IllegalArgumentException for another size, or 16 KiB while {@link #largeAddresses()}
+   */
+  public Aarch64Options withGranule(int bytes) {
+    if (bytes != 4096 && bytes != 16384 && bytes != 65536) {
+      throw new IllegalArgumentException("translation granule " + bytes + " is not 4096, 16384 or 65536 bytes");
+    }
+    int shift = Integer.numberOfTrailingZeros(bytes);
+    if (largeAddresses && shift != 16) {
+      throw new IllegalArgumentException("52-bit addresses (FEAT_LPA, FEAT_LVA) need the 64 KiB granule, not "
+          + bytes + " bytes");
+    }
+    return shift == granuleShift ? this : new Aarch64Options(shift, virtualAddressBits, physicalAddressBits,
+        largeAddresses);
+  }
+
+  /**
+   * These options with {@code bits} virtual address bits in each half ({@code 64 - TxSZ}).
+   *
+   * @throws IllegalArgumentException unless {@code bits} is in 25..48, or 25..52 with {@link
+   *     #largeAddresses()}
+   */
+  public Aarch64Options withVirtualAddressBits(int bits) {
+    int max = largeAddresses ? 52 : MAX_VIRTUAL_ADDRESS_BITS;
+    if (bits < MIN_VIRTUAL_ADDRESS_BITS || bits > max) {
+      throw new IllegalArgumentException("virtual address bits " + bits + " is outside " + MIN_VIRTUAL_ADDRESS_BITS
+          + ".." + max + (largeAddresses ? "" : " (52 needs the 64 KiB granule with FEAT_LVA)"));
+    }
+    return bits == virtualAddressBits ? this : new Aarch64Options(granuleShift, bits, physicalAddressBits,
+        largeAddresses);
+  }
+
+  /**
+   * These options with an output address size of {@code bits}, one of TCR_EL1.IPS's sizes: 32,
+   * 36, 40, 42, 44, 48, or 52 with {@link #largeAddresses()}.
+   *
+   * @throws IllegalArgumentException for another size
+   */
+  public Aarch64Options withPhysicalAddressBits(int bits) {
+    boolean known = false;
+    for (int size : IPS) {
+      known |= size == bits;
+    }
+    if (!known || (bits == 52 && !largeAddresses)) {
+      throw new IllegalArgumentException("physical address bits " + bits + " is not an IPS size (32, 36, 40, 42, "
+          + "44, 48" + (largeAddresses ? ", 52)" : "; 52 needs the 64 KiB granule with FEAT_LPA)"));
+    }
+    return bits == physicalAddressBits ? this : new Aarch64Options(granuleShift, virtualAddressBits, bits,
+        largeAddresses);
+  }
+
+  /**
+   * These options with 52-bit addresses allowed or not (FEAT_LPA and FEAT_LVA, 64 KiB granule
+   * only): output address bits 51:48 in descriptor bits 15:12, and level 1 blocks of 4 TiB.
+   * Turning it on keeps the sizes; turning it off brings sizes above 48 bits down to 48.
+   *
+   * @throws IllegalArgumentException when turned on with another granule
+   */
+  public Aarch64Options withLargeAddresses(boolean on) {
+    if (on == largeAddresses) {
+      return this;
+    }
+    if (on && granuleShift != 16) {
+      throw new IllegalArgumentException("52-bit addresses (FEAT_LPA, FEAT_LVA) need the 64 KiB granule, not "
+          + (1 << granuleShift) + " bytes");
+    }
+    return new Aarch64Options(granuleShift, Math.min(virtualAddressBits, 48), Math.min(physicalAddressBits, 48), on);
+  }
+
+  /** The translation granule in bytes: the size of a last-level page and of a full table. */
+  public int granule() {
+    return 1 << granuleShift;
+  }
+
+  /** log2 of {@link #granule()}. */
+  int granuleShift() {
+    return granuleShift;
+  }
+
+  /** Virtual address bits of each half: TTBR0 maps {@code [0, 2^bits)}, TTBR1 the top {@code 2^bits}. */
+  public int virtualAddressBits() {
+    return virtualAddressBits;
+  }
+
+  /** The output address size: descriptors with address bits at or above it are malformed. */
+  public int physicalAddressBits() {
+    return physicalAddressBits;
+  }
+
+  /** True when 52-bit virtual and output addresses may be used (64 KiB granule only). */
+  public boolean largeAddresses() {
+    return largeAddresses;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (!(o instanceof Aarch64Options)) {
+      return false;
+    }
+    Aarch64Options other = (Aarch64Options) o;
+    return other.granuleShift == granuleShift && other.virtualAddressBits == virtualAddressBits
+        && other.physicalAddressBits == physicalAddressBits && other.largeAddresses == largeAddresses;
+  }
+
+  @Override
+  public int hashCode() {
+    return ((granuleShift * 31 + virtualAddressBits) * 31 + physicalAddressBits) * 31 + Boolean.hashCode(largeAddresses);
+  }
+
+  @Override
+  public String toString() {
+    return "Aarch64Options[granule=" + granule() + ", virtualAddressBits=" + virtualAddressBits
+        + ", physicalAddressBits=" + physicalAddressBits + ", largeAddresses=" + largeAddresses + "]";
+  }
+}
