@@ -59,6 +59,23 @@ public interface PagingFormat {
   }
 
   /**
+   * How many entries, aligned, the format's contiguous hint at {@code level} spans: AArch64's
+   * Contiguous bit says a block or page belongs to such a run of entries that map one aligned,
+   * contiguous range with the same attributes (16 at every level with a 4 KiB granule). 0, the
+   * default, where the format or the level has no such hint.
+   */
+  default int contiguousRun(Level level) {
+    Objects.requireNonNull(level, "level");
+    return 0;
+  }
+
+  /** True when {@code raw} at {@code level} is a leaf that carries the contiguous hint. */
+  default boolean contiguousHint(Level level, long raw) {
+    Objects.requireNonNull(level, "level");
+    return false;
+  }
+
+  /**
    * The canonical address whose low {@link #virtualAddressBits()} bits are those of {@code bits}:
    * sign-extended from the top implemented bit (x86-64, RISC-V), zero-extended where the virtual
    * space is the whole of a 32-bit word (32-bit x86 and PAE), or, where {@linkplain #rootPerHalf()

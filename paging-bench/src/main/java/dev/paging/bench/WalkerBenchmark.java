@@ -120,7 +120,7 @@ public class WalkerBenchmark {
     }
     // A benchmark of a wrong tree measures nothing: check the tree and the work once.
     counter.leaves = 0;
-    Walker.of(format, counted).walk(space.root(), VirtualRange.all(), counter);
+    Walker.of(format, counted).walk(space.root(), space.upperRoot(), VirtualRange.all(), counter);
     if (counter.leaves != PAGES || counted.reads() != WHOLE_SPACE_READS) {
       throw new IllegalStateException("the benchmark tree maps " + counter.leaves + " pages in "
           + counted.reads() + " reads, not " + PAGES + " in " + WHOLE_SPACE_READS);
@@ -132,7 +132,7 @@ public class WalkerBenchmark {
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public long wholeSpace() {
     counter.leaves = 0;
-    walker.walk(space.root(), VirtualRange.all(), counter);
+    walker.walk(space.root(), space.upperRoot(), VirtualRange.all(), counter);
     return counter.leaves;
   }
 
@@ -148,7 +148,7 @@ public class WalkerBenchmark {
   public long wholeSpaceComposed() {
     first.leaves = 0;
     second.leaves = 0;
-    walker.walk(space.root(), VirtualRange.all(), composed);
+    walker.walk(space.root(), space.upperRoot(), VirtualRange.all(), composed);
     return first.leaves + second.leaves;
   }
 
@@ -158,7 +158,7 @@ public class WalkerBenchmark {
   public long singleAddress() {
     long va = addresses[next++ & (ADDRESSES - 1)];
     counter.leaves = 0;
-    walker.walk(space.root(), va, va, counter);
+    walker.walk(space.root(), space.upperRoot(), va, va, counter);
     return counter.leaves;
   }
 }

@@ -39,6 +39,10 @@ final class Image implements AutoCloseable {
     return space.root();
   }
 
+  long upperRoot() {
+    return space.upperRoot();
+  }
+
   @Override
   public void close() throws IOException {
     memory.close();

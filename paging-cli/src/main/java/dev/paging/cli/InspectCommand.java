@@ -176,7 +176,7 @@ final class InspectCommand implements Callable<Integer> {
           characters);
       WalkOutcome outcome;
       try {
-        outcome = walker.walk(image.root(), range, limited);
+        outcome = walker.walk(image.root(), image.upperRoot(), range, limited);
         dump.finish();
         output.flush();
       } catch (UncheckedIOException e) {

@@ -192,6 +192,31 @@ final class Aarch64Format implements PagingFormat {
     return true;
   }
 
+  /**
+   * 16 entries at every block or page level with a 4 KiB granule; 128 pages or 32 blocks with 16
+   * KiB; 32 with 64 KiB (no hint for a 4 TiB block). Arm ARM, the Contiguous bit.
+   */
+  @Override
+  public int contiguousRun(Level level) {
+    int d = Objects.requireNonNull(level, "level").depth();
+    if (d >= levels.size() || !levels.get(d).leafAllowed()) {
+      return 0;
+    }
+    switch (g) {
+      case 12:
+        return 16;
+      case 14:
+        return d == last ? 128 : 32;
+      default:
+        return levelNumber(d) == 1 ? 0 : 32;
+    }
+  }
+
+  @Override
+  public boolean contiguousHint(Level level, long raw) {
+    return contiguousRun(level) > 0 && (raw & CONTIGUOUS) != 0 && decode(level, raw) == EntryVerdict.LEAF;
+  }
+
   @Override
   public long canonicalAddress(long bits) {
     return bits < 0 ? bits | ~lowMask : bits & lowMask;

@@ -12,27 +12,34 @@ import java.util.Objects;
 
 /**
  * A page-table hierarchy: its format, the memory it lives in, the allocator its tables come
- * from, and its root table. A handle, not the tables themselves: two handles over the same root
- * see the same mappings.
+ * from, and its root table, or its two root tables where the format gives {@linkplain
+ * PagingFormat#rootPerHalf() each half a root} (AArch64: TTBR0_EL1 for the lower half, TTBR1_EL1
+ * for the upper). A handle, not the tables themselves: two handles over the same roots see the
+ * same mappings.
  */
 public final class AddressSpace {
   private final PagingFormat format;
   private final PhysicalMemory memory;
   private final FrameAllocator allocator;
   private final long root;
+  private final long upperRoot;
   private final SharedTables sharedTables;
   private boolean destroyed;
 
   private AddressSpace(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long root,
-      SharedTables sharedTables) {
+      long upperRoot, SharedTables sharedTables) {
     this.format = Objects.requireNonNull(format, "format");
     this.memory = Objects.requireNonNull(memory, "memory");
     this.allocator = Objects.requireNonNull(allocator, "allocator");
     this.root = root;
+    this.upperRoot = upperRoot;
     this.sharedTables = Objects.requireNonNull(sharedTables, "sharedTables");
   }
 
-  /** A new, empty address space with a registry of its own: allocates a root table and clears it. */
+  /**
+   * A new, empty address space with a registry of its own: allocates a root table (two where the
+   * format has a root per half) and clears it.
+   */
   public static AddressSpace create(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator) {
     return create(format, memory, allocator, SharedTables.create());
   }
@@ -47,6 +54,21 @@ public final class AddressSpace {
     Objects.requireNonNull(sharedTables, "sharedTables");
     Objects.requireNonNull(memory, "memory");
     Objects.requireNonNull(allocator, "allocator");
+    long root = newRoot(format, memory, allocator, sharedTables);
+    long upperRoot = root;
+    if (format.rootPerHalf()) {
+      try {
+        upperRoot = newRoot(format, memory, allocator, sharedTables);
+      } catch (RuntimeException | Error e) {
+        free(allocator, root, e);
+        throw e;
+      }
+    }
+    return new AddressSpace(format, memory, allocator, root, upperRoot, sharedTables);
+  }
+
+  private static long newRoot(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator,
+      SharedTables sharedTables) {
     long root = allocator.allocate();
     try {
       checkRoot(format, memory, root);
@@ -56,17 +78,26 @@ public final class AddressSpace {
       }
       format.root().clearTable(memory, root);
     } catch (RuntimeException | Error e) {
-      try {
-        allocator.free(root);
-      } catch (RuntimeException | Error again) {
-        e.addSuppressed(again);
-      }
+      free(allocator, root, e);
       throw e;
     }
-    return new AddressSpace(format, memory, allocator, root, sharedTables);
+    return root;
   }
 
-  /** A handle over an existing hierarchy whose root table is at {@code root}. */
+  private static void free(FrameAllocator allocator, long frame, Throwable cause) {
+    try {
+      allocator.free(frame);
+    } catch (RuntimeException | Error again) {
+      cause.addSuppressed(again);
+    }
+  }
+
+  /**
+   * A handle over an existing hierarchy whose root table is at {@code root}.
+   *
+   * @throws IllegalArgumentException if the root is unaligned or outside memory, or the format
+   *     has a root per half (give both)
+   */
   public static AddressSpace of(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long root) {
     Objects.requireNonNull(memory, "memory");
     return of(format, memory, allocator, root, SharedTables.create());
@@ -75,19 +106,54 @@ public final class AddressSpace {
   /** A handle over an existing hierarchy whose shared tables are recorded in {@code sharedTables}. */
   public static AddressSpace of(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long root,
       SharedTables sharedTables) {
+    Objects.requireNonNull(format, "format");
+    if (format.rootPerHalf()) {
+      throw new IllegalArgumentException(format.name() + " has a root table per half; give the lower half's "
+          + "and the upper half's, not only " + hex(root));
+    }
+    return of(format, memory, allocator, root, root, sharedTables);
+  }
+
+  /**
+   * A handle over an existing hierarchy with {@code lowerRoot} for the lower half and {@code
+   * upperRoot} for the upper half (AArch64 TTBR0_EL1 and TTBR1_EL1). A format with one root for
+   * both halves takes {@code lowerRoot == upperRoot}; a format with a root per half takes two
+   * tables, since the operations own each root's tables apart.
+   *
+   * @throws IllegalArgumentException if a root is unaligned or outside memory, or the roots are
+   *     not one table or two as the format says
+   */
+  public static AddressSpace of(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator, long lowerRoot,
+      long upperRoot, SharedTables sharedTables) {
     Objects.requireNonNull(memory, "memory");
     Objects.requireNonNull(format, "format");
-    checkRoot(format, memory, root);
-    return new AddressSpace(format, memory, allocator, root, sharedTables);
+    if (!format.rootPerHalf() && lowerRoot != upperRoot) {
+      throw new IllegalArgumentException(format.name() + " has one root table for both halves; got "
+          + hex(lowerRoot) + " and " + hex(upperRoot));
+    }
+    if (format.rootPerHalf() && lowerRoot == upperRoot) {
+      throw new IllegalArgumentException(format.name() + " has a root table per half; both are " + hex(lowerRoot));
+    }
+    checkRoot(format, memory, lowerRoot);
+    checkRoot(format, memory, upperRoot);
+    return new AddressSpace(format, memory, allocator, lowerRoot, upperRoot, sharedTables);
   }
 
   /**
    * A handle over tables that must not change (a memory image): its allocator refuses to
    * allocate, so every operation that would need a new table fails before changing anything.
+   *
+   * @throws IllegalArgumentException as {@link #of(PagingFormat, PhysicalMemory, FrameAllocator, long)}
    */
   public static AddressSpace readOnly(PagingFormat format, PhysicalMemory memory, long root) {
     Objects.requireNonNull(memory, "memory");
     return of(format, memory, Tables.NO_FRAMES, root);
+  }
+
+  /** A read-only handle over tables with a root for each half (or one, given twice, for a format with one). */
+  public static AddressSpace readOnly(PagingFormat format, PhysicalMemory memory, long lowerRoot, long upperRoot) {
+    Objects.requireNonNull(memory, "memory");
+    return of(format, memory, Tables.NO_FRAMES, lowerRoot, upperRoot, SharedTables.create());
   }
 
   private static void checkRoot(PagingFormat format, PhysicalMemory memory, long root) {
@@ -112,9 +178,30 @@ public final class AddressSpace {
     return allocator;
   }
 
-  /** The physical address of the root table (what CR3 or satp points to). */
+  /**
+   * The physical address of the root table (what CR3 or satp points to), or of the lower half's
+   * where each half has its own (TTBR0_EL1).
+   */
   public long root() {
     return root;
+  }
+
+  /**
+   * The root table of the upper half (TTBR1_EL1); {@link #root()} where the format has one root
+   * for both halves.
+   */
+  public long upperRoot() {
+    return upperRoot;
+  }
+
+  /** The root table whose entries map {@code address}: {@link #upperRoot()} in the upper half. */
+  public long rootFor(long address) {
+    return Long.compareUnsigned(address, format.upperHalf().first()) >= 0 ? upperRoot : root;
+  }
+
+  /** True when {@code frame} is one of this space's root tables. */
+  public boolean isRoot(long frame) {
+    return frame == root || frame == upperRoot;
   }
 
   /** The registry of tables this space shares with others; no operation frees those. */
@@ -162,6 +249,7 @@ public final class AddressSpace {
 
   @Override
   public String toString() {
-    return format.name() + " address space, root " + hex(root);
+    return format.name() + " address space, root " + hex(root)
+        + (upperRoot == root ? "" : " and upper root " + hex(upperRoot));
   }
 }

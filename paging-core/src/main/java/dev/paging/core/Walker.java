@@ -59,6 +59,8 @@ public final class Walker {
   private final int depthCount;
   private final long lowerLast;
   private final long upperFirst;
+  /** The format gives each half a root table of its own (AArch64 TTBR0 and TTBR1). */
+  private final boolean rootPerHalf;
   private final Table[] tables;
   private final Entry[] entries;
   private final Hole[] holes;
@@ -89,6 +91,7 @@ public final class Walker {
     this.depthCount = levels.length;
     this.lowerLast = format.lowerHalf().last();
     this.upperFirst = format.upperHalf().first();
+    this.rootPerHalf = format.rootPerHalf();
     this.tables = new Table[depthCount];
     this.entries = new Entry[depthCount];
     this.holes = new Hole[depthCount];
@@ -154,30 +157,54 @@ public final class Walker {
     return tablesVisited;
   }
 
-  /** Walks the space's tables over {@code range}. */
+  /** Walks the space's tables over {@code range}, from both roots where the format has two. */
   public static WalkOutcome walk(AddressSpace space, VirtualRange range, PageTableVisitor visitor) {
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(range, "range");
-    return space.walker().walk(space.root(), range, visitor);
+    return space.walker().walk(space.root(), space.upperRoot(), range, visitor);
   }
 
   /**
-   * Walks the hierarchy rooted at {@code root} over {@code range}.
+   * Walks the hierarchy rooted at {@code root} over {@code range}. Where the format gives {@linkplain
+   * PagingFormat#rootPerHalf() each half a root}, {@code root} serves both, as when TTBR0 and
+   * TTBR1 hold the same table; {@link #walk(long, long, VirtualRange, PageTableVisitor)} takes two.
    *
    * @throws IllegalArgumentException if an end of the range is not canonical, or the root is
    *     unaligned or outside memory
    */
   public WalkOutcome walk(long root, VirtualRange range, PageTableVisitor visitor) {
+    return walk(root, root, range, visitor);
+  }
+
+  /**
+   * Walks over {@code range} from {@code lowerRoot} in the lower half and {@code upperRoot} in
+   * the upper half, each root visited as a table of its own (AArch64 TTBR0_EL1 and TTBR1_EL1).
+   * A format with one root for both halves takes only {@code lowerRoot == upperRoot}.
+   *
+   * @throws IllegalArgumentException if an end of the range is not canonical, a root is unaligned
+   *     or outside memory, or the format has one root and the two differ
+   */
+  public WalkOutcome walk(long lowerRoot, long upperRoot, VirtualRange range, PageTableVisitor visitor) {
     Objects.requireNonNull(range, "range");
     format.checkCanonical(range);
-    return walk(root, range.first(), range.last(), visitor);
+    return walk(lowerRoot, upperRoot, range.first(), range.last(), visitor);
   }
 
   /**
    * Walks the hierarchy rooted at {@code root} over {@code [first, last]} (unsigned, inclusive),
    * without allocating a range. Both ends must be canonical unless the range is the whole space.
+   * As {@link #walk(long, VirtualRange, PageTableVisitor)}, {@code root} serves both halves.
    */
   public WalkOutcome walk(long root, long first, long last, PageTableVisitor visitor) {
+    return walk(root, root, first, last, visitor);
+  }
+
+  /**
+   * Walks over {@code [first, last]} (unsigned, inclusive) from {@code lowerRoot} and {@code
+   * upperRoot}, as {@link #walk(long, long, VirtualRange, PageTableVisitor)}, without allocating a
+   * range.
+   */
+  public WalkOutcome walk(long lowerRoot, long upperRoot, long first, long last, PageTableVisitor visitor) {
     Objects.requireNonNull(visitor, "visitor");
     if (Long.compareUnsigned(first, last) > 0) {
       throw new IllegalArgumentException("reversed range [" + hex(first) + ", " + hex(last) + "]");
@@ -185,12 +212,13 @@ public final class Walker {
     if (!(first == 0 && last == -1L) && !(format.isCanonical(first) && format.isCanonical(last))) {
       format.checkCanonical(VirtualRange.closed(first, last));
     }
-    Level top = levels[0];
-    if (!Addresses.isAligned(root, top.tableAlignment())) {
-      throw new IllegalArgumentException("root table " + hex(root) + " is not " + Tables.alignment(top) + " aligned");
+    if (!rootPerHalf && lowerRoot != upperRoot) {
+      throw new IllegalArgumentException(format.name() + " has one root table for both halves; got "
+          + hex(lowerRoot) + " and " + hex(upperRoot));
     }
-    if (!memory.contains(root, top.tableBytes())) {
-      throw new IllegalArgumentException("root table " + hex(root) + " is outside physical memory (" + memory + ")");
+    checkRoot(lowerRoot);
+    if (upperRoot != lowerRoot) {
+      checkRoot(upperRoot);
     }
     if (walking) {
       throw new IllegalStateException("a walker is not re-entrant: start a nested walk on another walker");
@@ -201,7 +229,21 @@ public final class Walker {
     tablesVisited = 0;
     exhausted = false;
     try {
-      Control c = walkTable(0, root, 0, -1L, first, last);
+      Control c;
+      if (!rootPerHalf) {
+        c = walkTable(0, lowerRoot, 0, -1L, first, last);
+      } else {
+        c = Control.CONTINUE;
+        // Each half is a hierarchy of its own: its root is visited only when the range reaches it.
+        if (Long.compareUnsigned(first, lowerLast) <= 0) {
+          long b = Long.compareUnsigned(last, lowerLast) <= 0 ? last : lowerLast;
+          c = walkTable(0, lowerRoot, 0, lowerLast, first, b);
+        }
+        if (c != Control.STOP && !exhausted && Long.compareUnsigned(last, upperFirst) >= 0) {
+          long a = Long.compareUnsigned(first, upperFirst) >= 0 ? first : upperFirst;
+          c = walkTable(0, upperRoot, upperFirst, -1L, a, last);
+        }
+      }
       if (exhausted) {
         return WalkOutcome.BUDGET_EXHAUSTED;
       }
@@ -209,6 +251,16 @@ public final class Walker {
     } finally {
       this.visitor = IDLE;
       walking = false;
+    }
+  }
+
+  private void checkRoot(long root) {
+    Level top = levels[0];
+    if (!Addresses.isAligned(root, top.tableAlignment())) {
+      throw new IllegalArgumentException("root table " + hex(root) + " is not " + Tables.alignment(top) + " aligned");
+    }
+    if (!memory.contains(root, top.tableBytes())) {
+      throw new IllegalArgumentException("root table " + hex(root) + " is outside physical memory (" + memory + ")");
     }
   }
 
@@ -229,7 +281,7 @@ public final class Walker {
     if (c == Control.SKIP_SUBTREE) {
       return Control.CONTINUE;
     }
-    if (depth == 0) {
+    if (depth == 0 && !rootPerHalf) {
       // The root's entries map two separate canonical halves; walk each part of the range on
       // its own side so no hole or entry range spans the non-canonical gap.
       if (Long.compareUnsigned(wFirst, lowerLast) <= 0) {
@@ -368,8 +420,9 @@ public final class Walker {
 
   private long entryFirst(int depth, Table t, int index, int shift) {
     long offset = (long) index << shift;
-    // Root entries of the upper half map sign-extended addresses.
-    return depth == 0 ? format.canonicalAddress(offset) : t.first + offset;
+    // A shared root's upper-half entries map sign-extended addresses; a root of one half starts
+    // where its half does.
+    return depth == 0 && !rootPerHalf ? format.canonicalAddress(offset) : t.first + offset;
   }
 
   private Control hole(int depth, int from, int to, long a, long b, boolean mayRevisit) {

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /** One built scenario per audit rule, with exactly the findings it must give; clean spaces give none. */
@@ -47,6 +48,97 @@ class AuditTest {
     assertThat(report.isClean()).isTrue();
     assertThat(report.complete()).isTrue();
     assertThat(report.toString()).isEqualTo("summary: 0 findings: 0 errors, 0 warnings, 0 information\n");
+  }
+
+  /**
+   * AArch64's permissions, with descriptors composed from the Arm ARM's bits: 0b11 page, AF 0x400,
+   * AP[1] 0x40 (EL0), AP[2] 0x80 (read-only), PXN bit 53, UXN bit 54.
+   */
+  @Nested
+  class Aarch64 {
+    static final long PAGE = 0b11 | 0x400;
+    static final long EL0 = 0x40;
+    static final long RO = 0x80;
+    static final long PXN = 1L << 53;
+    static final long UXN = 1L << 54;
+    static final long CONT = 1L << 52;
+    static final long KERNEL = 0xffff_0000_0000_0000L;
+
+    @Test
+    void aCleanSpaceAsLinuxMapsItHasNoFinding() {
+      Trees t = Trees.of(Formats.aarch64());
+      t.raw(0x40_0000L, 3, 0x20_0000L | PAGE | EL0 | RO | PXN | 0x800);   // user text
+      t.raw(0x60_0000L, 3, 0x30_0000L | PAGE | EL0 | PXN | UXN | 0x800);   // user data
+      t.raw(0x61_0000L, 3, 0x31_0000L | PAGE | EL0 | UXN | 0x800);   // user data without PXN: EL1 may not execute it anyway
+      t.raw(KERNEL, 3, 0x40_0000L | PAGE | RO | UXN);   // kernel text
+      t.raw(KERNEL + 0x1000, 3, 0x50_0000L | PAGE | PXN | UXN);   // kernel data
+      assertThat(audit(t)).isEqualTo("summary: 0 findings: 0 errors, 0 warnings, 0 information\n");
+    }
+
+    @Test
+    void writeExecuteExecuteAtBothLevelsAndUserExecuteInTheKernelHalfNameEachLevel() {
+      Trees t = Trees.of(Formats.aarch64());
+      t.raw(0x2000, 3, 0x6000 | PAGE | EL0 | RO);   // EL0 r-x, EL1 r-x
+      t.raw(0x3000, 3, 0x7000 | PAGE | UXN);   // EL1 rwx
+      t.raw(0x4000, 3, 0x8000 | PAGE | EL0);   // EL0 rwx; EL1 may not execute what EL0 writes
+      t.raw(KERNEL, 3, 0x9000 | PAGE | RO | PXN);   // EL0 execute-only, in TTBR1's half
+      assertThat(audit(t)).isEqualTo("""
+          WARNING exec-el0-el1           [0x0000000000002000, 0x0000000000002fff] L3   table 0x0000000000104000: executable by EL0 and EL1 (EL0 r-x EL1 r-x)
+          WARNING wx                     [0x0000000000003000, 0x0000000000004fff] L3   table 0x0000000000104000: writable and executable
+          ERROR   user-exec-kernel-half  [0xffff000000000000, 0xffff000000000fff] L3   table 0x0000000000107000: user-executable mapping in the kernel half
+          summary: 3 findings: 1 error, 2 warnings, 0 information
+            exec-el0-el1           1
+            user-exec-kernel-half  1
+            wx                     1
+          """);
+    }
+
+    @Test
+    void reservedBitsAndEncodingsAreNamedAsTheArmArmNamesThem() {
+      Trees t = Trees.of(Formats.aarch64());
+      t.raw(0x1000, 3, 0x5000 | PAGE | PXN | UXN | 1L << 48);
+      t.raw(0x2000, 3, 0x6000 | 0b01 | 0x400);
+      assertThat(audit(t)).isEqualTo("""
+          ERROR   reserved-bits          [0x0000000000001000, 0x0000000000001fff] L3   table 0x0000000000104000: L3 entry 1 0x0061000000005403: RES0 bits 49:48 of a block or page descriptor are set (0x0001000000000000)
+          ERROR   reserved-encoding      [0x0000000000002000, 0x0000000000002fff] L3   table 0x0000000000104000: L3 entry 2 0x0000000000006401: bits 1:0 = 0b01 at the last level are reserved (a block cannot be there)
+          summary: 2 findings: 2 errors, 0 warnings, 0 information
+            reserved-bits          1
+            reserved-encoding      1
+          """);
+    }
+
+    @Test
+    void aContiguousRunIsCheckedWholeOnceAndEachWayItCanDisagreeIsNamed() {
+      Trees t = Trees.of(Formats.aarch64());
+      long data = PAGE | PXN | UXN | CONT;
+      for (int run = 0; run < 5; run++) {
+        for (int i = 0; i < 16; i++) {
+          long va = 0x10_0000L + run * 0x1_0000L + i * 0x1000L;
+          long pa = 0x100_0000L + run * 0x10_0000L + i * 0x1000L;
+          long raw = pa | data;
+          if (run == 1 && i == 5) {
+            raw += 0x1000;   // maps the next frame, which entry 278 maps too: a writable alias as well
+          } else if (run == 2 && i == 0) {
+            raw &= ~CONT;   // the run's first entry lacks the hint
+          } else if (run == 3) {
+            raw += 0x1000;   // the whole run is off its 64 KiB alignment
+          } else if (run == 4 && i == 9) {
+            raw |= RO;   // the other entries are writable (and global: no nG)
+          }
+          t.raw(va, 3, raw);
+        }
+      }
+      assertThat(audit(t)).isEqualTo("""
+          ERROR   contiguous-hint        [0x0000000000110000, 0x000000000011ffff] L3   table 0x0000000000104000: Contiguous hint on the 16 L3 entries 272..287 (64K), which disagree: entry 277 maps 0x0000000001106000, not 0x0000000001105000
+          INFO    writable-alias         [0x0000000000116000, 0x0000000000116fff] L3   table 0x0000000000104000: physical [0x0000000001106000, 0x0000000001106fff] is also mapped writable at 0x0000000000115000
+          ERROR   contiguous-hint        [0x0000000000120000, 0x000000000012ffff] L3   table 0x0000000000104000: Contiguous hint on the 16 L3 entries 288..303 (64K), which disagree: entry 288 0x0060000001200403 is not a L3 leaf with the hint
+          ERROR   contiguous-hint        [0x0000000000130000, 0x000000000013ffff] L3   table 0x0000000000104000: Contiguous hint on the 16 L3 entries 304..319 (64K), which disagree: the run's output address 0x0000000001301000 is not aligned to 64K
+          ERROR   contiguous-hint        [0x0000000000140000, 0x000000000014ffff] L3   table 0x0000000000104000: Contiguous hint on the 16 L3 entries 320..335 (64K), which disagree: entry 329 has attributes r---ga- extra=0x0010000000000000, entry 320 rw--ga- extra=0x0010000000000000
+          summary: 5 findings: 4 errors, 0 warnings, 1 information
+            contiguous-hint        4
+            writable-alias         1
+          """);
+    }
   }
 
   @Test
@@ -418,11 +510,15 @@ class AuditTest {
   void randomImagesAreAuditedToTheEndWithoutThrowing() {
     Set<String> known = Set.of("wx", "user-kernel-half", "user-exec-kernel-half", "reserved-bits", "address-width",
         "misaligned-leaf", "leaf-not-allowed", "reserved-encoding", "non-leaf-flags", "table-at-last-level",
-        "table-outside-memory", "recursive-mapping", "shared-table", "writable-alias", "empty-table");
-    for (PagingFormat format : List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae())) {
+        "table-outside-memory", "recursive-mapping", "shared-table", "writable-alias", "empty-table", "exec-el0-el1",
+        "contiguous-hint");
+    for (PagingFormat format : List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae(),
+        Formats.aarch64())) {
       for (long seed = 1; seed <= 4; seed++) {
         SimulatedMemory image = randomImage(seed, false);
-        AuditReport report = Audit.run(AddressSpace.readOnly(format, image, 0x4_0000L), VirtualRange.all());
+        AddressSpace space = format.rootPerHalf() ? AddressSpace.readOnly(format, image, 0x4_0000L, 0x5_0000L)
+            : AddressSpace.readOnly(format, image, 0x4_0000L);
+        AuditReport report = Audit.run(space, VirtualRange.all());
         assertThat(report.complete()).as("%s seed %d", format, seed).isTrue();
         // 32-bit paging reserves one bit, of 4 MiB PDEs only, so random entries are mostly well
         // formed; a PAE root has 4 entries, all not present one time in 16.

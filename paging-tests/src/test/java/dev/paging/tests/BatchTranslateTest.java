@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class BatchTranslateTest {
   private static final List<PagingFormat> FORMATS =
-      List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae());
+      List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae(),
+          Formats.aarch64());
   private static final long WINDOW = 0x10_0000_0000L;
 
   /** Where the trees are built: at 64 GiB, or from 0 in a 32-bit space, which is all of the window. */

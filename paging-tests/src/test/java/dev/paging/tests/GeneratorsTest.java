@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.paging.api.Attributes;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
+import dev.paging.core.Aarch64Options;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
 import dev.paging.testkit.stateful.Generators;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class GeneratorsTest {
   private static final List<PagingFormat> FORMATS = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(),
       Formats.x86_64(X86Options.defaults().withNx(false).withGigabytePages(false)), Formats.sv39(), Formats.sv48(), Formats.sv57(),
-      Formats.x86_32(), Formats.x86_32(false), Formats.x86Pae(), Formats.x86Pae(false));
+      Formats.x86_32(), Formats.x86_32(false), Formats.x86Pae(), Formats.x86Pae(false), Formats.aarch64(),
+      Formats.aarch64(Aarch64Options.defaults().withVirtualAddressBits(39)));
 
   @Test
   void theSameSeedGivesTheSameValues() {

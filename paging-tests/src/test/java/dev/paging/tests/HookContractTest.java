@@ -111,7 +111,7 @@ class HookContractTest {
   void everyShippedFormatNamesAProblemExactlyForItsMalformedEntriesAndNoPointerAtItsLastLevel() {
     SplittableRandom random = new SplittableRandom(10);
     for (PagingFormat format : List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(),
-        Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae())) {
+        Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae(), Formats.aarch64())) {
       List<Level> levels = format.levels();
       for (Level level : levels) {
         boolean last = level.depth() == levels.size() - 1;

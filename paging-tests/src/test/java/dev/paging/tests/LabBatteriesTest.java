@@ -39,7 +39,7 @@ class LabBatteriesTest {
   /** Every battery accepts 32-bit x86 and PAE, and the library's own operations score full marks there. */
   @Test
   void everyBatteryGradesThirtyTwoBitX86AndPae() {
-    List<PagingFormat> formats = List.of(Formats.x86_32(), Formats.x86Pae());
+    List<PagingFormat> formats = List.of(Formats.x86_32(), Formats.x86Pae(), Formats.aarch64());
     for (ScoreCard card : List.of(Batteries.translate(formats).grade("library", TranslateSubmission::library),
         Batteries.reclaim(formats).grade("library", ReclaimSubmission::library),
         Batteries.paging(formats).grade("library", PagingSubmission::library),

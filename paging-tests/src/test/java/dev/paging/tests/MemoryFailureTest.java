@@ -112,11 +112,12 @@ class MemoryFailureTest {
 
   /**
    * The same lifetime in a 32-bit space, for 32-bit paging (4-byte entries, 4 MiB pages, no NX)
-   * and PAE (a 4-entry root, 2 MiB pages): kernel at 3 GiB, user memory at 1 GiB.
+   * and PAE (a 4-entry root, 2 MiB pages): kernel at 3 GiB, user memory at 1 GiB. AArch64 (two
+   * roots) lives it too, its kernel 3 GiB into TTBR1's half.
    */
   private static List<Step> thirtyTwoBitSteps(PagingFormat format) {
     long large = format.levels().get(format.levels().size() - 2).entrySpan();
-    long kva = 0xc000_0000L;
+    long kva = format.virtualAddressBits() == 32 ? 0xc000_0000L : format.upperHalf().first() + 0xc000_0000L;
     long uva = 0x4000_0000L;
     long page = 0x7ff0_0000L;
     Attributes user = Attributes.readWrite().withUser(true).withExecutable(true);
@@ -149,8 +150,8 @@ class MemoryFailureTest {
   }
 
   @Test
-  void everyReadAndWritePointFailsCleanlyOnThirtyTwoBitX86AndPae() {
-    for (PagingFormat format : List.of(Formats.x86_32(), Formats.x86Pae())) {
+  void everyReadAndWritePointFailsCleanlyOnThirtyTwoBitX86PaeAndAarch64() {
+    for (PagingFormat format : List.of(Formats.x86_32(), Formats.x86Pae(), Formats.aarch64())) {
       sweepLifetime(format, thirtyTwoBitSteps(format));
     }
   }

@@ -164,6 +164,7 @@ class NullArgumentsTest {
     list.add(Formats.sv48());
     list.add(Formats.x86_32());
     list.add(Formats.x86Pae());
+    list.add(Formats.aarch64());
     list.add(Formats.x86_32().root());
     list.add(VirtualRange.ofLength(0x4000_0000L, 0x1000));
     list.add(Attributes.readWrite());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.paging.api.Attributes;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
+import dev.paging.core.Aarch64Options;
 import dev.paging.core.Formats;
 import dev.paging.ops.ConflictPolicy;
 import dev.paging.ops.ReclaimMode;
@@ -97,6 +98,26 @@ class PagingScenariosTest {
     Tally all = run(formats, 0, LEGACY_SEQUENCES_PER_FORMAT);
     assertThat(all.failure).as("%s", all.failure).isNull();
     assertThat(all.sequences).isEqualTo(4 * LEGACY_SEQUENCES_PER_FORMAT);
+    for (String path : List.of("map FAIL succeeded", "map FAIL threw MappingConflictException",
+        "map FAIL threw OutOfFramesException", "map REPLACE freed tables", "unmap invalidated",
+        "protect invalidated", "smash invalidated", "collapse freed tables", "reclaim COLLECT freed tables",
+        "reclaim STRICT freed tables", "reclaim STRICT threw TableNotEmptyException")) {
+      assertThat(all.outcomes.getOrDefault(path, 0)).as(path + " in " + all.outcomes).isGreaterThanOrEqualTo(5);
+    }
+  }
+
+  /**
+   * The same on AArch64 with a 4 KiB granule, 48-bit (four levels) and 39-bit (three levels)
+   * halves, 100 sequences each: two roots, TTBR0's half and TTBR1's, each with an end at the
+   * gap. Zero failures, and the paths that exist there are reached.
+   */
+  @Test
+  void theLibraryPassesRandomSequencesOnAarch64() {
+    List<PagingFormat> formats = List.of(Formats.aarch64(),
+        Formats.aarch64(Aarch64Options.defaults().withVirtualAddressBits(39)));
+    Tally all = run(formats, 0, LEGACY_SEQUENCES_PER_FORMAT);
+    assertThat(all.failure).as("%s", all.failure).isNull();
+    assertThat(all.sequences).isEqualTo(2 * LEGACY_SEQUENCES_PER_FORMAT);
     for (String path : List.of("map FAIL succeeded", "map FAIL threw MappingConflictException",
         "map FAIL threw OutOfFramesException", "map REPLACE freed tables", "unmap invalidated",
         "protect invalidated", "smash invalidated", "collapse freed tables", "reclaim COLLECT freed tables",

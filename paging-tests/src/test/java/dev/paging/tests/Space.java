@@ -72,7 +72,7 @@ final class Space {
   }
 
   private long tableOn(long va, int depth) {
-    long table = tables.space().root();
+    long table = tables.space().rootFor(va);
     for (int d = 0; d < depth; d++) {
       table = format.address(level(d), level(d).readEntry(memory, table, level(d).index(va)));
     }

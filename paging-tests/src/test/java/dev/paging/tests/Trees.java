@@ -53,7 +53,7 @@ final class Trees {
 
   /** The table at {@code depth} covering {@code va}, created (with its parents) if missing. */
   long table(long va, int depth) {
-    long table = space.root();
+    long table = space.rootFor(va);
     for (int d = 0; d < depth; d++) {
       Level level = level(d);
       int index = level.index(va);

@@ -109,7 +109,8 @@ class UntrustedTablesTest {
 
   @Test
   void randomImagesAsEveryFormatAlwaysFinish() {
-    List<PagingFormat> formats = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae());
+    List<PagingFormat> formats = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae(),
+        Formats.aarch64());
     for (long seed = 1; seed <= 20; seed++) {
       SimulatedMemory image = randomImage(seed, false);
       for (PagingFormat format : formats) {

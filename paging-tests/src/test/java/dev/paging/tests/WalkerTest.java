@@ -266,6 +266,32 @@ class WalkerTest {
     }
   }
 
+  /**
+   * The same walk on AArch64: the four tables on TTBR0's path and TTBR1's empty root, 512
+   * entries each, each read once; nothing between the halves.
+   */
+  @Test
+  void unboundedWalkOfOneMappedPageOnAarch64ReadsBothRootsOnce() {
+    Trees t = Trees.of(Formats.aarch64());
+    t.leaf(0x1000, 3, 0x2000);
+    t.memory.resetCounters();
+    assertThat(Walker.walk(t.space, VirtualRange.all(), new Recorder())).isEqualTo(WalkOutcome.COMPLETED);
+    Walker again = t.space.walker();
+    t.memory.resetCounters();
+    assertThat(again.walk(t.space.root(), t.space.upperRoot(), VirtualRange.all(), new Recorder()))
+        .isEqualTo(WalkOutcome.COMPLETED);
+    assertThat(again.entriesRead()).isEqualTo(5 * 512);
+    assertThat(t.memory.reads()).isEqualTo(5 * 512);
+    assertThat(again.tablesVisited()).isEqualTo(5);
+    assertThat(t.memory.writes()).isZero();
+    // One page in each half: one entry per level of that half's path.
+    again.walk(t.space.root(), t.space.upperRoot(), VirtualRange.page(0x1000), new Recorder());
+    assertThat(again.entriesRead()).isEqualTo(4);
+    again.walk(t.space.root(), t.space.upperRoot(), VirtualRange.page(-4096L), new Recorder());
+    assertThat(again.entriesRead()).isEqualTo(1);
+    assertThat(again.tablesVisited()).isEqualTo(1);
+  }
+
   @Test
   void costDoesNotGrowWithTheRangeSpanned() {
     Trees t = Trees.of(Formats.x86_64());

@@ -103,6 +103,8 @@ public final class Audit implements PageTableVisitor {
   private boolean ended;
   private Level rootLevel;
   private long rootFrame;
+  /** The lower half's root is done, and the upper half's may follow in the same walk (AArch64). */
+  private boolean lowerRootDone;
   private long walkLast;
   /** The address after the last one an event covered; where an interrupted walk stopped. */
   private long covered;
@@ -181,7 +183,7 @@ public final class Audit implements PageTableVisitor {
   }
 
   private Audit walk(VirtualRange range, long entryBudget) {
-    WalkOutcome outcome = space.walker().entryBudget(entryBudget).walk(space.root(), range, this);
+    WalkOutcome outcome = space.walker().entryBudget(entryBudget).walk(space.root(), space.upperRoot(), range, this);
     if (outcome == WalkOutcome.BUDGET_EXHAUSTED) {
       incomplete("the walk read its budget of " + entryBudget + " entries and stopped");
     }
@@ -267,7 +269,14 @@ public final class Audit implements PageTableVisitor {
 
   @Override
   public Control beforeTable(TableCursor table) {
-    if (table.level().depth() == 0) {
+    if (table.level().depth() == 0 && lowerRootDone) {
+      // The upper half's root of a two-root walk: the same audit goes on.
+      lowerRootDone = false;
+      rootFrame = table.frame();
+      walkLast = table.walkLast();
+      covered = table.walkFirst();
+      coveredAll = false;
+    } else if (table.level().depth() == 0) {
       begun = true;
       ended = false;
       findings.clear();
@@ -350,7 +359,13 @@ public final class Audit implements PageTableVisitor {
     }
     if (table.level().depth() == 0) {
       coveredAll = true;
-      finishRules();
+      PagingFormat f = space.format();
+      if (f.rootPerHalf() && table.first() == 0 && table.walkLast() == f.lowerHalf().last()) {
+        // Whether the upper half's root follows is the walk's range's to say: the report ends the rules then.
+        lowerRootDone = true;
+      } else {
+        finishRules();
+      }
     }
     return Control.CONTINUE;
   }

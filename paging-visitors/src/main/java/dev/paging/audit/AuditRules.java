@@ -11,6 +11,7 @@ import dev.paging.api.EntryProblem;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.TableCursor;
+import dev.paging.core.Aarch64Permissions;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -31,8 +32,15 @@ import org.jspecify.annotations.Nullable;
  * there is nothing for such a rule to compare.
  */
 public final class AuditRules {
-  /** Writable and executable by effective protection (x86 with NX enabled; RISC-V). */
+  /**
+   * Writable and executable by effective protection (x86 with NX enabled; RISC-V; AArch64, where
+   * one exception level may both write and execute).
+   */
   public static final String WX = "wx";
+  /** An AArch64 mapping that both EL0 and EL1 may execute. */
+  public static final String EXEC_BOTH_LEVELS = "exec-el0-el1";
+  /** An AArch64 run of entries with the Contiguous hint that do not map one aligned range alike. */
+  public static final String CONTIGUOUS_HINT = "contiguous-hint";
   /** A user-accessible mapping in the upper (kernel) half. */
   public static final String USER_KERNEL_HALF = "user-kernel-half";
   /** A user-accessible, executable mapping in the upper (kernel) half. */
@@ -62,15 +70,17 @@ public final class AuditRules {
   private AuditRules() {}
 
   /**
-   * Every shipped rule, fresh: W+X, the two kernel-half rules, one rule per {@link EntryProblem}
-   * (malformed entries, tables outside memory), recursive mappings, tables linked twice, writable
-   * aliases and empty tables.
+   * Every shipped rule, fresh: W+X, the two kernel-half rules, AArch64's two (execute at both
+   * levels, Contiguous-hint runs), one rule per {@link EntryProblem} (malformed entries, tables
+   * outside memory), recursive mappings, tables linked twice, writable aliases and empty tables.
    */
   public static List<AuditRule> defaults() {
     List<AuditRule> rules = new ArrayList<>();
     rules.add(writeExecute());
     rules.add(userInKernelHalf());
     rules.add(userExecutableInKernelHalf());
+    rules.add(executableAtBothLevels());
+    rules.add(contiguousHints());
     for (EntryProblem problem : EntryProblem.values()) {
       rules.add(malformed(problem));
     }
@@ -89,7 +99,8 @@ public final class AuditRules {
   /**
    * {@link #WX}, a warning for every leaf whose effective attributes are writable and executable.
    * On x86 without NX every page is executable, so the rule says nothing there (as Linux skips its
-   * W+X check without NX).
+   * W+X check without NX). On AArch64 it is a level that may both write and execute ({@link
+   * Aarch64Permissions}): EL0 with AP[2:1] = 01 and UXN clear, or EL1 with AP[2] and PXN clear.
    */
   public static AuditRule writeExecute() {
     return new AuditRule() {
@@ -107,7 +118,7 @@ public final class AuditRules {
 
       @Override
       public void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {
-        if (meaningful && entry.kind() == EntryKind.LEAF && effective.writable() && effective.executable()) {
+        if (meaningful && entry.kind() == EntryKind.LEAF && writableAndExecutable(context.format(), effective)) {
           context.report(Severity.WARNING, entry, "writable and executable");
         }
       }
@@ -142,12 +153,134 @@ public final class AuditRules {
 
       @Override
       public void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {
-        if (entry.kind() == EntryKind.LEAF && effective.user() && effective.executable()
+        if (entry.kind() == EntryKind.LEAF && userExecutable(context.format(), effective)
             && context.format().upperHalf().contains(entry.first())) {
           context.report(Severity.ERROR, entry, "user-executable mapping in the kernel half");
         }
       }
     };
+  }
+
+  private static boolean writableAndExecutable(PagingFormat format, Attributes effective) {
+    if (format.architecture() != Architecture.AARCH64) {
+      return effective.writable() && effective.executable();
+    }
+    Aarch64Permissions p = Aarch64Permissions.of(format, effective);
+    return (p.el0Write() && p.el0Execute()) || (p.el1Write() && p.el1Execute());
+  }
+
+  /** User mode may execute: on AArch64 EL0, whether or not it may read (execute-only memory). */
+  private static boolean userExecutable(PagingFormat format, Attributes effective) {
+    if (format.architecture() != Architecture.AARCH64) {
+      return effective.user() && effective.executable();
+    }
+    return Aarch64Permissions.of(format, effective).el0Execute();
+  }
+
+  /**
+   * {@link #EXEC_BOTH_LEVELS}, a warning for every AArch64 leaf that EL0 and EL1 may both
+   * execute: the kernel could be steered into user code, which PXN exists to forbid (Linux sets
+   * PXN on every user mapping and UXN on every kernel one). Says nothing on other formats.
+   */
+  public static AuditRule executableAtBothLevels() {
+    return new AuditRule() {
+      @Override
+      public String id() {
+        return EXEC_BOTH_LEVELS;
+      }
+
+      @Override
+      public void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {
+        if (entry.kind() != EntryKind.LEAF || context.format().architecture() != Architecture.AARCH64) {
+          return;
+        }
+        Aarch64Permissions p = Aarch64Permissions.of(context.format(), effective);
+        if (p.el0Execute() && p.el1Execute()) {
+          context.report(Severity.WARNING, entry, "executable by EL0 and EL1 (" + p + ")");
+        }
+      }
+    };
+  }
+
+  /**
+   * {@link #CONTIGUOUS_HINT}, an error for every aligned run of entries of which one carries the
+   * format's contiguous hint ({@link PagingFormat#contiguousRun}: AArch64's Contiguous bit) but
+   * which do not all map, with the hint and the same attributes, one contiguous range aligned to
+   * the run's size. The Arm ARM makes a TLB that caches such a run free to return any of its
+   * entries' translations for the whole run; Linux splits or clears whole runs for this reason.
+   * Each run is checked once, when its first hinted entry in the walk is met, reading the run's
+   * other entries through the table cursor.
+   */
+  public static AuditRule contiguousHints() {
+    return new AuditRule() {
+      private long checkedTable = -1;
+      private long checkedRun = -1;
+
+      @Override
+      public String id() {
+        return CONTIGUOUS_HINT;
+      }
+
+      @Override
+      public void begin(Context context) {
+        checkedTable = -1;
+        checkedRun = -1;
+      }
+
+      @Override
+      public void onEntry(EntryCursor entry, @Nullable Attributes effective, Context context) {
+        PagingFormat f = context.format();
+        Level level = entry.level();
+        if (entry.kind() != EntryKind.LEAF || !f.contiguousHint(level, entry.raw())) {
+          return;
+        }
+        int n = f.contiguousRun(level);
+        int from = entry.index() / n * n;
+        long runFirst = entry.first() - (long) (entry.index() - from) * level.entrySpan();
+        TableCursor table = entry.table();
+        if (table.frame() == checkedTable && runFirst == checkedRun) {
+          return;
+        }
+        checkedTable = table.frame();
+        checkedRun = runFirst;
+        String problem = contiguousProblem(f, entry, from, n);
+        if (problem != null) {
+          long span = level.entrySpan() * n;
+          context.report(Severity.ERROR, runFirst, runFirst + span - 1, level, table.frame(),
+              "Contiguous hint on the " + n + " " + level.name() + " entries " + from + ".." + (from + n - 1)
+                  + " (" + sizeName(span) + "), which disagree: " + problem);
+        }
+      }
+    };
+  }
+
+  private static @Nullable String contiguousProblem(PagingFormat f, EntryCursor entry, int from, int n) {
+    Level level = entry.level();
+    TableCursor table = entry.table();
+    long firstRaw = from == entry.index() ? entry.raw() : table.read(from);
+    if (!f.contiguousHint(level, firstRaw)) {
+      return "entry " + from + " " + hex(firstRaw) + " is not a " + level.name() + " leaf with the hint";
+    }
+    long base = f.address(level, firstRaw);
+    long size = level.entrySpan() * n;
+    if ((base & (size - 1)) != 0) {
+      return "the run's output address " + hex(base) + " is not aligned to " + sizeName(size);
+    }
+    Attributes attributes = f.attributes(level, firstRaw);
+    for (int i = from + 1; i < from + n; i++) {
+      long raw = i == entry.index() ? entry.raw() : table.read(i);
+      if (!f.contiguousHint(level, raw)) {
+        return "entry " + i + " " + hex(raw) + " is not a " + level.name() + " leaf with the hint";
+      }
+      long expected = base + (long) (i - from) * level.entrySpan();
+      if (f.address(level, raw) != expected) {
+        return "entry " + i + " maps " + hex(f.address(level, raw)) + ", not " + hex(expected);
+      }
+      if (!f.attributes(level, raw).equals(attributes)) {
+        return "entry " + i + " has attributes " + f.attributes(level, raw) + ", entry " + from + " " + attributes;
+      }
+    }
+    return null;
   }
 
   /**
@@ -184,6 +317,9 @@ public final class AuditRules {
     boolean legacy = format.architecture() == Architecture.X86_32;
     switch (problem) {
       case RESERVED_BITS:
+        if (format.architecture() == Architecture.AARCH64) {
+          return aarch64Reserved(raw, level, format);
+        }
         if (legacy && level.entryBytes() == 4) {
           return "bit 21 of a 4 MiB page's entry is reserved";
         }
@@ -211,6 +347,9 @@ public final class AuditRules {
       case LEAF_NOT_ALLOWED:
         return "a leaf at " + level.name() + ", which cannot hold one";
       case RESERVED_ENCODING:
+        if (format.architecture() == Architecture.AARCH64) {
+          return "bits 1:0 = 0b01 at the last level are reserved (a block cannot be there)";
+        }
         if (!x86 && (raw & 0x6) == 0x4) {
           return "W without R is reserved";
         }
@@ -225,6 +364,18 @@ public final class AuditRules {
       default:
         return "points to a table at " + hex(entry.target()) + ", outside physical memory";
     }
+  }
+
+  /** Which of an AArch64 descriptor's RES0 bits are set: the high ones, or the address bits below the granule. */
+  private static String aarch64Reserved(long raw, Level level, PagingFormat format) {
+    boolean table = level.depth() < format.levels().size() - 1 && (raw & 2) != 0;
+    long high = raw & (table ? 0x7L << 48 : 0x3L << 48);
+    if (high != 0) {
+      return "RES0 bits " + (table ? "50:48 of a table descriptor" : "49:48 of a block or page descriptor")
+          + " are set (" + hex(high) + ")";
+    }
+    int granule = format.levels().get(format.levels().size() - 1).shift();
+    return "RES0 address bits " + (granule - 1) + ":12, below the " + sizeName(1L << granule) + " granule, are set";
   }
 
   /** The RISC-V A, D and U bits set in {@code raw}, as {@code A, D and U}. */

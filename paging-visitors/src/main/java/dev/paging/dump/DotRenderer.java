@@ -69,8 +69,13 @@ final class DotRenderer implements DumpRenderer {
     }
     drawn.clear();
     out.append("digraph paging {\n");
-    out.append("  graph [rankdir=LR, label=\"").append(format.name()).append(" root ").append(hex(root.frame()))
-        .append(" [").append(hex(root.walkFirst())).append(", ").append(hex(root.walkLast())).append("]\"];\n");
+    if (format.rootPerHalf()) {
+      // The roots' own nodes say where each is and what it maps.
+      out.append("  graph [rankdir=LR, label=\"").append(format.name()).append(", a root per half\"];\n");
+    } else {
+      out.append("  graph [rankdir=LR, label=\"").append(format.name()).append(" root ").append(hex(root.frame()))
+          .append(" [").append(hex(root.walkFirst())).append(", ").append(hex(root.walkLast())).append("]\"];\n");
+    }
     out.append("  node [shape=plaintext, fontname=\"monospace\", fontsize=10];\n");
     out.append("  edge [arrowsize=0.6];\n");
   }

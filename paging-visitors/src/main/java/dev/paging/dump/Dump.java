@@ -27,7 +27,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The simplest use is {@link #write(AddressSpace, VirtualRange, DumpRenderer)}. As a visitor it
  * composes with others ({@link dev.paging.core.Visitors#compose}): the renderer is ended when the
- * root table is done; if the walk may stop earlier, call {@link #finish()} after it.
+ * root table is done; if the walk may stop earlier, call {@link #finish()} after it. Where each
+ * half has its own root (AArch64), the renderer sees one dump whose depth-0 tables are the
+ * lower root and then the upper root; it is ended after the upper root, and a walk whose range
+ * ends at the top of the lower half is ended by {@link #finish()}, which must then be called.
  *
  * <p>An {@link IOException} from the renderer surfaces from the walk as an {@link
  * UncheckedIOException}; {@link #write} unwraps it. A dump keeps per-walk state: one walk at a
@@ -38,6 +41,8 @@ public final class Dump implements PageTableVisitor {
   private final DumpRenderer renderer;
   private boolean begun;
   private boolean ended;
+  /** The lower half's root is done, and the upper half's may follow in the same walk. */
+  private boolean lowerRootDone;
 
   private Dump(PagingFormat format, DumpRenderer renderer) {
     this.format = Objects.requireNonNull(format, "format");
@@ -59,7 +64,7 @@ public final class Dump implements PageTableVisitor {
       throws IOException {
     Objects.requireNonNull(space, "space");
     Objects.requireNonNull(range, "range");
-    return write(space.walker(), space.format(), space.root(), range, renderer);
+    return write(space.walker(), space.format(), space.root(), space.upperRoot(), range, renderer);
   }
 
   /**
@@ -70,11 +75,22 @@ public final class Dump implements PageTableVisitor {
    */
   public static WalkOutcome write(Walker walker, PagingFormat format, long root, VirtualRange range,
       DumpRenderer renderer) throws IOException {
+    return write(walker, format, root, root, range, renderer);
+  }
+
+  /**
+   * Dumps {@code range} of the tables under {@code lowerRoot} and {@code upperRoot} (one table,
+   * given twice, for a format with one root) with {@code walker}, which the caller configures.
+   *
+   * @throws IOException if the renderer's output fails
+   */
+  public static WalkOutcome write(Walker walker, PagingFormat format, long lowerRoot, long upperRoot,
+      VirtualRange range, DumpRenderer renderer) throws IOException {
     Objects.requireNonNull(range, "range");
     Objects.requireNonNull(walker, "walker");
     Dump dump = of(format, renderer);
     try {
-      WalkOutcome outcome = walker.walk(root, range, dump);
+      WalkOutcome outcome = walker.walk(lowerRoot, upperRoot, range, dump);
       dump.finish();
       return outcome;
     } catch (UncheckedIOException e) {
@@ -84,13 +100,14 @@ public final class Dump implements PageTableVisitor {
 
   /**
    * Ends the renderer if the walk did not reach the end of the root table (it then learns the
-   * dump is incomplete). Does nothing after a complete walk or a second call.
+   * dump is incomplete), or, where each half has its own root, if the walk ended with the lower
+   * half's root (complete). Does nothing after a complete walk or a second call.
    */
   public void finish() {
     if (begun && !ended) {
       ended = true;
       try {
-        renderer.end(false);
+        renderer.end(lowerRootDone);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -100,11 +117,12 @@ public final class Dump implements PageTableVisitor {
   @Override
   public Control beforeTable(TableCursor table) {
     try {
-      if (table.level().depth() == 0) {
+      if (table.level().depth() == 0 && !lowerRootDone) {
         begun = true;
         ended = false;
         renderer.begin(format, table);
       }
+      lowerRootDone = false;
       renderer.beforeTable(table);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -161,8 +179,13 @@ public final class Dump implements PageTableVisitor {
     try {
       renderer.afterTable(table);
       if (table.level().depth() == 0) {
-        ended = true;
-        renderer.end(true);
+        if (format.rootPerHalf() && table.first() == 0 && table.walkLast() == format.lowerHalf().last()) {
+          // The upper half's root may come next: the walk's range, not this table, says.
+          lowerRootDone = true;
+        } else {
+          ended = true;
+          renderer.end(true);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

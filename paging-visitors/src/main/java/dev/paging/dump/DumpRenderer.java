@@ -162,6 +162,9 @@ public interface DumpRenderer {
    *   "root": "0x...",                         the root table's frame
    *   "range": { "first": "0x...", "last": "0x..." },   the walk range, both ends inclusive
    *   "table": TABLE,                          the root table
+   *     where each half has its own root (AArch64), "root", "range" and "table" are replaced by
+   *   "halves": [ { "half": "lower", "root": "0x...", "range": {...}, "table": TABLE }, ... ],
+   *     one per half the walk range reaches, lower first; "range" is the part in that half
    *   "complete": true,                        false when the walk stopped early (entry budget)
    *   "summary": { "tables": n, "leaves": n, "notPresent": n, "holes": n, "malformed": n, "mappedBytes": n }
    *     malformed counts every entry the walker did not follow, refused pointers included
@@ -183,7 +186,9 @@ public interface DumpRenderer {
    * ATTRIBUTES = { "read", "write", "execute", "user", "global", "accessed", "dirty": booleans,
    *                "memoryType": n, "softwareBits": n, "extraBits": "0x..." }
    *   "effective": the attributes combined with those of the table entries above, as the format
-   *   combines them (x86: write and user ANDed, execute-disable ORed; RISC-V: the leaf's own)
+   *   combines them (x86: write and user ANDed, execute-disable ORed; RISC-V: the leaf's own;
+   *   AArch64: APTable and the XNTable bits applied, "execute" being the right of the level the
+   *   mapping is for, EL0 for a user mapping, EL1 otherwise)
    * </pre>
    *
    * <p>JSON is written with jackson-core's streaming generator, an optional dependency of this

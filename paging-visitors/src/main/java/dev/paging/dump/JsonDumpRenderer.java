@@ -35,6 +35,9 @@ final class JsonDumpRenderer implements DumpRenderer {
   private JsonGenerator json;
   /** A table entry's object is open, waiting for its child table or the walker's refusal. */
   private boolean pointerOpen;
+  /** The format has a root per half: each root table goes in an object of {@code "halves"}. */
+  private boolean halves;
+  private long lowerLast;
   private long tables;
   private long leaves;
   private long notPresent;
@@ -73,6 +76,16 @@ final class JsonDumpRenderer implements DumpRenderer {
       json.writeEndObject();
     }
     json.writeEndArray();
+    halves = format.rootPerHalf();
+    lowerLast = format.lowerHalf().last();
+    if (halves) {
+      json.writeArrayFieldStart("halves");
+      return;
+    }
+    rootFields(root);
+  }
+
+  private void rootFields(TableCursor root) throws IOException {
     json.writeStringField("root", hex(root.frame()));
     json.writeObjectFieldStart("range");
     json.writeStringField("first", hex(root.walkFirst()));
@@ -87,6 +100,10 @@ final class JsonDumpRenderer implements DumpRenderer {
       // Only ever right after the entry that points here.
       json.writeFieldName("table");
       pointerOpen = false;
+    } else if (halves) {
+      json.writeStartObject();
+      json.writeStringField("half", Long.compareUnsigned(table.first(), lowerLast) <= 0 ? "lower" : "upper");
+      rootFields(table);
     }
     tables++;
     json.writeStartObject();
@@ -173,8 +190,8 @@ final class JsonDumpRenderer implements DumpRenderer {
     closePointer();
     json.writeEndArray();
     json.writeEndObject();
-    if (table.level().depth() > 0) {
-      // The table was the value of its pointer's "table" field: the pointer is done too.
+    if (table.level().depth() > 0 || halves) {
+      // The table was the value of its pointer's (or its half's) "table" field: that is done too.
       json.writeEndObject();
     }
   }
@@ -193,6 +210,8 @@ final class JsonDumpRenderer implements DumpRenderer {
         context = json.getOutputContext();
       }
       pointerOpen = false;
+    } else if (halves) {
+      json.writeEndArray();
     }
     json.writeBooleanField("complete", complete);
     json.writeObjectFieldStart("summary");

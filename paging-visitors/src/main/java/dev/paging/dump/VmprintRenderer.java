@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 final class VmprintRenderer implements DumpRenderer {
   private final Appendable out;
   private final boolean byAddress;
+  private int roots;
   private PagingFormat format;
 
   VmprintRenderer(Appendable out, boolean byAddress) {
@@ -29,7 +30,16 @@ final class VmprintRenderer implements DumpRenderer {
   @Override
   public void begin(PagingFormat format, TableCursor root) throws IOException {
     this.format = format;
-    DumpText.hex(out.append("page table "), root.frame()).append('\n');
+    this.roots = 0;
+  }
+
+  /** Each root gets xv6's header line; where each half has its own root there are two. */
+  @Override
+  public void beforeTable(TableCursor table) throws IOException {
+    if (table.level().depth() == 0) {
+      roots++;
+      DumpText.hex(out.append(roots == 1 ? "page table " : "\npage table "), table.frame()).append('\n');
+    }
   }
 
   @Override

@@ -43,7 +43,7 @@ final class Collapser {
     visitor.collapsed = new ArrayList<>();
     journal.start();
     try {
-      walker.walk(g.space.root(), range.first(), range.last(), visitor);
+      walker.walk(g.space.root(), g.space.upperRoot(), range.first(), range.last(), visitor);
     } catch (RuntimeException | Error e) {
       // The tables replaced so far are linked again, so none of them is pending.
       throw journal.abort(e, "collapse " + range, null, range.first(), range.last(), g.shared.size() > 0);

@@ -89,7 +89,7 @@ final class Destroyer {
         }
       }
     };
-    walker.walk(g.space.root(), VirtualRange.all(), v);
+    walker.walk(g.space.root(), g.space.upperRoot(), VirtualRange.all(), v);
     return new DestroyResult(plan.build(), PendingFrees.of(g.space.allocator(), frames.toArray()));
   }
 

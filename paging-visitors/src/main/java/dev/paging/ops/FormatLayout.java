@@ -40,6 +40,8 @@ final class FormatLayout {
   final int[] addressShift;
   /** Whether map, unmap and protect may edit through a recursive entry's window. */
   final boolean throughRecursive;
+  /** The format gives each half a root of its own. */
+  final boolean rootPerHalf;
 
   FormatLayout(AddressSpace space) {
     this(space, false);
@@ -51,6 +53,7 @@ final class FormatLayout {
     this.format = space.format();
     this.memory = space.memory();
     this.shared = space.sharedTables();
+    this.rootPerHalf = format.rootPerHalf();
     List<Level> list = format.levels();
     this.levels = list.toArray(new Level[0]);
     this.last = levels.length - 1;
@@ -93,6 +96,16 @@ final class FormatLayout {
     }
   }
 
+  /** Whether a leaf at {@code depth} can say dirty; AArch64 descriptors cannot. */
+  boolean hasDirtyBit(int depth) {
+    try {
+      format.encodeLeaf(levels[depth], 0, Attributes.readExecute().withDirty(true));
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   long span(int depth) {
     return 1L << shift[depth];
   }
@@ -100,8 +113,9 @@ final class FormatLayout {
   /** The first address of entry {@code index} of a table at {@code depth} that starts at {@code tableFirst}. */
   long entryFirst(int depth, long tableFirst, int index) {
     long offset = (long) index << shift[depth];
-    // Root entries name canonical addresses: sign-extended in the upper half of a 64-bit space.
-    return depth == 0 ? format.canonicalAddress(offset) : tableFirst + offset;
+    // A shared root's entries name canonical addresses, sign-extended in the upper half of a
+    // 64-bit space; a root of one half starts where the half does.
+    return depth == 0 && !rootPerHalf ? format.canonicalAddress(offset) : tableFirst + offset;
   }
 
   /** The depth whose leaves are {@code size} bytes and may exist, or -1. */

@@ -1,9 +1,10 @@
 package dev.paging.ops;
 
+import dev.paging.core.AddressSpace;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The frames an operation must not be given as new tables, gathered as it reads: the root, the
+ * The frames an operation must not be given as new tables, gathered as it reads: the roots, the
  * tables its walks meet (the ones it links new tables into among them) and tables shared between
  * spaces. Knowing them costs the operation nothing it does not already read, which is why a
  * table elsewhere in the space, far from the operation's range, is not among them: finding it
@@ -30,10 +31,20 @@ final class FrameRules implements FramePool.Check {
     tables.add(frame);
   }
 
+  /** Why {@code frame} cannot be a new table of {@code space} for being one of its roots, or null. */
+  static @Nullable String rootRefusal(AddressSpace space, long frame) {
+    if (!space.isRoot(frame)) {
+      return null;
+    }
+    return space.root() == space.upperRoot() ? "is the root table of the address space"
+        : "is the " + (frame == space.root() ? "lower" : "upper") + " half's root table of the address space";
+  }
+
   @Override
   public @Nullable String refusal(long frame) {
-    if (frame == g.space.root()) {
-      return "is the root table of the address space";
+    String root = rootRefusal(g.space, frame);
+    if (root != null) {
+      return root;
     }
     if (tables.contains(frame)) {
       return "is already a page table of the address space";

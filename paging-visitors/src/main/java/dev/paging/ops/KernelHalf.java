@@ -28,6 +28,11 @@ import dev.paging.core.AddressSpace;
  * preallocate_vmalloc_pages; here it is the whole kernel half: 256 tables, 1 MiB). New root
  * entries are made permissive (read, write, execute, user on x86) so that the leaves below always
  * govern and the entries never need widening, which could not reach the other roots.
+ *
+ * <p>Where each half has its own root (AArch64), the new space gets an empty TTBR0 root and a
+ * TTBR1 root holding copies of all the template's TTBR1 entries. Linux points every process's
+ * TTBR1 at one table, swapper_pg_dir; a copy keeps each space's roots its own to free, with the
+ * same sharing below them.
  */
 final class KernelHalf {
   private KernelHalf() {}
@@ -66,7 +71,7 @@ final class KernelHalf {
             + e.index() + " " + hex(e.raw()) + " is malformed (" + problem + ")");
       }
     };
-    template.walker().walk(template.root(), g.format.upperHalf(), reader);
+    template.walker().walk(template.root(), template.upperRoot(), g.format.upperHalf(), reader);
     int n = missingCount[0];
     Attributes permissive = g.format.tableAttributesFor(
         Attributes.readWrite().withExecutable(true).withUser(true));
@@ -78,22 +83,29 @@ final class KernelHalf {
         rules.table(table);
       }
     }
-    FramePool pool = FramePool.allocate(template.allocator(), memory, 1L + n, rules);
+    boolean twoRoots = g.format.rootPerHalf();
+    FramePool pool = FramePool.allocate(template.allocator(), memory, (twoRoots ? 2L : 1L) + n, rules);
     Journal journal = new Journal(memory);
     journal.start();
     long root;
+    long upperRoot;
+    long templateUpper = template.upperRoot();
     try {
       root = pool.take();
+      upperRoot = twoRoots ? pool.take() : root;
       for (int k = 0; k < n; k++) {
         long table = pool.take();
         g.levels[1].clearTable(memory, table);
         int i = missing[k];
-        journal.write(rootLevel, template.root(), i, 0, g.format.encodeTable(rootLevel, table, permissive));
+        journal.write(rootLevel, templateUpper, i, 0, g.format.encodeTable(rootLevel, table, permissive));
         tables[i - from] = table;
       }
       rootLevel.clearTable(memory, root);
+      if (twoRoots) {
+        rootLevel.clearTable(memory, upperRoot);
+      }
       for (int i = from; i < rootLevel.entries(); i++) {
-        rootLevel.writeEntry(memory, root, i, rootLevel.readEntry(memory, template.root(), i));
+        rootLevel.writeEntry(memory, upperRoot, i, rootLevel.readEntry(memory, templateUpper, i));
       }
       pool.finish();
     } catch (RuntimeException | Error e) {
@@ -103,6 +115,6 @@ final class KernelHalf {
     for (long table : tables) {
       template.sharedTables().share(table);
     }
-    return AddressSpace.of(g.format, memory, template.allocator(), root, template.sharedTables());
+    return AddressSpace.of(g.format, memory, template.allocator(), root, upperRoot, template.sharedTables());
   }
 }

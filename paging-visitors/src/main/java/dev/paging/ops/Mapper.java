@@ -104,7 +104,7 @@ final class Mapper {
     journal.start();
     pool = null;
     try {
-      walker.walk(g.space.root(), va, va + Addresses.FRAME_SIZE - 1, v);
+      walker.walk(g.space.root(), g.space.upperRoot(), va, va + Addresses.FRAME_SIZE - 1, v);
     } catch (RuntimeException | Error e) {
       throw journal.abort(e, "map " + hex(va) + " -> " + hex(pa), pool, va, va + Addresses.FRAME_SIZE - 1,
           g.shared.size() > 0);
@@ -126,7 +126,7 @@ final class Mapper {
     rules.clear();
     subtrees.count();
     visitor.begin(false);
-    walker.walk(g.space.root(), first, last, visitor);
+    walker.walk(g.space.root(), g.space.upperRoot(), first, last, visitor);
     if (visitor.conflict != null) {
       throw new MappingConflictException(visitor.conflict);
     }
@@ -136,7 +136,7 @@ final class Mapper {
     try {
       subtrees.write(pool);
       visitor.begin(true);
-      walker.walk(g.space.root(), first, last, visitor);
+      walker.walk(g.space.root(), g.space.upperRoot(), first, last, visitor);
       pool.finish();
     } catch (RuntimeException | Error e) {
       throw journal.abort(e, what(range, physicalStart), pool, first, last, g.shared.size() > 0);
@@ -331,10 +331,13 @@ final class Mapper {
 
     /** The cheap checks of {@link FrameRules}, against the path's tables. */
     private @Nullable String refusal(long frame) {
+      String root = FrameRules.rootRefusal(g.space, frame);
+      if (root != null) {
+        return root;
+      }
       for (TableCursor t = at; t != null; t = t.parent() == null ? null : t.parent().table()) {
         if (t.frame() == frame) {
-          return t.parent() == null ? "is the root table of the address space"
-              : "is already a page table of the address space";
+          return "is already a page table of the address space";
         }
       }
       return g.shared.isShared(frame) ? "is a table shared between address spaces" : null;

@@ -168,8 +168,11 @@ final class Protector {
     Rewriter(FormatLayout g, int depth, Attributes attributes) {
       this.g = g;
       this.level = g.levels[depth];
+      // A format without a dirty bit (AArch64) has only the accessed flag to keep.
+      boolean dirtyBit = g.hasDirtyBit(depth);
       for (int i = 0; i < 4; i++) {
-        byAccessedDirty[i] = LeafCodec.of(g, depth, attributes.withAccessed((i & 1) != 0).withDirty((i & 2) != 0));
+        byAccessedDirty[i] = LeafCodec.of(g, depth,
+            attributes.withAccessed((i & 1) != 0).withDirty(dirtyBit && (i & 2) != 0));
       }
       long none = byAccessedDirty[0].encode(0);
       this.accessed = byAccessedDirty[1].encode(0) ^ none;

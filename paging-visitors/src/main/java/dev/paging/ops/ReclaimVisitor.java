@@ -7,6 +7,7 @@ import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.HoleCursor;
 import dev.paging.api.PageTableVisitor;
+import dev.paging.api.PagingFormat;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
 
@@ -14,7 +15,8 @@ import dev.paging.api.VirtualRange;
  * Bottom-up reclamation as one visitor among others in a walk, from {@link
  * Reclaimer#visitor(VirtualRange, ReclaimOptions)}: it decides in {@code afterTable} which tables
  * are empty, as {@link Reclaimer#reclaim} does, and changes nothing until {@link #finish()}. One
- * visitor serves one walk, over exactly the range it was made for.
+ * visitor serves one walk, over exactly the range it was made for (where each half has its own
+ * root, each root's part of it).
  */
 public final class ReclaimVisitor implements PageTableVisitor {
   private final Reclaimer reclaimer;
@@ -22,6 +24,8 @@ public final class ReclaimVisitor implements PageTableVisitor {
   private final VirtualRange range;
   private final ReclaimOptions options;
   private boolean walked;
+  /** Where each half has its own root: which of them the walk has begun, bit 0 lower, bit 1 upper. */
+  private int roots;
   private boolean finished;
 
   ReclaimVisitor(Reclaimer reclaimer, Reclaimer.Pass pass, VirtualRange range, ReclaimOptions options) {
@@ -39,14 +43,28 @@ public final class ReclaimVisitor implements PageTableVisitor {
   @Override
   public Control beforeTable(TableCursor table) {
     if (table.parent() == null) {
-      if (walked) {
+      PagingFormat f = reclaimer.format();
+      long first = range.first();
+      long last = range.last();
+      int root = 1;
+      if (f.rootPerHalf()) {
+        // A root of one half walks that half's part of the range.
+        long lowerLast = f.lowerHalf().last();
+        long upperFirst = f.upperHalf().first();
+        boolean upper = table.first() != 0;
+        root = upper ? 2 : 1;
+        first = upper ? (Long.compareUnsigned(first, upperFirst) >= 0 ? first : upperFirst) : first;
+        last = upper ? last : (Long.compareUnsigned(last, lowerLast) <= 0 ? last : lowerLast);
+      }
+      if (walked && (roots & root) != 0 || walked && !f.rootPerHalf() || (roots & 2) != 0) {
         throw new IllegalStateException("a reclaim visitor serves one walk; make another for " + range);
       }
-      if (table.walkFirst() != range.first() || table.walkLast() != range.last()) {
+      if (table.walkFirst() != first || table.walkLast() != last) {
         throw new IllegalArgumentException("this reclaim visitor was made for " + range + " but walks ["
             + hex(table.walkFirst()) + ", " + hex(table.walkLast()) + "]");
       }
       walked = true;
+      roots |= root;
     }
     return pass.beforeTable(table);
   }

@@ -137,7 +137,7 @@ public final class Reclaimer {
     format.checkCanonical(range);
     pass.protectedFrames.clear();
     pass.start(options);
-    walker.walk(space.root(), range.first(), range.last(), pass);
+    walker.walk(space.root(), space.upperRoot(), range.first(), range.last(), pass);
     return afterWalk(pass, range, options, walker.tablesVisited(), walker.entriesRead());
   }
 
@@ -182,7 +182,7 @@ public final class Reclaimer {
       }
       pass.protectedFrames.addAll(pass.aliases);
       pass.start(options);
-      walker.walk(space.root(), range.first(), range.last(), pass);
+      walker.walk(space.root(), space.upperRoot(), range.first(), range.last(), pass);
       tables += walker.tablesVisited();
       entries += walker.entriesRead();
     }
@@ -230,6 +230,10 @@ public final class Reclaimer {
   @Override
   public String toString() {
     return "Reclaimer of " + space;
+  }
+
+  PagingFormat format() {
+    return format;
   }
 
   /**

@@ -51,7 +51,7 @@ final class Smasher {
     rules.clear();
     visitor.begin(false, -1);
     visitor.address = address;
-    walker.walk(g.space.root(), address, address, visitor);
+    walker.walk(g.space.root(), g.space.upperRoot(), address, address, visitor);
     int d = visitor.depth;
     switch (visitor.kind) {
       case LEAF:
@@ -85,7 +85,7 @@ final class Smasher {
     try {
       subtrees.write(pool);
       visitor.begin(true, d);
-      walker.walk(g.space.root(), address, address, visitor);
+      walker.walk(g.space.root(), g.space.upperRoot(), address, address, visitor);
       pool.finish();
     } catch (RuntimeException | Error e) {
       throw journal.abort(e, "smash " + hex(address), pool, eF, eL, g.shared.size() > 0);

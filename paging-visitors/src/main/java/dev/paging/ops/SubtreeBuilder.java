@@ -65,7 +65,7 @@ final class SubtreeBuilder {
     count();
     visitor.apply = false;
     visitor.pool = null;
-    walker.walk(g.space.root(), first, last, visitor);
+    walker.walk(g.space.root(), g.space.upperRoot(), first, last, visitor);
     long frames = counted;
     FramePool taken = FramePool.allocate(g.space.allocator(), memory, frames, rules);
     journal.start();
@@ -73,7 +73,7 @@ final class SubtreeBuilder {
       write(taken);
       visitor.apply = true;
       visitor.pool = taken;
-      walker.walk(g.space.root(), first, last, visitor);
+      walker.walk(g.space.root(), g.space.upperRoot(), first, last, visitor);
       taken.finish();
     } catch (RuntimeException | Error e) {
       // The words only on failure: a loop of small calls should not build them.

@@ -47,6 +47,11 @@ public final class Translator {
   private final Descent single;
   private final Descent batch;
   private final long root;
+  /** The upper half's root: {@link #root} unless the format has a root per half. */
+  private final long upperRoot;
+  /** A root per half: an address is canonical when its bits from the top implemented one up are equal. */
+  private final boolean rootPerHalf;
+  private final int virtualAddressBits;
   private final int last;
   private final Level[] levels;
   private final int[] shifts;
@@ -69,6 +74,9 @@ public final class Translator {
     this.walker = space.walker();
     this.path = new PathVisitor(format.levels().size());
     this.root = space.root();
+    this.upperRoot = space.upperRoot();
+    this.rootPerHalf = format.rootPerHalf();
+    this.virtualAddressBits = format.virtualAddressBits();
     Level[] levels = format.levels().toArray(new Level[0]);
     // The fast path handles the tables of every supported format: up to five levels.
     this.last = levels.length <= 5 ? levels.length - 1 : Integer.MAX_VALUE;
@@ -188,6 +196,11 @@ public final class Translator {
 
   /** The format's rule ({@link PagingFormat#isCanonical}) as two shifts. */
   private boolean isCanonical(long va) {
+    if (rootPerHalf) {
+      // Bits 63:v all equal, each half 2^v bytes (AArch64).
+      long top = va >> virtualAddressBits;
+      return top == 0 || top == -1;
+    }
     return signExtends ? (va << canonicalShift) >> canonicalShift == va : (va << canonicalShift) >>> canonicalShift == va;
   }
 
@@ -224,7 +237,8 @@ public final class Translator {
 
     void walk(long va) {
       int d = 0;
-      long table = root;
+      // A canonical address's bit 63 says its half.
+      long table = va < 0 ? upperRoot : root;
       if (started) {
         long diff = va ^ previous;
         if ((diff >>> shifts[endDepth]) == 0) {
@@ -234,7 +248,9 @@ public final class Translator {
         while (d < endDepth && (diff >>> shifts[d]) == 0) {
           d++;
         }
-        table = path[d];
+        if (d > 0) {
+          table = path[d];
+        }
       }
       PhysicalMemory memory = Translator.this.memory;
       PagingFormat format = Translator.this.format;
@@ -329,7 +345,7 @@ public final class Translator {
           "address " + hex(virtualAddress) + " is not canonical for " + format.name());
     }
     path.reset();
-    walker.walk(space.root(), virtualAddress, virtualAddress, path);
+    walker.walk(space.root(), space.upperRoot(), virtualAddress, virtualAddress, path);
   }
 
   /** Records the entry met at each level; the walk has one entry or hole per level. */

@@ -139,7 +139,7 @@ final class LabChecks {
   /** The table at {@code depth} on the path to {@code va}, which must exist. */
   static long tableOnPath(AddressSpace space, long va, int depth) {
     PagingFormat f = space.format();
-    long table = space.root();
+    long table = space.rootFor(va);
     for (int d = 0; d < depth; d++) {
       Level level = f.levels().get(d);
       table = f.address(level, level.readEntry(space.memory(), table, level.index(va)));
@@ -187,7 +187,7 @@ final class LabChecks {
     if (visitor == null) {
       throw new AssertionError("visitor(" + space.format().name() + ", out, " + byAddress + ") returned null");
     }
-    space.walker().checked(true).walk(space.root(), VirtualRange.all(), visitor);
+    space.walker().checked(true).walk(space.root(), space.upperRoot(), VirtualRange.all(), visitor);
     return out.toString();
   }
 

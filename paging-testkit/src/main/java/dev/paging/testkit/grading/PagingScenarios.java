@@ -56,7 +56,7 @@ public final class PagingScenarios {
   private static final List<PagingFormat> FORMATS =
       List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57());
   private static final List<PagingFormat> SUPPORTED = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(),
-      Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae());
+      Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae(), Formats.aarch64());
 
   private PagingScenarios() {}
 
@@ -295,8 +295,9 @@ public final class PagingScenarios {
   }
 
   /**
-   * Every format a battery or a rubric may name: the defaults, and 32-bit x86 (with CR4.PSE) and
-   * PAE (with EFER.NXE), which a course teaching xv6-x86 or PintOS asks for by name.
+   * Every format a battery or a rubric may name: the defaults, 32-bit x86 (with CR4.PSE) and PAE
+   * (with EFER.NXE), which a course teaching xv6-x86 or PintOS asks for by name, and AArch64 with
+   * a 4 KiB granule and 48-bit halves.
    */
   public static List<PagingFormat> supportedFormats() {
     return SUPPORTED;

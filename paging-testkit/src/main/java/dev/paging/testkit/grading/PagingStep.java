@@ -322,15 +322,16 @@ public final class PagingStep implements Step<PagingSystem> {
             + "and every other process still use it");
       }
     }
-    long root = s.space().root();
     Level top = s.format().levels().get(0);
-    for (int i = 0; i < top.entries(); i++) {
-      long was = before.entry(top, root, i);
-      long after = top.readEntry(s.memory(), root, i);
-      if (s.format().kind(top, was) == EntryKind.TABLE
-          && s.space().sharedTables().isShared(s.format().address(top, was)) && after != was) {
-        throw new AssertionError(this + ": changed root entry " + i + " from " + hex(was) + " to "
-            + hex(after) + ", which linked the shared table " + hex(s.format().address(top, was)));
+    for (long root : new long[] {s.space().root(), s.space().upperRoot()}) {
+      for (int i = 0; i < top.entries(); i++) {
+        long was = before.entry(top, root, i);
+        long after = top.readEntry(s.memory(), root, i);
+        if (s.format().kind(top, was) == EntryKind.TABLE
+            && s.space().sharedTables().isShared(s.format().address(top, was)) && after != was) {
+          throw new AssertionError(this + ": changed root entry " + i + " from " + hex(was) + " to "
+              + hex(after) + ", which linked the shared table " + hex(s.format().address(top, was)));
+        }
       }
     }
   }

@@ -131,7 +131,7 @@ public final class PagingSystem {
     for (long f : space.sharedTables().frames()) {
       shared.share(f);
     }
-    return new Copy(AddressSpace.of(format, memory, allocator, space.root(), shared), memory, allocator);
+    return new Copy(AddressSpace.of(format, memory, allocator, space.root(), space.upperRoot(), shared), memory, allocator);
   }
 
   /** The format of every space of the system. */

@@ -128,8 +128,11 @@ public final class Generators {
         .withWritable(random.nextBoolean())
         .withUser(random.nextBoolean())
         .withGlobal(random.nextInt(4) == 0)
-        .withAccessed(random.nextBoolean())
-        .withDirty(random.nextBoolean());
+        .withAccessed(random.nextBoolean());
+    // AArch64 descriptors have no dirty bit (DBM is hardware state of its own): probe for one.
+    if (expressible(format, Attributes.readExecute().withDirty(true))) {
+      a = a.withDirty(random.nextBoolean());
+    }
     boolean riscv = format.architecture() == Architecture.RISC_V;
     // x86 cannot clear execute without NX: probe the encoder rather than assume the options.
     boolean canDenyExecute = riscv || expressible(format, Attributes.readOnly());

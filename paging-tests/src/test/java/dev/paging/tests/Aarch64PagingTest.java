@@ -1,0 +1,324 @@
+package dev.paging.tests;
+
+import static dev.paging.tests.Space.KIB4;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.paging.api.Attributes;
+import dev.paging.api.Control;
+import dev.paging.api.EntryCursor;
+import dev.paging.api.HoleCursor;
+import dev.paging.api.Level;
+import dev.paging.api.OutOfFramesException;
+import dev.paging.api.PageTableVisitor;
+import dev.paging.api.TableCursor;
+import dev.paging.api.VirtualRange;
+import dev.paging.core.Aarch64Options;
+import dev.paging.core.Aarch64Permissions;
+import dev.paging.core.AddressSpace;
+import dev.paging.core.Formats;
+import dev.paging.core.WalkOutcome;
+import dev.paging.core.Walker;
+import dev.paging.dump.DumpRenderer;
+import dev.paging.fakes.AllocatorState;
+import dev.paging.fakes.MemorySnapshot;
+import dev.paging.fakes.SimulatedMemory;
+import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.ops.DestroyResult;
+import dev.paging.ops.PageTables;
+import dev.paging.ops.Translation;
+import dev.paging.ops.UnmapResult;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Operations on AArch64 stage 1 tables with two roots, TTBR0_EL1's for the lower half and
+ * TTBR1_EL1's for the upper, checked on the bytes of the tables. The expected descriptors are
+ * composed from the Arm ARM's bit positions: 0b11 for a table or page, AP[1] 0x40 (EL0), AP[2]
+ * 0x80 (read-only), AF 0x400, nG 0x800, PXN bit 53, UXN bit 54.
+ */
+class Aarch64PagingTest {
+  private static final long TABLE = 0b11;
+  private static final long PAGE = 0b11;
+  private static final long AP_EL0 = 0x40;
+  private static final long AF = 0x400;
+  private static final long NG = 0x800;
+  private static final long PXN = 1L << 53;
+  private static final long UXN = 1L << 54;
+  private static final long LOWER_TOP = 0x0000_ffff_ffff_ffffL;
+  private static final long UPPER_BOTTOM = 0xffff_0000_0000_0000L;
+  private static final Attributes USER_DATA = Attributes.readWrite().withUser(true).withAccessed(true);
+  private static final Attributes KERNEL_DATA = Attributes.readWrite().withAccessed(true).withGlobal(true);
+
+  @Nested
+  class TwoRoots {
+    @Test
+    void eachHalfLinksFromARootOfItsOwn() {
+      Space s = Space.of(Formats.aarch64());
+      AddressSpace space = s.space();
+      // The allocator hands out the lowest free frame: TTBR0's root, then TTBR1's.
+      assertThat(space.root()).isEqualTo(0x10_0000L);
+      assertThat(space.upperRoot()).isEqualTo(0x10_1000L);
+      s.tables.map(VirtualRange.page(0x1000), 0x5000, USER_DATA);
+      s.tables.map(VirtualRange.page(UPPER_BOTTOM + 0x20_0000), 0x20_0000, KERNEL_DATA);
+      Level l0 = s.level(0);
+      // Lower: L1, L2, L3 at 0x102000..0x104000; upper: 0x105000..0x107000.
+      assertThat(l0.readEntry(s.memory, 0x10_0000, 0)).isEqualTo(0x10_2000L | TABLE);
+      assertThat(l0.readEntry(s.memory, 0x10_1000, 0)).isEqualTo(0x10_5000L | TABLE);
+      assertThat(s.entry(0x1000, 3)).isEqualTo(0x5000 | PAGE | AP_EL0 | AF | NG | PXN | UXN);
+      assertThat(s.entry(UPPER_BOTTOM + 0x20_0000, 3)).isEqualTo(0x20_0000 | PAGE | AF | PXN | UXN);
+      for (int i = 1; i < 512; i++) {
+        assertThat(l0.readEntry(s.memory, 0x10_0000, i)).isZero();
+        assertThat(l0.readEntry(s.memory, 0x10_1000, i)).isZero();
+      }
+      assertThat(s.translate(0x1234).physicalAddress()).isEqualTo(0x5234);
+      assertThat(s.translate(UPPER_BOTTOM + 0x20_0abc).physicalAddress()).isEqualTo(0x20_0abc);
+      // The same low bits in the other half are a different address: nothing maps them.
+      assertThat(s.translate(UPPER_BOTTOM + 0x1234).isMapped()).isFalse();
+      assertThat(s.translate(0x20_0abc).isMapped()).isFalse();
+      assertThat(space).hasToString("aarch64-4k address space, root 0x0000000000100000 and upper root "
+          + "0x0000000000101000");
+    }
+
+    @Test
+    void aWalkOfTheWholeSpaceVisitsBothRootsAndNeverTheGap() {
+      Space s = Space.of(Formats.aarch64());
+      s.tables.map(VirtualRange.page(0x1000), 0x5000, USER_DATA);
+      s.tables.map(VirtualRange.page(UPPER_BOTTOM), 0x6000, KERNEL_DATA);
+      List<String> roots = new ArrayList<>();
+      List<String> rootHoles = new ArrayList<>();
+      List<Long> seen = new ArrayList<>();
+      PageTableVisitor v = new PageTableVisitor() {
+        @Override
+        public Control beforeTable(TableCursor t) {
+          if (t.level().depth() == 0) {
+            roots.add(Long.toHexString(t.frame()) + " " + Long.toHexString(t.first()) + ".." + Long.toHexString(t.last()));
+          }
+          return Control.CONTINUE;
+        }
+
+        @Override
+        public Control onEntry(EntryCursor e) {
+          seen.add(e.first());
+          seen.add(e.last());
+          return Control.CONTINUE;
+        }
+
+        @Override
+        public Control onHole(HoleCursor h) {
+          seen.add(h.first());
+          seen.add(h.last());
+          if (h.level().depth() == 0) {
+            rootHoles.add(Long.toHexString(h.first()) + ".." + Long.toHexString(h.last()));
+          }
+          return Control.CONTINUE;
+        }
+      };
+      assertThat(Walker.walk(s.space(), VirtualRange.all(), v)).isEqualTo(WalkOutcome.COMPLETED);
+      assertThat(roots).containsExactly("100000 0..ffffffffffff", "101000 ffff000000000000..ffffffffffffffff");
+      assertThat(rootHoles).containsExactly("8000000000..ffffffffffff", "ffff008000000000..ffffffffffffffff");
+      for (long a : seen) {
+        assertThat(Long.compareUnsigned(a, LOWER_TOP) <= 0 || Long.compareUnsigned(a, UPPER_BOTTOM) >= 0)
+            .as("%x is in the gap", a).isTrue();
+      }
+    }
+
+    @Test
+    void aRangeInOneHalfVisitsOnlyThatHalfsRoot() {
+      Space s = Space.of(Formats.aarch64());
+      List<Long> roots = new ArrayList<>();
+      PageTableVisitor v = new PageTableVisitor() {
+        @Override
+        public Control beforeTable(TableCursor t) {
+          roots.add(t.frame());
+          return Control.CONTINUE;
+        }
+      };
+      Walker.walk(s.space(), VirtualRange.closed(UPPER_BOTTOM, -1L), v);
+      assertThat(roots).containsExactly(0x10_1000L);
+      roots.clear();
+      Walker.walk(s.space(), VirtualRange.closed(0, 0xfff), v);
+      assertThat(roots).containsExactly(0x10_0000L);
+    }
+
+    @Test
+    void theEndsOfEachHalfMapAndUnmapInOneRange() {
+      Space s = Space.of(Formats.aarch64());
+      long[] ends = {0, LOWER_TOP & -KIB4, UPPER_BOTTOM, -KIB4};
+      for (int i = 0; i < ends.length; i++) {
+        s.tables.map(VirtualRange.page(ends[i]), 0x10_0000L * (i + 1), USER_DATA);
+      }
+      for (int i = 0; i < ends.length; i++) {
+        assertThat(s.translate(ends[i] | 0xfff).physicalAddress()).isEqualTo(0x10_0000L * (i + 1) + 0xfff);
+      }
+      assertThat(s.level(0).readEntry(s.memory, s.space().root(), 511) & ~0xfffL).isNotZero();
+      assertThat(s.level(0).readEntry(s.memory, s.space().upperRoot(), 511) & ~0xfffL).isNotZero();
+      // One range from the top page of TTBR0's half to the bottom page of TTBR1's.
+      UnmapResult u = s.tables.unmap(VirtualRange.closed(LOWER_TOP & -KIB4, UPPER_BOTTOM | 0xfff));
+      assertThat(s.translate(LOWER_TOP).isMapped()).isFalse();
+      assertThat(s.translate(UPPER_BOTTOM).isMapped()).isFalse();
+      assertThat(s.translate(0).isMapped()).isTrue();
+      assertThat(s.translate(-1L).isMapped()).isTrue();
+      assertThat(u.plan().ranges()).containsExactly(VirtualRange.page(LOWER_TOP & -KIB4), VirtualRange.page(UPPER_BOTTOM));
+      assertThat(u.plan().entries()).isEqualTo(2);
+    }
+
+    @Test
+    void addressesInTheGapAreRefusedNamingThem() {
+      Space s = Space.of(Formats.aarch64());
+      assertThatThrownBy(() -> s.translate(0x0001_0000_0000_0000L))
+          .hasMessage("address 0x0001000000000000 is not canonical for aarch64-4k");
+      assertThatThrownBy(() -> s.tables.map(VirtualRange.page(0xfffe_ffff_ffff_f000L), 0, USER_DATA))
+          .hasMessageContaining("0xfffefffffffff000").hasMessageContaining("not canonical");
+      assertThatThrownBy(() -> s.tables.map(VirtualRange.closed(LOWER_TOP & -KIB4, UPPER_BOTTOM | 0xfff), 0, USER_DATA))
+          .hasMessageEndingWith("the range crosses the non-canonical hole between 0x0000ffffffffffff and "
+              + "0xffff000000000000");
+    }
+
+    @Test
+    void aHandleTakesBothRootsAndRefusesOneOrTheSameTwice() {
+      Space s = Space.of(Formats.aarch64());
+      AddressSpace again = AddressSpace.of(Formats.aarch64(), s.memory, s.allocator, 0x10_0000, 0x10_1000,
+          s.space().sharedTables());
+      assertThat(again.rootFor(0x1000)).isEqualTo(0x10_0000L);
+      assertThat(again.rootFor(UPPER_BOTTOM)).isEqualTo(0x10_1000L);
+      assertThatThrownBy(() -> AddressSpace.of(Formats.aarch64(), s.memory, s.allocator, 0x10_0000))
+          .hasMessage("aarch64-4k has a root table per half; give the lower half's and the upper half's, not only "
+              + "0x0000000000100000");
+      assertThatThrownBy(() -> AddressSpace.readOnly(Formats.aarch64(), s.memory, 0x10_0000, 0x10_0000))
+          .hasMessage("aarch64-4k has a root table per half; both are 0x0000000000100000");
+      assertThatThrownBy(() -> AddressSpace.readOnly(Formats.x86_64(), s.memory, 0x10_0000, 0x10_1000))
+          .hasMessage("x86-64 has one root table for both halves; got 0x0000000000100000 and 0x0000000000101000");
+    }
+  }
+
+  @Nested
+  class AllOrNothing {
+    @Test
+    void creatingASpaceThatGetsOnlyOneRootGivesItBack() {
+      SimulatedMemory memory = SimulatedMemory.ofSize(Space.MEMORY);
+      TrackingFrameAllocator frames = TrackingFrameAllocator.over(Space.TABLES_BASE, 16);
+      AllocatorState before = frames.state();
+      frames.failAtAllocation(2);
+      assertThatThrownBy(() -> AddressSpace.create(Formats.aarch64(), memory, frames))
+          .isInstanceOf(OutOfFramesException.class);
+      assertThat(frames.state()).isEqualTo(before);
+      assertThat(frames.allocatedCount()).isZero();
+    }
+
+    @Test
+    void mapsInEitherHalfFailingAtEveryAllocationChangeNothing() {
+      Space s = Space.of(Formats.aarch64());
+      s.allOrNothing(3, () -> s.tables.map(VirtualRange.page(0x4000_0000L), 0x8000, USER_DATA));
+      s.allOrNothing(3, () -> s.tables.map(VirtualRange.page(UPPER_BOTTOM + 0x4000_0000L), 0x8000, KERNEL_DATA));
+      // A 2 MiB block needs no L3 table.
+      s.allOrNothing(2, () -> s.tables.map(VirtualRange.ofLength(UPPER_BOTTOM + (1L << 39), 2L << 20), 0x20_0000,
+          KERNEL_DATA));
+      assertThat(s.entry(UPPER_BOTTOM + (1L << 39), 2)).isEqualTo(0x20_0000L | 0b01 | AF | PXN | UXN);
+    }
+  }
+
+  @Test
+  void destroyFreesBothRootsAndEveryTable() {
+    Space s = Space.of(Formats.aarch64());
+    s.tables.map(VirtualRange.page(0x1000), 0x5000, USER_DATA);
+    s.tables.map(VirtualRange.page(UPPER_BOTTOM), 0x6000, KERNEL_DATA);
+    DestroyResult d = s.tables.destroy();
+    assertThat(d.pendingFrees().frames()).containsExactlyInAnyOrder(0x10_0000L, 0x10_1000L, 0x10_2000L, 0x10_3000L,
+        0x10_4000L, 0x10_5000L, 0x10_6000L, 0x10_7000L);
+    d.pendingFrees().release();
+    assertThat(s.allocator.allocatedCount()).isZero();
+  }
+
+  @Test
+  void spacesSharingTheKernelHalfCopyTtbr1sEntriesAndSeeEachOthersKernelMappings() {
+    Space s = Space.of(Formats.aarch64());
+    s.tables.map(VirtualRange.page(UPPER_BOTTOM + 0x1000), 0x6000, KERNEL_DATA);
+    PageTables process = PageTables.createSharingKernelHalf(s.tables);
+    AddressSpace p = process.space();
+    assertThat(p.root()).isNotEqualTo(s.space().root()).isNotEqualTo(s.space().upperRoot());
+    assertThat(p.upperRoot()).isNotEqualTo(s.space().upperRoot()).isNotEqualTo(p.root());
+    Level l0 = s.level(0);
+    for (int i = 0; i < 512; i++) {
+      long kernel = l0.readEntry(s.memory, s.space().upperRoot(), i);
+      assertThat(kernel & 0b11).as("TTBR1 entry %d is a table", i).isEqualTo(TABLE);
+      assertThat(l0.readEntry(s.memory, p.upperRoot(), i)).isEqualTo(kernel);
+      assertThat(l0.readEntry(s.memory, p.root(), i)).isZero();
+    }
+    s.tables.map(VirtualRange.page(UPPER_BOTTOM + 0x7f_0000_0000L), 0x9000, KERNEL_DATA);
+    assertThat(process.translate(UPPER_BOTTOM + 0x7f_0000_0123L).physicalAddress()).isEqualTo(0x9123);
+    process.map(VirtualRange.page(0x1000), 0xa000, USER_DATA);
+    assertThat(s.translate(0x1000).isMapped()).isFalse();
+    // The process's exit frees its two roots and its own tables, never the kernel's.
+    MemorySnapshot kernelTables = s.memory.snapshot();
+    DestroyResult d = process.destroy();
+    assertThat(d.pendingFrees().frames()).contains(p.root(), p.upperRoot()).hasSize(5);
+    d.pendingFrees().release();
+    assertThat(s.translate(UPPER_BOTTOM + 0x1000).physicalAddress()).isEqualTo(0x6000);
+    assertThat(kernelTables.diff(s.memory.snapshot())).isEmpty();
+  }
+
+  @Test
+  void vmprintShowsEachRootWithItsOwnHeader() throws java.io.IOException {
+    Space s = Space.of(Formats.aarch64(Aarch64Options.defaults().withVirtualAddressBits(39)));
+    s.tables.map(VirtualRange.page(0x1000), 0x5000, USER_DATA);
+    s.tables.map(VirtualRange.page(0xffff_ff80_0000_0000L), 0x6000, KERNEL_DATA);
+    StringBuilder out = new StringBuilder();
+    s.tables.dump(VirtualRange.all(), DumpRenderer.vmprintByIndex(out));
+    long userPage = 0x5000 | PAGE | AP_EL0 | AF | NG | PXN | UXN;
+    long kernelPage = 0x6000 | PAGE | AF | PXN | UXN;
+    // 39 bits start at L1: roots 0x100000 and 0x101000, then L2 and L3 of each half.
+    assertThat(out.toString()).isEqualTo("page table 0x0000000000100000\n"
+        + "..0: pte 0x0000000000102003 pa 0x0000000000102000\n"
+        + ".. ..0: pte 0x0000000000103003 pa 0x0000000000103000\n"
+        + ".. .. ..1: pte " + String.format("0x%016x", userPage) + " pa 0x0000000000005000\n"
+        + "\npage table 0x0000000000101000\n"
+        + "..0: pte 0x0000000000104003 pa 0x0000000000104000\n"
+        + ".. ..0: pte 0x0000000000105003 pa 0x0000000000105000\n"
+        + ".. .. ..0: pte " + String.format("0x%016x", kernelPage) + " pa 0x0000000000006000\n");
+  }
+
+  @Test
+  void jsonPutsEachRootInAHalfOfItsOwnAndStaysWellFormedWhenStopped() throws java.io.IOException {
+    Space s = Space.of(Formats.aarch64());
+    s.tables.map(VirtualRange.page(0x1000), 0x5000, USER_DATA);
+    s.tables.map(VirtualRange.page(UPPER_BOTTOM), 0x6000, KERNEL_DATA);
+    StringBuilder all = new StringBuilder();
+    s.tables.dump(VirtualRange.all(), DumpRenderer.json(all, false));
+    java.util.Map<String, List<String>> fields = DumpBehaviourTest.jsonFields(all.toString());
+    assertThat(fields.get("half")).containsExactly("lower", "upper");
+    assertThat(fields.get("root")).containsExactly("0x0000000000100000", "0x0000000000101000");
+    assertThat(fields.get("complete")).containsExactly("true");
+    assertThat(fields.get("tables")).containsExactly("8");
+    assertThat(fields.get("leaves")).containsExactly("2");
+    // A dump of TTBR0's half ends with the lower root, complete.
+    StringBuilder lower = new StringBuilder();
+    s.tables.dump(s.format.lowerHalf(), DumpRenderer.json(lower, false));
+    fields = DumpBehaviourTest.jsonFields(lower.toString());
+    assertThat(fields.get("half")).containsExactly("lower");
+    assertThat(fields.get("complete")).containsExactly("true");
+    // A walk stopped by its budget inside TTBR1's half still closes every object.
+    StringBuilder stopped = new StringBuilder();
+    Walker walker = s.space().walker().entryBudget(2048 + 2);
+    assertThat(dev.paging.dump.Dump.write(walker, s.format, s.space().root(), s.space().upperRoot(), VirtualRange.all(),
+        DumpRenderer.json(stopped, false))).isEqualTo(WalkOutcome.BUDGET_EXHAUSTED);
+    fields = DumpBehaviourTest.jsonFields(stopped.toString());
+    assertThat(fields.get("half")).containsExactly("lower", "upper");
+    assertThat(fields.get("complete")).containsExactly("false");
+  }
+
+  @Test
+  void effectiveAttributesOfAMappingApplyTheTablesAbove() {
+    Space s = Space.of(Formats.aarch64());
+    Attributes userText = Attributes.readExecute().withUser(true).withAccessed(true);
+    s.tables.map(VirtualRange.page(0x1000), 0x5000, userText);
+    Translation t = s.translate(0x1000);
+    assertThat(Aarch64Permissions.of(s.format, t.effectiveAttributes())).hasToString("EL0 r-x EL1 r--");
+    // APTable[0] and UXNTable in the L1 descriptor above: EL0 loses its access and its execute.
+    long l0e = s.entryAddress(0x1000, 0);
+    s.memory.write(l0e, s.memory.read(l0e) | 1L << 61 | 1L << 60);
+    assertThat(Aarch64Permissions.of(s.format, s.translate(0x1000).effectiveAttributes())).hasToString("EL0 --- EL1 r--");
+  }
+}
