@@ -54,6 +54,7 @@ public final class AddressSpace {
     Objects.requireNonNull(sharedTables, "sharedTables");
     Objects.requireNonNull(memory, "memory");
     Objects.requireNonNull(allocator, "allocator");
+    checkFrames(format, allocator);
     long root = newRoot(format, memory, allocator, sharedTables);
     long upperRoot = root;
     if (format.rootPerHalf()) {
@@ -134,6 +135,8 @@ public final class AddressSpace {
     if (format.rootPerHalf() && lowerRoot == upperRoot) {
       throw new IllegalArgumentException(format.name() + " has a root table per half; both are " + hex(lowerRoot));
     }
+    Objects.requireNonNull(allocator, "allocator");
+    checkFrames(format, allocator);
     checkRoot(format, memory, lowerRoot);
     checkRoot(format, memory, upperRoot);
     return new AddressSpace(format, memory, allocator, lowerRoot, upperRoot, sharedTables);
@@ -154,6 +157,21 @@ public final class AddressSpace {
   public static AddressSpace readOnly(PagingFormat format, PhysicalMemory memory, long lowerRoot, long upperRoot) {
     Objects.requireNonNull(memory, "memory");
     return of(format, memory, Tables.NO_FRAMES, lowerRoot, upperRoot, SharedTables.create());
+  }
+
+  /** Every table of the format must fit in one of the allocator's frames, aligned as it asks. */
+  private static void checkFrames(PagingFormat format, FrameAllocator allocator) {
+    long frame = allocator.frameBytes();
+    long largest = Tables.largestTable(format);
+    if (Long.bitCount(frame) != 1 || frame < Addresses.FRAME_SIZE) {
+      throw new IllegalArgumentException(allocator + " says its frames are " + frame
+          + " bytes, not a power of two of at least 4096");
+    }
+    if (frame < largest) {
+      throw new IllegalArgumentException(format.name() + " tables take " + Formats.sizeName(largest) + ", more than "
+          + "the " + Formats.sizeName(frame) + " frames of " + allocator + "; give an allocator of frames of at least "
+          + Formats.sizeName(largest));
+    }
   }
 
   private static void checkRoot(PagingFormat format, PhysicalMemory memory, long root) {

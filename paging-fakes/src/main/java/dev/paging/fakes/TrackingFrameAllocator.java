@@ -10,7 +10,8 @@ import java.util.Objects;
  * A frame allocator for tests that knows who owns what, so misuse by the code under test fails
  * loudly at the faulty call instead of corrupting a later one.
  *
- * <p>It hands out the frames of one region {@code [base, base + frameCount * 4 KiB)}, always the
+ * <p>It hands out the frames of one region {@code [base, base + frameCount * frameBytes)}, 4 KiB
+ * frames unless made with a larger size (16 or 64 KiB for AArch64's larger granules), always the
  * lowest free one, so a scenario allocates the same frames on every run and a failing test can
  * name them. It rejects with an {@link IllegalArgumentException} naming the frame in hex a double
  * free, a free of a frame it never handed out (outside the region or never allocated) and an
@@ -20,9 +21,9 @@ import java.util.Objects;
  * allocated ({@link #leakReport}, {@link #assertNoLeaks}). Not thread-safe.
  */
 public final class TrackingFrameAllocator implements FrameAllocator {
-  private static final int FRAME_SHIFT = 12;
   private static final long NOT_ARMED = Long.MAX_VALUE;
 
+  private final int frameShift;
   private final long base;
   private final int frameCount;
   private final BitSet allocated = new BitSet();
@@ -36,7 +37,8 @@ public final class TrackingFrameAllocator implements FrameAllocator {
   private long failFromCall = NOT_ARMED;
   private int failFromArgument;
 
-  private TrackingFrameAllocator(long base, int frameCount) {
+  private TrackingFrameAllocator(int frameShift, long base, int frameCount) {
+    this.frameShift = frameShift;
     this.base = base;
     this.frameCount = frameCount;
   }
@@ -50,15 +52,29 @@ public final class TrackingFrameAllocator implements FrameAllocator {
    *     address space
    */
   public static TrackingFrameAllocator over(long base, long frameCount) {
-    if (!Addresses.isAligned(base, Addresses.FRAME_SIZE)) {
+    return over(base, frameCount, Addresses.FRAME_SIZE);
+  }
+
+  /**
+   * An allocator of the {@code frameCount} frames of {@code frameBytes} each from {@code base}.
+   *
+   * @throws IllegalArgumentException if {@code frameBytes} is not a power of two in 4 KiB..1 GiB,
+   *     {@code base} is not aligned to it, or as {@link #over(long, long)}
+   */
+  public static TrackingFrameAllocator over(long base, long frameCount, long frameBytes) {
+    if (Long.bitCount(frameBytes) != 1 || frameBytes < Addresses.FRAME_SIZE || frameBytes > (1L << 30)) {
+      throw new IllegalArgumentException("frame size " + frameBytes + " is not a power of two from 4096 to 2^30");
+    }
+    int shift = Long.numberOfTrailingZeros(frameBytes);
+    if (!Addresses.isAligned(base, frameBytes)) {
       throw new IllegalArgumentException(
-          "allocator region base " + Addresses.hex(base) + " is not 4 KiB aligned");
+          "allocator region base " + Addresses.hex(base) + " is not " + (frameBytes >>> 10) + " KiB aligned");
     }
     if (frameCount < 1 || frameCount > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "allocator frame count " + frameCount + " is not in [1, " + Integer.MAX_VALUE + "]");
     }
-    if (base != 0 && Long.compareUnsigned(frameCount << FRAME_SHIFT, -base) > 0) {
+    if (base != 0 && Long.compareUnsigned(frameCount << shift, -base) > 0) {
       throw new IllegalArgumentException(
           "allocator region of "
               + frameCount
@@ -66,7 +82,13 @@ public final class TrackingFrameAllocator implements FrameAllocator {
               + Addresses.hex(base)
               + " passes the top of the address space");
     }
-    return new TrackingFrameAllocator(base, (int) frameCount);
+    return new TrackingFrameAllocator(shift, base, (int) frameCount);
+  }
+
+  /** The size of every frame of the region: 4 KiB unless made with another. */
+  @Override
+  public long frameBytes() {
+    return 1L << frameShift;
   }
 
   /**
@@ -122,7 +144,7 @@ public final class TrackingFrameAllocator implements FrameAllocator {
    */
   @Override
   public void free(long frame) {
-    if (!Addresses.isAligned(frame, Addresses.FRAME_SIZE)) {
+    if (!Addresses.isAligned(frame, frameBytes())) {
       throw new IllegalArgumentException("free of unaligned frame " + Addresses.hex(frame));
     }
     int index = indexOf(frame);
@@ -181,7 +203,7 @@ public final class TrackingFrameAllocator implements FrameAllocator {
 
   /** True when {@code frame} is currently allocated; false for any frame outside the region. */
   public boolean isAllocated(long frame) {
-    int index = Addresses.isAligned(frame, Addresses.FRAME_SIZE) ? indexOf(frame) : -1;
+    int index = Addresses.isAligned(frame, frameBytes()) ? indexOf(frame) : -1;
     return index >= 0 && allocated.get(index);
   }
 
@@ -279,24 +301,25 @@ public final class TrackingFrameAllocator implements FrameAllocator {
         + allocatedCount()
         + " of "
         + frameCount
+        + (frameShift == 12 ? "" : " " + (frameBytes() >>> 10) + " KiB frames")
         + " allocated";
   }
 
   private long frameAt(int index) {
-    return base + ((long) index << FRAME_SHIFT);
+    return base + ((long) index << frameShift);
   }
 
   /** The index of an aligned frame in the region, or -1 when outside. */
   private int indexOf(long frame) {
     long offset = frame - base;
-    if (Long.compareUnsigned(offset, (long) frameCount << FRAME_SHIFT) >= 0) {
+    if (Long.compareUnsigned(offset, (long) frameCount << frameShift) >= 0) {
       return -1;
     }
-    return (int) (offset >>> FRAME_SHIFT);
+    return (int) (offset >>> frameShift);
   }
 
   private long regionEnd() {
-    return base + ((long) frameCount << FRAME_SHIFT);
+    return base + ((long) frameCount << frameShift);
   }
 
   private static void checkK(int k) {

@@ -26,6 +26,33 @@ class TrackingFrameAllocatorTest {
   }
 
   @Test
+  void handsOutFramesOfTheSizeItWasMadeWith() {
+    TrackingFrameAllocator a = TrackingFrameAllocator.over(0x10_0000, 3, 16384);
+    assertThat(a.frameBytes()).isEqualTo(16384);
+    assertThat(a.allocate()).isEqualTo(0x10_0000L);
+    assertThat(a.allocate()).isEqualTo(0x10_4000L);
+    assertThat(a.allocate()).isEqualTo(0x10_8000L);
+    assertThatThrownBy(a::allocate).isInstanceOf(OutOfFramesException.class)
+        .hasMessage("all 3 frames of [0x0000000000100000, 0x000000000010c000) are allocated");
+    assertThatThrownBy(() -> a.free(0x10_1000L)).hasMessage("free of unaligned frame 0x0000000000101000");
+    assertThat(a.isAllocated(0x10_4000L)).isTrue();
+    assertThat(a.isAllocated(0x10_5000L)).isFalse();
+    assertThat(a).hasToString("TrackingFrameAllocator[0x0000000000100000, 0x000000000010c000): 3 of 3 16 KiB frames "
+        + "allocated");
+    assertThat(TrackingFrameAllocator.over(0x10_0000, 1).frameBytes()).isEqualTo(4096);
+  }
+
+  @Test
+  void refusesFrameSizesThatAreNotPowersOfTwoAndUnalignedBases() {
+    assertThatThrownBy(() -> TrackingFrameAllocator.over(0x10_0000, 4, 12288))
+        .hasMessage("frame size 12288 is not a power of two from 4096 to 2^30");
+    assertThatThrownBy(() -> TrackingFrameAllocator.over(0x10_0000, 4, 2048))
+        .hasMessage("frame size 2048 is not a power of two from 4096 to 2^30");
+    assertThatThrownBy(() -> TrackingFrameAllocator.over(0x10_4000, 4, 65536))
+        .hasMessage("allocator region base 0x0000000000104000 is not 64 KiB aligned");
+  }
+
+  @Test
   void reusesFreedFramesLowestFirst() {
     TrackingFrameAllocator allocator = TrackingFrameAllocator.over(BASE, 8);
     for (int i = 0; i < 5; i++) {

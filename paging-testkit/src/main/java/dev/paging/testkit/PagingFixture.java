@@ -1,5 +1,6 @@
 package dev.paging.testkit;
 
+import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.SharedTables;
@@ -8,6 +9,7 @@ import dev.paging.fakes.TrackingFrameAllocator;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -15,27 +17,43 @@ import java.util.Set;
  * test declares, so that the JUnit extension ({@code dev.paging.testkit.junit.PagingExtension}) can check invariants and leaks after the test.
  *
  * <p>Memory is 1 GiB; table frames come from the 64 MiB starting at 16 MiB, below any data
- * address a test is likely to map and inside memory, so tables are readable.
+ * address a test is likely to map and inside memory, so tables are readable. They are 4 KiB
+ * frames, or as large as a format's tables need ({@link #create(PagingFormat)}).
  */
 public final class PagingFixture {
   /** The simulated memory's size. */
   public static final long MEMORY_SIZE = 1L << 30;
   /** Where the allocator's frames start. */
   public static final long FRAMES_BASE = 16L << 20;
-  /** How many frames the allocator has. */
+  /** How many 4 KiB frames the allocator has (a quarter as many of 16 KiB, and so on). */
   public static final long FRAME_COUNT = 16_384;
 
   private final SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY_SIZE);
-  private final TrackingFrameAllocator allocator = TrackingFrameAllocator.over(FRAMES_BASE, FRAME_COUNT);
+  private final TrackingFrameAllocator allocator;
   private final SharedTables sharedTables = SharedTables.create();
   private final List<AddressSpace> spaces = new ArrayList<>();
   private final Set<Long> held = new LinkedHashSet<>();
 
-  private PagingFixture() {}
+  private PagingFixture(long frameBytes) {
+    this.allocator = TrackingFrameAllocator.over(FRAMES_BASE, FRAME_COUNT * 4096 / frameBytes, frameBytes);
+  }
 
-  /** A fixture on its own, for tests that do not use the extension. */
+  /** A fixture on its own, for tests that do not use the extension, with 4 KiB frames. */
   public static PagingFixture create() {
-    return new PagingFixture();
+    return new PagingFixture(4096);
+  }
+
+  /**
+   * A fixture whose frames hold a table of {@code format}: 4 KiB, or the granule of an AArch64
+   * format with a 16 or 64 KiB granule.
+   */
+  public static PagingFixture create(PagingFormat format) {
+    Objects.requireNonNull(format, "format");
+    long largest = 4096;
+    for (Level level : format.levels()) {
+      largest = Math.max(largest, Math.max(level.tableBytes(), level.tableAlignment()));
+    }
+    return new PagingFixture(largest);
   }
 
   public SimulatedMemory memory() {

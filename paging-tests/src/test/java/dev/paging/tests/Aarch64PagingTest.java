@@ -194,6 +194,85 @@ class Aarch64PagingTest {
     }
   }
 
+  /** The larger granules: tables and pages of 16 or 64 KiB, from an allocator of frames that size. */
+  @Nested
+  class LargerGranules {
+    private final dev.paging.api.PagingFormat k16 = Formats.aarch64(Aarch64Options.defaults().withGranule(16384));
+    private final dev.paging.api.PagingFormat k64 = Formats.aarch64(Aarch64Options.defaults().withGranule(65536));
+
+    private PageTables tables(dev.paging.api.PagingFormat format, SimulatedMemory memory, long frameBytes) {
+      return PageTables.create(format, memory, TrackingFrameAllocator.over(0x10_0000, 64, frameBytes));
+    }
+
+    @Test
+    void aSixteenKilobytePageLinksThroughSixteenKilobyteTablesFromATwoEntryRoot() {
+      SimulatedMemory memory = SimulatedMemory.ofSize(Space.MEMORY);
+      PageTables t = tables(k16, memory, 16384);
+      // Roots 0x100000 and 0x104000 (2 entries each, in frames of their own); then L1, L2, L3.
+      assertThat(t.space().root()).isEqualTo(0x10_0000L);
+      assertThat(t.space().upperRoot()).isEqualTo(0x10_4000L);
+      t.map(VirtualRange.ofLength(0x4000, 0x4000), 0x8_c000, USER_DATA);
+      assertThat(memory.read(0x10_0000)).isEqualTo(0x10_8000L | TABLE);
+      assertThat(memory.read(0x10_8000)).isEqualTo(0x10_c000L | TABLE);
+      assertThat(memory.read(0x10_c000)).isEqualTo(0x11_0000L | TABLE);
+      assertThat(memory.read(0x11_0000 + 8)).isEqualTo(0x8_c000L | PAGE | AP_EL0 | AF | NG | PXN | UXN);
+      assertThat(t.translate(0x7abc).physicalAddress()).isEqualTo(0x8_fabcL);
+      // Bit 47 picks L0's entry 1: 128 TiB up, still TTBR0's.
+      t.map(VirtualRange.ofLength(1L << 47, 32L << 20), 0x200_0000L, USER_DATA);
+      assertThat(memory.read(0x10_0000 + 8) & 0b11).isEqualTo(TABLE);
+      assertThat(t.translate((1L << 47) + 0x123_4567).physicalAddress()).isEqualTo(0x323_4567L);
+      assertThat(t.translate((1L << 47) + 0x123_4567).level().name()).isEqualTo("L2");
+    }
+
+    @Test
+    void aSixtyFourKilobyteGranuleMapsHalfGigabyteBlocksAndSixtyFourKilobytePages() {
+      SimulatedMemory memory = SimulatedMemory.ofSize(Space.MEMORY);
+      PageTables t = tables(k64, memory, 65536);
+      t.map(VirtualRange.ofLength(UPPER_BOTTOM, 512L << 20), 0x2000_0000L, KERNEL_DATA);
+      t.map(VirtualRange.ofLength(UPPER_BOTTOM + (512L << 20), 0x1_0000), 0x3_0000L, KERNEL_DATA);
+      // TTBR1's root (64 entries) at 0x110000; its L2 at 0x120000 with a block at entry 0.
+      assertThat(memory.read(0x11_0000)).isEqualTo(0x12_0000L | TABLE);
+      assertThat(memory.read(0x12_0000)).isEqualTo(0x2000_0000L | 0b01 | AF | PXN | UXN);
+      assertThat(memory.read(0x12_0000 + 8)).isEqualTo(0x13_0000L | TABLE);
+      assertThat(memory.read(0x13_0000)).isEqualTo(0x3_0000L | PAGE | AF | PXN | UXN);
+      assertThat(t.translate(UPPER_BOTTOM + 0x1234_5678L).physicalAddress()).isEqualTo(0x3234_5678L);
+      assertThat(t.translate(UPPER_BOTTOM + (512L << 20) + 0xfedc).physicalAddress()).isEqualTo(0x3_fedcL);
+      assertThatThrownBy(() -> t.map(VirtualRange.ofLength(0x1_0000, 0x1000), 0, USER_DATA))
+          .hasMessageEndingWith("the range's end 0x0000000000011000 is not aligned to the page size 0x0000000000010000");
+      assertThatThrownBy(() -> t.unmap(VirtualRange.ofLength(0x1_0000, 0x1000)))
+          .hasMessageEndingWith("range end 0x0000000000011000 (exclusive; last byte 0x0000000000010fff) is not "
+              + "64 KiB aligned");
+      assertThatThrownBy(() -> t.mapPage(0x1000, 0, USER_DATA)).hasMessageContaining("0x0000000000001000");
+    }
+
+    @Test
+    void anAllocatorOfSmallerFramesIsRefusedNamingBothSizes() {
+      SimulatedMemory memory = SimulatedMemory.ofSize(Space.MEMORY);
+      TrackingFrameAllocator small = TrackingFrameAllocator.over(0x10_0000, 64);
+      assertThatThrownBy(() -> AddressSpace.create(k16, memory, small))
+          .hasMessage("aarch64-16k tables take 16 KiB, more than the 4 KiB frames of " + small
+              + "; give an allocator of frames of at least 16 KiB");
+      assertThat(small.allocations()).isZero();
+      // A read-only handle never allocates: any frame size will do.
+      AddressSpace image = AddressSpace.readOnly(k64, memory, 0x20_0000, 0x21_0000);
+      assertThat(image.rootFor(-1L)).isEqualTo(0x21_0000L);
+    }
+
+    @Test
+    void pageAtATimeCallsWorkInGranules() {
+      SimulatedMemory memory = SimulatedMemory.ofSize(Space.MEMORY);
+      PageTables t = tables(k16, memory, 16384);
+      t.mapPage(UPPER_BOTTOM + 0x8000, 0x4_4000, KERNEL_DATA);
+      assertThat(t.translate(UPPER_BOTTOM + 0xbfff).physicalAddress()).isEqualTo(0x4_7fffL);
+      assertThat(t.translate(UPPER_BOTTOM + 0xc000).isMapped()).isFalse();
+      t.protectPage(UPPER_BOTTOM + 0x8000, Attributes.readOnly().withAccessed(true).withGlobal(true));
+      assertThat(t.translate(UPPER_BOTTOM + 0x8000).effectiveAttributes().writable()).isFalse();
+      t.unmapPage(UPPER_BOTTOM + 0x8000);
+      assertThat(t.translate(UPPER_BOTTOM + 0x8000).isMapped()).isFalse();
+      assertThat(t.translate(UPPER_BOTTOM + 0x8000).outcome()).isEqualTo(Translation.Outcome.EMPTY);
+    }
+  }
+
   @Nested
   class AllOrNothing {
     @Test

@@ -10,6 +10,7 @@ import dev.paging.api.Attributes;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.api.VirtualRange;
+import dev.paging.core.Aarch64Options;
 import dev.paging.core.Formats;
 import dev.paging.fakes.AllocatorState;
 import dev.paging.fakes.FailingMemory;
@@ -23,6 +24,7 @@ import dev.paging.ops.MapOptions;
 import dev.paging.ops.PageTables;
 import dev.paging.ops.ReclaimMode;
 import dev.paging.testkit.Invariants;
+import dev.paging.testkit.stateful.Generators;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -52,12 +54,15 @@ class MemoryFailureTest {
     final SimulatedMemory memory = SimulatedMemory.ofSize(Space.MEMORY);
     final FailingMemory failing = FailingMemory.over(memory);
     final WriteLog log = new WriteLog(failing);
-    final TrackingFrameAllocator allocator = TrackingFrameAllocator.over(Space.TABLES_BASE, Space.TABLE_FRAMES);
+    final TrackingFrameAllocator allocator;
     final PageTables kernel;
     PageTables process;
 
     World(PagingFormat format) {
       this.format = format;
+      // Frames as large as the tables: 4 KiB, or an AArch64 granule.
+      long frame = Math.max(KIB4, Generators.smallestPage(format));
+      this.allocator = TrackingFrameAllocator.over(Space.TABLES_BASE, Space.TABLE_FRAMES * KIB4 / frame, frame);
       this.kernel = PageTables.create(format, log, allocator);
     }
 
@@ -113,10 +118,12 @@ class MemoryFailureTest {
   /**
    * The same lifetime in a 32-bit space, for 32-bit paging (4-byte entries, 4 MiB pages, no NX)
    * and PAE (a 4-entry root, 2 MiB pages): kernel at 3 GiB, user memory at 1 GiB. AArch64 (two
-   * roots) lives it too, its kernel 3 GiB into TTBR1's half.
+   * roots) lives it too, its kernel 3 GiB into TTBR1's half, with 4 and 16 KiB granules: pages,
+   * tables and frames of 16 KiB.
    */
   private static List<Step> thirtyTwoBitSteps(PagingFormat format) {
     long large = format.levels().get(format.levels().size() - 2).entrySpan();
+    long pg = Generators.smallestPage(format);
     long kva = format.virtualAddressBits() == 32 ? 0xc000_0000L : format.upperHalf().first() + 0xc000_0000L;
     long uva = 0x4000_0000L;
     long page = 0x7ff0_0000L;
@@ -125,21 +132,21 @@ class MemoryFailureTest {
     List<Step> steps = new ArrayList<>();
     steps.add(new Step("share the kernel half", w -> w.process = PageTables.createSharingKernelHalf(w.kernel)));
     // Small: the shared kernel half's tables exist already, so 32-bit paging maps it in 4 KiB pages.
-    steps.add(new Step("map kernel memory", w -> w.kernel.map(VirtualRange.ofLength(kva - large, 3 * large + KIB4),
+    steps.add(new Step("map kernel memory", w -> w.kernel.map(VirtualRange.ofLength(kva - large, 3 * large + pg),
         0x1000_0000L - large, kernel)));
     steps.add(new Step("map large pages with a 4 KiB page each side", w -> w.process.map(
-        VirtualRange.ofLength(uva - KIB4, 8 * large + 2 * KIB4), 0x2000_0000L - KIB4, user)));
+        VirtualRange.ofLength(uva - pg, 8 * large + 2 * pg), 0x2000_0000L - pg, user)));
     steps.add(new Step("replace 4 KiB inside a large page", w -> w.process.map(
-        VirtualRange.ofLength(uva + large + KIB4, KIB4), 0x3000_0000L, user.withWritable(false),
+        VirtualRange.ofLength(uva + large + pg, pg), 0x3000_0000L, user.withWritable(false),
         MapOptions.replacing())));
     steps.add(new Step("protect, smashing both ends", w -> w.process.protect(
-        VirtualRange.halfOpen(uva + 2 * large + KIB4, uva + 4 * large - KIB4), user.withWritable(false))));
+        VirtualRange.halfOpen(uva + 2 * large + pg, uva + 4 * large - pg), user.withWritable(false))));
     steps.add(new Step("unmap, smashing one end", w -> w.process.unmap(
-        VirtualRange.halfOpen(uva + 6 * large - KIB4, uva + 8 * large + KIB4))));
+        VirtualRange.halfOpen(uva + 6 * large - pg, uva + 8 * large + pg))));
     steps.add(new Step("map one page", w -> w.process.mapPage(page, 0x3100_0000L, user)));
     steps.add(new Step("protect one page", w -> w.process.protectPage(page, user.withWritable(false))));
     steps.add(new Step("unmap one page", w -> w.process.unmapPage(page)));
-    steps.add(new Step("smash a shared kernel large page", w -> w.process.smash(kva + large + 0x5000, KIB4)));
+    steps.add(new Step("smash a shared kernel large page", w -> w.process.smash(kva + large + 5 * pg, pg)));
     steps.add(new Step("collapse it again", w -> w.process.collapse(VirtualRange.ofLength(kva + large, large))
         .pendingFrees().release()));
     steps.add(new Step("unmap the user half", w -> w.process.unmap(w.format.lowerHalf())));
@@ -151,7 +158,8 @@ class MemoryFailureTest {
 
   @Test
   void everyReadAndWritePointFailsCleanlyOnThirtyTwoBitX86PaeAndAarch64() {
-    for (PagingFormat format : List.of(Formats.x86_32(), Formats.x86Pae(), Formats.aarch64())) {
+    for (PagingFormat format : List.of(Formats.x86_32(), Formats.x86Pae(), Formats.aarch64(),
+        Formats.aarch64(Aarch64Options.defaults().withGranule(16384)))) {
       sweepLifetime(format, thirtyTwoBitSteps(format));
     }
   }

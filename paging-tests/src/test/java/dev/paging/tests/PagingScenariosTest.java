@@ -107,17 +107,21 @@ class PagingScenariosTest {
   }
 
   /**
-   * The same on AArch64 with a 4 KiB granule, 48-bit (four levels) and 39-bit (three levels)
-   * halves, 100 sequences each: two roots, TTBR0's half and TTBR1's, each with an end at the
-   * gap. Zero failures, and the paths that exist there are reached.
+   * The same on AArch64, 100 sequences each: a 4 KiB granule with 48-bit (four levels) and
+   * 39-bit (three levels) halves, a 16 KiB granule (a 2-entry L0, 16 KiB tables and pages, 32
+   * MiB blocks) and a 64 KiB granule (a 64-entry L1, 64 KiB tables and pages, 512 MiB blocks):
+   * two roots, TTBR0's half and TTBR1's, each with an end at the gap, and frames as large as
+   * the tables. Zero failures, and the paths that exist there are reached.
    */
   @Test
   void theLibraryPassesRandomSequencesOnAarch64() {
     List<PagingFormat> formats = List.of(Formats.aarch64(),
-        Formats.aarch64(Aarch64Options.defaults().withVirtualAddressBits(39)));
+        Formats.aarch64(Aarch64Options.defaults().withVirtualAddressBits(39)),
+        Formats.aarch64(Aarch64Options.defaults().withGranule(16384)),
+        Formats.aarch64(Aarch64Options.defaults().withGranule(65536)));
     Tally all = run(formats, 0, LEGACY_SEQUENCES_PER_FORMAT);
     assertThat(all.failure).as("%s", all.failure).isNull();
-    assertThat(all.sequences).isEqualTo(2 * LEGACY_SEQUENCES_PER_FORMAT);
+    assertThat(all.sequences).isEqualTo(4 * LEGACY_SEQUENCES_PER_FORMAT);
     for (String path : List.of("map FAIL succeeded", "map FAIL threw MappingConflictException",
         "map FAIL threw OutOfFramesException", "map REPLACE freed tables", "unmap invalidated",
         "protect invalidated", "smash invalidated", "collapse freed tables", "reclaim COLLECT freed tables",

@@ -42,6 +42,10 @@ final class FormatLayout {
   final boolean throughRecursive;
   /** The format gives each half a root of its own. */
   final boolean rootPerHalf;
+  /** The smallest page: the last level's, 4 KiB but for AArch64's 16 and 64 KiB granules. */
+  final long pageSize;
+  /** How messages name it: {@code 4 KiB}. */
+  final String pageName;
 
   FormatLayout(AddressSpace space) {
     this(space, false);
@@ -54,6 +58,8 @@ final class FormatLayout {
     this.memory = space.memory();
     this.shared = space.sharedTables();
     this.rootPerHalf = format.rootPerHalf();
+    this.pageSize = format.levels().get(format.levels().size() - 1).entrySpan();
+    this.pageName = (pageSize >>> 10) + " KiB";
     List<Level> list = format.levels();
     this.levels = list.toArray(new Level[0]);
     this.last = levels.length - 1;
@@ -172,17 +178,25 @@ final class FormatLayout {
         .withExecutable(a.executable() || b.executable()).withUser(a.user() || b.user());
   }
 
-  /** Rejects a range whose ends are not canonical or not on 4 KiB boundaries. */
+  /**
+   * Rejects a range whose ends are not canonical or not on boundaries of the smallest page (4
+   * KiB, or an AArch64 granule of 16 or 64 KiB).
+   */
   void checkPageRange(String operation, VirtualRange range) {
     format.checkCanonical(range);
-    if (!Addresses.isAligned(range.first(), Addresses.FRAME_SIZE)) {
+    if (!Addresses.isAligned(range.first(), pageSize)) {
       throw new IllegalArgumentException(operation + ": range start " + hex(range.first())
-          + " is not 4 KiB aligned");
+          + " is not " + pageName + " aligned");
     }
-    if (!Addresses.isAligned(range.last() + 1, Addresses.FRAME_SIZE)) {
+    if (!Addresses.isAligned(range.last() + 1, pageSize)) {
       throw new IllegalArgumentException(operation + ": range end " + hex(range.last() + 1)
-          + " (exclusive; last byte " + hex(range.last()) + ") is not 4 KiB aligned");
+          + " (exclusive; last byte " + hex(range.last()) + ") is not " + pageName + " aligned");
     }
+  }
+
+  /** The smallest page at {@code va}, for the page-at-a-time calls' general path. */
+  VirtualRange page(long va) {
+    return Addresses.isAligned(va, pageSize) ? VirtualRange.page(va, pageSize) : VirtualRange.page(va);
   }
 
   /**

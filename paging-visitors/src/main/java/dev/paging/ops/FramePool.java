@@ -70,7 +70,7 @@ final class FramePool {
       for (; taken < count; taken++) {
         long frame = allocator.allocate();
         frames[taken] = frame;
-        String refusal = refusal(memory, frame, frames, taken, seen, check);
+        String refusal = refusal(memory, allocator.frameBytes(), frame, frames, taken, seen, check);
         if (refusal != null) {
           taken++;
           throw new PagingException("the allocator handed out frame " + hex(frame) + ", which " + refusal
@@ -87,10 +87,10 @@ final class FramePool {
     return new FramePool(allocator, frames);
   }
 
-  private static @Nullable String refusal(PhysicalMemory memory, long frame, long[] frames, int taken,
-      @Nullable FrameSet seen, Check check) {
-    if (!Addresses.isAligned(frame, Addresses.FRAME_SIZE) || !memory.contains(frame, Addresses.FRAME_SIZE)) {
-      return "is not a 4 KiB frame inside physical memory";
+  private static @Nullable String refusal(PhysicalMemory memory, long frameBytes, long frame, long[] frames,
+      int taken, @Nullable FrameSet seen, Check check) {
+    if (!Addresses.isAligned(frame, frameBytes) || !memory.contains(frame, frameBytes)) {
+      return "is not a " + (frameBytes >>> 10) + " KiB frame inside physical memory";
     }
     boolean again = false;
     if (seen != null) {

@@ -59,12 +59,13 @@ final class Journal {
    * The one walk of a one-page unmap or protect ({@code verb}) at {@code va}, whose visitor writes
    * through this journal: undone, with no frame to give back, if anything throws.
    */
-  void walkPage(Walker walker, long root, long va, PageTableVisitor visitor, String verb, boolean shared) {
+  void walkPage(Walker walker, FormatLayout g, long va, PageTableVisitor visitor, String verb) {
     start();
+    long last = va + g.pageSize - 1;
     try {
-      walker.walk(root, va, va + 0xfff, visitor);
+      walker.walk(g.space.root(), g.space.upperRoot(), va, last, visitor);
     } catch (RuntimeException | Error e) {
-      throw abort(e, verb + " " + hex(va), null, va, va + 0xfff, shared);
+      throw abort(e, verb + " " + hex(va), null, va, last, g.shared.size() > 0);
     }
   }
 

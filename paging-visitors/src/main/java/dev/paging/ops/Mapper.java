@@ -87,26 +87,27 @@ final class Mapper {
    */
   MapResult mapPage(long va, long pa, Attributes attributes) {
     Objects.requireNonNull(attributes, "attributes");
-    long lastPa = pa + Addresses.FRAME_SIZE - 1;
-    if ((va & 0xfff) != 0 || (pa & 0xfff) != 0 || !g.format.isCanonical(va)
+    long page = g.pageSize;
+    long lastPa = pa + page - 1;
+    if ((va & (page - 1)) != 0 || (pa & (page - 1)) != 0 || !g.format.isCanonical(va)
         || (lastPa >>> g.format.physicalAddressBits(g.levels[g.last])) != 0 || ult(lastPa, pa)) {
       // The general path checks in its order and says what is wrong.
-      return map(VirtualRange.page(va), pa, attributes, MapOptions.defaults());
+      return map(g.page(va), pa, attributes, MapOptions.defaults());
     }
     // The last level's codec and the table attributes depend on the attributes alone: a run of
     // calls with the same ones pays once. Otherwise the general path's next check, with its message.
     LeafCodec codec = attributes.equals(this.attributes) ? cachedCodecs[g.last] : null;
     if (codec == null) {
-      codec = codecs(va, va + Addresses.FRAME_SIZE - 1, pa, attributes, MapOptions.defaults(), -1)[g.last];
+      codec = codecs(va, va + page - 1, pa, attributes, MapOptions.defaults(), -1)[g.last];
     }
     PageVisitor v = pageVisitor;
     v.begin(codec.encode(pa));
     journal.start();
     pool = null;
     try {
-      walker.walk(g.space.root(), g.space.upperRoot(), va, va + Addresses.FRAME_SIZE - 1, v);
+      walker.walk(g.space.root(), g.space.upperRoot(), va, va + page - 1, v);
     } catch (RuntimeException | Error e) {
-      throw journal.abort(e, "map " + hex(va) + " -> " + hex(pa), pool, va, va + Addresses.FRAME_SIZE - 1,
+      throw journal.abort(e, "map " + hex(va) + " -> " + hex(pa), pool, va, va + page - 1,
           g.shared.size() > 0);
     }
     if (v.tables < 0) {
@@ -155,7 +156,7 @@ final class Mapper {
           + hex(g.format.lowerHalf().last()) + " and " + hex(g.format.upperHalf().first()));
     }
     long size = range.size();
-    long align = options.pageSize().orElse(Addresses.FRAME_SIZE);
+    long align = options.pageSize().orElse(g.pageSize);
     int exact = -1;
     if (options.pageSize().isPresent()) {
       exact = g.depthOfPageSize(align);

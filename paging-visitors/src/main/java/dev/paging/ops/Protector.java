@@ -88,8 +88,8 @@ final class Protector {
    */
   ProtectResult protectPage(long va, Attributes attributes) {
     Objects.requireNonNull(attributes, "attributes");
-    if ((va & 0xfff) != 0 || !g.format.isCanonical(va)) {
-      return protect(VirtualRange.page(va), attributes);
+    if ((va & (g.pageSize - 1)) != 0 || !g.format.isCanonical(va)) {
+      return protect(g.page(va), attributes);
     }
     if (!attributes.equals(pageAttributes)) {
       try {
@@ -102,7 +102,7 @@ final class Protector {
     }
     PageVisitor v = pageVisitor;
     v.begin();
-    journal.walkPage(walker, g.space.root(), va, v, "protect", g.shared.size() > 0);
+    journal.walkPage(walker, g, va, v, "protect");
     if (v.general) {
       return protect(VirtualRange.page(va), attributes);
     }

@@ -2,7 +2,6 @@ package dev.paging.ops;
 
 import static dev.paging.api.Addresses.hex;
 
-import dev.paging.api.Addresses;
 import dev.paging.api.Control;
 import dev.paging.api.EntryCursor;
 import dev.paging.api.EntryKind;
@@ -398,7 +397,7 @@ public final class Reclaimer {
           if (entry.kind() == EntryKind.NOT_PRESENT) {
             return s.append("a non-present entry that is not zero").toString();
           }
-          return s.append(entry.level().entrySpan() == Addresses.FRAME_SIZE ? "a leaf" : "a huge leaf")
+          return s.append(entry.level().depth() == depths - 1 ? "a leaf" : "a huge leaf")
               .append(" mapping ").append(hex(entry.target())).toString();
       }
     }

@@ -75,12 +75,12 @@ final class Unmapper {
    * nothing maps returns a shared empty result.
    */
   UnmapResult unmapPage(long va) {
-    if ((va & 0xfff) != 0 || !g.format.isCanonical(va)) {
-      return unmap(VirtualRange.page(va));
+    if ((va & (g.pageSize - 1)) != 0 || !g.format.isCanonical(va)) {
+      return unmap(g.page(va));
     }
     PageVisitor v = pageVisitor;
     v.begin();
-    journal.walkPage(walker, g.space.root(), va, v, "unmap", g.shared.size() > 0);
+    journal.walkPage(walker, g, va, v, "unmap");
     if (v.general) {
       return unmap(VirtualRange.page(va));
     }

@@ -383,15 +383,15 @@ public final class PagingScenarios {
     long lowerTop = f.lowerHalf().last();
     long upperBottom = f.upperHalf().first();
     long top = f.upperHalf().last();
-    for (long va : new long[] {0, 0xfff, lowerTop & -PAGE, lowerTop, upperBottom, upperBottom + 0x7ff, top & -PAGE, top}) {
+    for (long va : new long[] {0, 0xfff, lowerTop & -page(f), lowerTop, upperBottom, upperBottom + 0x7ff, top & -page(f), top}) {
       probes.add(va);
     }
     for (ReferenceModel.Mapping m : system.model().mappings()) {
       long length = m.last() - m.first() + 1;
       probes.add(m.first());
       probes.add(m.first() + Math.min(0x123, length - 1));
-      probes.add(m.first() + (length / 2 & -PAGE) + 8);
-      probes.add(m.last() & -PAGE);
+      probes.add(m.first() + (length / 2 & -page(f)) + 8);
+      probes.add(m.last() & -page(f));
       probes.add(m.last());
       if (f.isCanonical(m.first() - 1)) {
         probes.add(m.first() - 1);
@@ -478,8 +478,8 @@ public final class PagingScenarios {
       // At an edge: the canonical boundaries, the top page, the boundary of some level's span.
       long first = Generators.address(random, f) & -size;
       long last = first + size * (1 + random.nextInt(4)) - 1;
-      if (random.nextBoolean() && size > PAGE) {
-        first += PAGE * (1 + random.nextLong(size / PAGE - 1));
+      if (random.nextBoolean() && size > page(f)) {
+        first += page(f) * (1 + random.nextLong(size / page(f) - 1));
       }
       return clamp(f, first, last);
     }
@@ -488,41 +488,41 @@ public final class PagingScenarios {
 
   /** Part of mapping {@code m}: all of it, one page, a range across its start or end, or aligned inside it. */
   private static VirtualRange cut(SplittableRandom random, PagingFormat f, ReferenceModel.Mapping m) {
-    long pages = (m.last() - m.first()) / PAGE + 1;
+    long pages = (m.last() - m.first()) / page(f) + 1;
     List<Long> sizes = Generators.pageSizes(f);
     long size = sizes.get(random.nextInt(sizes.size()));
-    long inside = m.first() + PAGE * random.nextLong(pages);
+    long inside = m.first() + page(f) * random.nextLong(pages);
     switch (random.nextInt(6)) {
       case 0:
         return VirtualRange.closed(m.first(), m.last());
       case 1:
-        return VirtualRange.ofLength(inside, PAGE);
+        return VirtualRange.ofLength(inside, page(f));
       case 2:
         return clamp(f, inside, inside + size - 1);
       case 3: {
-        long first = m.first() - PAGE * (1 + random.nextInt(4));
+        long first = m.first() - page(f) * (1 + random.nextInt(4));
         return f.isCanonical(first) && sameHalf(f, first, m.first())
-            ? clamp(f, first, m.first() + PAGE * (1 + random.nextInt(4)) - 1) : VirtualRange.ofLength(m.first(), PAGE);
+            ? clamp(f, first, m.first() + page(f) * (1 + random.nextInt(4)) - 1) : VirtualRange.ofLength(m.first(), page(f));
       }
       case 4:
-        return clamp(f, m.last() + 1 - PAGE * (1 + random.nextInt(4)), m.last() + PAGE * (1 + random.nextInt(4)));
+        return clamp(f, m.last() + 1 - page(f) * (1 + random.nextInt(4)), m.last() + page(f) * (1 + random.nextInt(4)));
       default: {
         long aligned = (m.first() + size - 1) & -size;
         return Long.compareUnsigned(aligned, m.last()) < 0 && sameHalf(f, aligned, m.first())
-            ? clamp(f, aligned, aligned + size - 1) : VirtualRange.ofLength(inside, PAGE);
+            ? clamp(f, aligned, aligned + size - 1) : VirtualRange.ofLength(inside, page(f));
       }
     }
   }
 
   /** Near recent range {@code r}: itself, its first page, shifted by a page size, or widened to a table's span. */
   private static VirtualRange near(SplittableRandom random, PagingFormat f, VirtualRange r) {
-    long first = r.first() & -PAGE;
-    long last = r.last() | (PAGE - 1);
+    long first = r.first() & -page(f);
+    long last = r.last() | (page(f) - 1);
     switch (random.nextInt(4)) {
       case 0:
         return clamp(f, first, last);
       case 1:
-        return VirtualRange.ofLength(first, PAGE);
+        return VirtualRange.ofLength(first, page(f));
       case 2: {
         List<Long> sizes = Generators.pageSizes(f);
         long shift = sizes.get(random.nextInt(sizes.size()));
@@ -557,7 +557,7 @@ public final class PagingScenarios {
       for (int i = recent.size() - 1; i >= 0; i--) {
         VirtualRange r = recent.get(i);
         if (!r.isAll() && !system.model().anyMapped(r)) {
-          return emptiestWidening(f, system.model(), r.first() & -PAGE, r.last() | (PAGE - 1));
+          return emptiestWidening(f, system.model(), r.first() & -page(f), r.last() | (page(f) - 1));
         }
       }
     }
@@ -581,8 +581,8 @@ public final class PagingScenarios {
     if (base == null || base.isAll()) {
       return range(random, system);
     }
-    long first = base.first() & -PAGE;
-    long last = base.last() | (PAGE - 1);
+    long first = base.first() & -page(f);
+    long last = base.last() | (page(f) - 1);
     return random.nextInt(3) == 0 ? clamp(f, first, last) : widened(random, f, first, last);
   }
 
@@ -595,7 +595,7 @@ public final class PagingScenarios {
         return clamp(f, range.first() & -span, (range.last() & -span) + span - 1);
       }
       case WITHIN_ONE_TABLE: {
-        long limit = levels.get(Math.max(0, levels.size() - 3)).entrySpan() - PAGE;
+        long limit = levels.get(Math.max(0, levels.size() - 3)).entrySpan() - page(f);
         return Long.compareUnsigned(range.last() - range.first(), limit - 1) > 0
             ? VirtualRange.ofLength(range.first(), limit) : range;
       }
@@ -626,14 +626,14 @@ public final class PagingScenarios {
       return PagingStep.smash(Generators.address(random, f), size);
     }
     ReferenceModel.Mapping m = mapped.get(random.nextInt(mapped.size()));
-    long pages = (m.last() - m.first()) / PAGE + 1;
+    long pages = (m.last() - m.first()) / page(f) + 1;
     switch (random.nextInt(3)) {
       case 0:
         return PagingStep.smash(m.first(), size);
       case 1:
-        return PagingStep.smash(m.last() & -PAGE, size);
+        return PagingStep.smash(m.last() & -page(f), size);
       default:
-        return PagingStep.smash(m.first() + PAGE * random.nextLong(pages), size);
+        return PagingStep.smash(m.first() + page(f) * random.nextLong(pages), size);
     }
   }
 
@@ -645,7 +645,7 @@ public final class PagingScenarios {
    */
   private static long physical(SplittableRandom random, PagingFormat f, VirtualRange range) {
     if (Long.compareUnsigned(range.last() - range.first(), 2L << 20) < 0 && random.nextInt(4) == 0) {
-      return Generators.physical(random, f, PAGE);
+      return Generators.physical(random, f, page(f));
     }
     long offset = range.first() & (GIB - 1);
     long pa = Generators.physical(random, f, GIB) + offset;
@@ -669,14 +669,14 @@ public final class PagingScenarios {
    * so that no page larger than 4 KiB fits anywhere in it.
    */
   private static long smallPagesOnly(SplittableRandom random, PagingFormat f, VirtualRange range) {
-    return Generators.physical(random, f, GIB) + ((range.first() + PAGE) & ((2L << 20) - 1));
+    return Generators.physical(random, f, GIB) + ((range.first() + page(f)) & ((2L << 20) - 1));
   }
 
   /** {@code [first, last]} cut to the canonical half of {@code first}. */
   private static VirtualRange clamp(PagingFormat f, long first, long last) {
     if (!f.isCanonical(first)) {
       // In the hole: the nearest canonical page.
-      first = first < 0 ? f.upperHalf().first() : f.lowerHalf().last() & -PAGE;
+      first = first < 0 ? f.upperHalf().first() : f.lowerHalf().last() & -page(f);
     }
     VirtualRange half = inUpperHalf(f, first) ? f.upperHalf() : f.lowerHalf();
     if (Long.compareUnsigned(last, half.last()) > 0 || Long.compareUnsigned(last, first) < 0) {
@@ -692,5 +692,10 @@ public final class PagingScenarios {
   /** Whether canonical {@code a} is in the upper half: negative for x86-64, from 2 GiB for 32-bit x86. */
   private static boolean inUpperHalf(PagingFormat f, long a) {
     return Long.compareUnsigned(a, f.upperHalf().first()) >= 0;
+  }
+
+  /** The smallest page of {@code f}: 4 KiB, or an AArch64 granule. */
+  private static long page(PagingFormat f) {
+    return Generators.smallestPage(f);
   }
 }

@@ -54,7 +54,7 @@ public final class PagingSystem {
   private PagingSystem(PagingFormat format, PagingSubmission.Factory factory, boolean sharedKernelHalf) {
     this.format = Objects.requireNonNull(format, "format");
     this.sharedKernelHalf = sharedKernelHalf;
-    this.fixture = PagingFixture.create();
+    this.fixture = PagingFixture.create(format);
     GuardedMemory memory = new GuardedMemory(fixture.memory());
     AddressSpace first = fixture.track(AddressSpace.create(format, memory, fixture.allocator(), fixture.sharedTables()));
     if (sharedKernelHalf) {
@@ -111,7 +111,8 @@ public final class PagingSystem {
       memory.write(address, before.word(address));
     }
     TrackingFrameAllocator original = allocator();
-    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(original.base(), original.frameCount());
+    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(original.base(), original.frameCount(),
+        original.frameBytes());
     long[] frames = state.frames();
     if (frames.length > 0) {
       // The allocator hands out the lowest free frame: take every frame up to the highest one
@@ -121,7 +122,7 @@ public final class PagingSystem {
       do {
         frame = allocator.allocate();
       } while (frame != highest);
-      for (long f = original.base(); f != highest; f += 4096) {
+      for (long f = original.base(); f != highest; f += original.frameBytes()) {
         if (!state.contains(f)) {
           allocator.free(f);
         }

@@ -17,7 +17,6 @@ import java.util.SplittableRandom;
  * replays a whole scenario.
  */
 public final class Generators {
-  private static final long PAGE = 4096;
 
   private Generators() {}
 
@@ -42,20 +41,20 @@ public final class Generators {
   public static long address(SplittableRandom random, PagingFormat format) {
     Objects.requireNonNull(random, "random");
     Objects.requireNonNull(format, "format");
-    long lowerTop = format.lowerHalf().last() & -PAGE;
+    long lowerTop = format.lowerHalf().last() & -page(format);
     long upperBottom = format.upperHalf().first();
     switch (random.nextInt(8)) {
       case 0:
-        return new long[] {0, PAGE, lowerTop, upperBottom, format.upperHalf().last() & -PAGE}[random.nextInt(5)];
+        return new long[] {0, page(format), lowerTop, upperBottom, format.upperHalf().last() & -page(format)}[random.nextInt(5)];
       case 1:
       case 2: {
         Level level = format.levels().get(random.nextInt(format.levels().size()));
         long span = level.entrySpan();
         long base = alignedIn(random, format, span);
-        return random.nextBoolean() ? base : canonicalOr(format, base - PAGE, base);
+        return random.nextBoolean() ? base : canonicalOr(format, base - page(format), base);
       }
       default:
-        return alignedIn(random, format, PAGE);
+        return alignedIn(random, format, page(format));
     }
   }
 
@@ -70,9 +69,9 @@ public final class Generators {
     long count = 1 + random.nextInt(random.nextInt(8) == 0 ? 600 : 4);
     long length = count * pageSize;
     long start = alignedIn(random, format, pageSize);
-    if (!aligned && pageSize > PAGE) {
-      start += PAGE * (1 + random.nextLong(pageSize / PAGE - 1));
-      length -= PAGE * random.nextLong(pageSize / PAGE);
+    if (!aligned && pageSize > page(format)) {
+      start += page(format) * (1 + random.nextLong(pageSize / page(format) - 1));
+      length -= page(format) * random.nextLong(pageSize / page(format));
     }
     VirtualRange half = Long.compareUnsigned(start, format.upperHalf().first()) >= 0 ? format.upperHalf()
         : format.lowerHalf();
@@ -93,11 +92,11 @@ public final class Generators {
         return VirtualRange.all();
       case 1:
         long top = format.upperHalf().last();
-        return VirtualRange.closed(top + 1 - PAGE * (1 + random.nextInt(4)), top);
+        return VirtualRange.closed(top + 1 - page(format) * (1 + random.nextInt(4)), top);
       case 2: {
         long a = address(random, format);
         long b = address(random, format);
-        return Long.compareUnsigned(a, b) <= 0 ? VirtualRange.closed(a, b | (PAGE - 1)) : VirtualRange.closed(b, a | (PAGE - 1));
+        return Long.compareUnsigned(a, b) <= 0 ? VirtualRange.closed(a, b | (page(format) - 1)) : VirtualRange.closed(b, a | (page(format) - 1));
       }
       default: {
         List<Long> sizes = pageSizes(format);
@@ -175,5 +174,15 @@ public final class Generators {
 
   private static long canonicalOr(PagingFormat format, long candidate, long fallback) {
     return format.isCanonical(candidate) ? candidate : fallback;
+  }
+
+  /** The smallest page of {@code format}: 4 KiB, or an AArch64 granule of 16 or 64 KiB. */
+  public static long smallestPage(PagingFormat format) {
+    Objects.requireNonNull(format, "format");
+    return format.levels().get(format.levels().size() - 1).entrySpan();
+  }
+
+  private static long page(PagingFormat format) {
+    return smallestPage(format);
   }
 }
