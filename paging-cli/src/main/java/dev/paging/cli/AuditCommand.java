@@ -142,7 +142,7 @@ final class AuditCommand implements Callable<Integer> {
           progress.clear();
         }
         if (json) {
-          AuditJson.write(out, image.format(), image.root(), range, report);
+          AuditJson.write(out, image.format(), image.root(), image.upperRoot(), range, report);
         } else {
           report.writeTo(out);
           out.flush();
@@ -157,7 +157,7 @@ final class AuditCommand implements Callable<Integer> {
   private AuditSummary streamed(Image image, VirtualRange range, List<AuditRule> rules, long budget,
       StreamingOutput output, Progress progress) throws IOException {
     AuditJson auditJson = json
-        ? AuditJson.streaming(output.asWriter(), image.format(), image.root(), range)
+        ? AuditJson.streaming(output.asWriter(), image.format(), image.root(), image.upperRoot(), range)
         : null;
     Consumer<Finding> sink = f -> {
       try {

@@ -13,6 +13,7 @@ import dev.paging.audit.AuditReport;
 import dev.paging.audit.AuditSummary;
 import dev.paging.audit.Finding;
 import dev.paging.audit.Severity;
+import dev.paging.core.AddressSpace;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.Writer;
@@ -30,6 +31,8 @@ import java.util.Map;
  *   "schema": "paging-audit/1",
  *   "format": "x86-64",                                 the paging format's name
  *   "root": "0x...",                                    the root table's physical address
+ *   "upperRoot": "0x...",                               AArch64 only: TTBR1's root ("root" is TTBR0's);
+ *                                                       null for a half not walked
  *   "range": { "first": "0x...", "last": "0x..." },     the audited virtual range, both ends included
  *   "complete": true,                                   false when the walk stopped early (entry budget);
  *                                                       an incomplete-walk finding then names what was missed
@@ -67,9 +70,9 @@ final class AuditJson implements Closeable {
   }
 
   /** Writes {@code report} of {@code range} of the tables under {@code root} to {@code out}, then a newline. */
-  static void write(Writer out, PagingFormat format, long root, VirtualRange range, AuditReport report)
+  static void write(Writer out, PagingFormat format, long root, long upperRoot, VirtualRange range, AuditReport report)
       throws IOException {
-    try (AuditJson json = begin(out, format, root, range)) {
+    try (AuditJson json = begin(out, format, root, upperRoot, range)) {
       json.complete(report.complete());
       json.json.writeArrayFieldStart("findings");
       for (Finding f : report.findings()) {
@@ -84,8 +87,9 @@ final class AuditJson implements Closeable {
    * Starts a streamed report: the header, {@code "order": "walk"} and the findings array, which
    * {@link #finding} then fills as the audit finds; {@link #end} closes it.
    */
-  static AuditJson streaming(Writer out, PagingFormat format, long root, VirtualRange range) throws IOException {
-    AuditJson json = begin(out, format, root, range);
+  static AuditJson streaming(Writer out, PagingFormat format, long root, long upperRoot, VirtualRange range)
+      throws IOException {
+    AuditJson json = begin(out, format, root, upperRoot, range);
     json.json.writeStringField("order", "walk");
     json.json.writeArrayFieldStart("findings");
     return json;
@@ -98,18 +102,33 @@ final class AuditJson implements Closeable {
     summary(summary);
   }
 
-  private static AuditJson begin(Writer out, PagingFormat format, long root, VirtualRange range) throws IOException {
+  private static AuditJson begin(Writer out, PagingFormat format, long root, long upperRoot, VirtualRange range)
+      throws IOException {
     AuditJson audit = new AuditJson(out);
     JsonGenerator json = audit.json;
     json.writeStartObject();
     json.writeStringField("schema", SCHEMA);
     json.writeStringField("format", format.name());
-    json.writeStringField("root", hex(root));
+    if (format.rootPerHalf()) {
+      // A half not walked has no root: null.
+      rootField(json, "root", root);
+      rootField(json, "upperRoot", upperRoot);
+    } else {
+      json.writeStringField("root", hex(root));
+    }
     json.writeObjectFieldStart("range");
     json.writeStringField("first", hex(range.first()));
     json.writeStringField("last", hex(range.last()));
     json.writeEndObject();
     return audit;
+  }
+
+  private static void rootField(JsonGenerator json, String name, long root) throws IOException {
+    if (root == AddressSpace.NO_ROOT) {
+      json.writeNullField(name);
+    } else {
+      json.writeStringField(name, hex(root));
+    }
   }
 
   private void complete(boolean complete) throws IOException {

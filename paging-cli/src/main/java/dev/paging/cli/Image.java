@@ -22,6 +22,11 @@ final class Image implements AutoCloseable {
     return new Image(format, memory, AddressSpace.readOnly(format, memory, root));
   }
 
+  /** A hierarchy with a root per half (either may be {@link AddressSpace#NO_ROOT}), read-only. */
+  static Image of(PagingFormat format, MemoryImage memory, long lowerRoot, long upperRoot) {
+    return new Image(format, memory, AddressSpace.readOnly(format, memory, lowerRoot, upperRoot));
+  }
+
   PagingFormat format() {
     return format;
   }

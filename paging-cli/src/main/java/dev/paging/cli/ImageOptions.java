@@ -4,6 +4,8 @@ import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.Addresses;
 import dev.paging.api.PagingFormat;
+import dev.paging.core.Aarch64Options;
+import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.core.X86Options;
 import dev.paging.images.Architecture;
@@ -41,14 +43,18 @@ final class ImageOptions {
 
   /** The format names {@code --format} accepts, in the order the help lists them. */
   static final List<String> FORMAT_NAMES =
-      List.of("x86-64", "x86-64-5level", "x86-32", "x86-pae", "sv39", "sv48", "sv57");
-  /** The format names as a message lists them: {@code x86-64, ..., sv48 or sv57}. */
+      List.of("x86-64", "x86-64-5level", "x86-32", "x86-pae", "sv39", "sv48", "sv57", "aarch64");
+  /** The format names as a message lists them: {@code x86-64, ..., sv57 or aarch64}. */
   static final String FORMAT_LIST = String.join(", ", FORMAT_NAMES.subList(0, FORMAT_NAMES.size() - 1))
       + " or " + FORMAT_NAMES.get(FORMAT_NAMES.size() - 1);
   /** CR3 in 32-bit paging: the page directory is bits 31..12. */
   static final long CR3_32_ADDRESS_MASK = 0xffff_f000L;
   /** CR3 in PAE paging: the 32-byte aligned PDPT is bits 31..5 (QEMU reads it at CR3 & ~0x1f). */
   static final long CR3_PAE_ADDRESS_MASK = 0xffff_ffe0L;
+  /** TTBRn_EL1 bits 47..1: BADDR; ASID (63..48) and CnP (0) are not the table's. */
+  static final long TTBR_ADDRESS_MASK = 0x0000_ffff_ffff_fffeL;
+  /** Linux's arm64 defaults when no --tcr is given: 4 KiB granules, 48-bit halves, 48-bit output. */
+  static final long DEFAULT_TCR = 0x0000_0005_b510_3510L;
 
   @Spec(Spec.Target.MIXEE)
   private CommandSpec mixee;
@@ -76,6 +82,22 @@ final class ImageOptions {
           + "the root is PPN (bits 43..0) << 12, the ASID is ignored.")
   private Long satp;
 
+  @Option(names = "--ttbr0", paramLabel = "VALUE", converter = AddressConverter.class,
+      description = "AArch64 TTBR0_EL1: the lower half's root is BADDR (bits 47..1; with 52-bit output also "
+          + "bits 5..2 as address bits 51..48); ASID and CnP are ignored. Without it the lower half is not walked.")
+  private Long ttbr0;
+
+  @Option(names = "--ttbr1", paramLabel = "VALUE", converter = AddressConverter.class,
+      description = "AArch64 TTBR1_EL1: the upper half's root, read as --ttbr0. Without it the upper half is not "
+          + "walked.")
+  private Long ttbr1;
+
+  @Option(names = "--tcr", paramLabel = "VALUE", converter = AddressConverter.class,
+      description = "AArch64 TCR_EL1: the granule (TG0/TG1), the virtual size of each half (T0SZ/T1SZ), the "
+          + "output size (IPS); a half with EPD0/EPD1 set is not walked. Default: 0x5b5103510, 4 KiB granules "
+          + "and 48-bit halves and output, as Linux sets it up (a line on standard error says so).")
+  private Long tcr;
+
   @Option(names = "--cpu", paramLabel = "N",
       description = "Take the root from CPU N's registers in the dump (QEMU's CPU index, from 0). "
           + "Without --root, --cr3, --satp or --cpu, the root is CPU 0's, else the kernel's from a kdump's "
@@ -83,8 +105,9 @@ final class ImageOptions {
   private Integer cpu;
 
   @Option(names = "--format", paramLabel = "FORMAT",
-      description = "x86-64, x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57, in any case. Default: what "
-          + "--satp or the dump's registers say, else x86-64 (and a line on standard error says so).")
+      description = "x86-64, x86-64-5level, x86-32, x86-pae, sv39, sv48, sv57 or aarch64, in any case. Default: "
+          + "what --satp, --ttbr0/--ttbr1 or the dump's registers say, else x86-64 (and a line on standard error "
+          + "says so).")
   private String format;
 
   @Option(names = "--pse", description = "x86-32: CR4.PSE is set, so a PDE with PS maps a 4 MiB page (with "
@@ -115,6 +138,9 @@ final class ImageOptions {
   Image open() {
     String name = formatName();
     checkModeFlags(name);
+    if ("aarch64".equals(name) || ttbr0 != null || ttbr1 != null || tcr != null) {
+      return openAarch64(name);
+    }
     List<String> given = rootOptions();
     if (given.size() > 1) {
       throw usage("give exactly one of --root, --cr3 or --satp (got " + String.join(" and ", given) + ")");
@@ -159,6 +185,79 @@ final class ImageOptions {
   }
 
   /**
+   * An AArch64 image: the format from --tcr (or Linux's defaults), the roots from --ttbr0 and
+   * --ttbr1, a half without one (or with EPDn set) not walked.
+   */
+  private Image openAarch64(@Nullable String name) {
+    if (name != null && !"aarch64".equals(name)) {
+      String given = ttbr0 != null ? "--ttbr0" : ttbr1 != null ? "--ttbr1" : "--tcr";
+      throw usage(given + " is an AArch64 register; " + name + " takes " + (name.startsWith("x86") ? "--cr3" : "--satp")
+          + " or --root");
+    }
+    List<String> given = rootOptions();
+    given.removeIf(o -> o.startsWith("--ttbr"));
+    if (!given.isEmpty()) {
+      throw usage("aarch64 has a root per half: give --ttbr0 and/or --ttbr1, not " + given.get(0));
+    }
+    if (cpu != null) {
+      throw usage("--cpu: AArch64 CPU notes are not read; give --ttbr0 and/or --ttbr1");
+    }
+    if (physBits != null) {
+      throw usage("--phys-bits applies to x86-64 formats; aarch64's output size is TCR_EL1.IPS (give --tcr)");
+    }
+    if (ttbr0 == null && ttbr1 == null) {
+      throw usage("give --ttbr0 and/or --ttbr1 for aarch64: the roots of the lower and the upper half");
+    }
+    long control = tcr != null ? tcr : DEFAULT_TCR;
+    if (tcr == null) {
+      mixee.commandLine().getErr().println(mixee.qualifiedName() + ": no --tcr given; reading the tables with "
+          + "4 KiB granules and 48-bit halves and output, as Linux sets TCR_EL1 up (" + hex(DEFAULT_TCR) + ")");
+    }
+    boolean lower = ttbr0 != null && !Aarch64Options.walksDisabled(control, false);
+    boolean upper = ttbr1 != null && !Aarch64Options.walksDisabled(control, true);
+    if (!lower && !upper) {
+      throw usage("--tcr " + hex(control) + " turns off walks (EPD0/EPD1) of every half a TTBR was given for");
+    }
+    PagingFormat f;
+    try {
+      f = Formats.aarch64(Aarch64Options.fromTcr(control, lower, upper));
+    } catch (IllegalArgumentException e) {
+      throw usage("--tcr " + hex(control) + ": " + e.getMessage().replaceFirst("^TCR_EL1 0x[0-9a-f]+: ", ""));
+    }
+    long lowerRoot = lower ? ttbrRoot("--ttbr0", ttbr0, f) : AddressSpace.NO_ROOT;
+    long upperRoot = upper ? ttbrRoot("--ttbr1", ttbr1, f) : AddressSpace.NO_ROOT;
+    checkBase(base, mixee.commandLine());
+    MemoryImage memory = openChecked(image, imageKind(), base, mixee.commandLine());
+    try {
+      for (long r : new long[] {lowerRoot, upperRoot}) {
+        if (r != AddressSpace.NO_ROOT && !memory.contains(r, f.root().tableBytes())) {
+          throw new IllegalArgumentException("root table " + hex(r) + " (from --ttbr" + (r == lowerRoot ? 0 : 1) + " "
+              + hex(r == lowerRoot ? ttbr0 : ttbr1) + ") is outside the image " + image + ", which holds "
+              + memory.extent());
+        }
+      }
+      return Image.of(f, memory, lowerRoot, upperRoot);
+    } catch (RuntimeException e) {
+      throw closing(memory, e);
+    }
+  }
+
+  /** The root table a TTBR value names, aligned as the format's root must be. */
+  private long ttbrRoot(String option, long value, PagingFormat f) {
+    long address = value & TTBR_ADDRESS_MASK;
+    if (f.physicalAddressBits() == 52) {
+      // With 52-bit output, BADDR bits 51:48 sit in TTBR bits 5:2.
+      address = (value & 0x0000_ffff_ffff_ffc0L) | ((value >>> 2) & 0xfL) << 48;
+    }
+    long alignment = f.root().tableAlignment();
+    if (!Addresses.isAligned(address, alignment)) {
+      throw usage(option + " " + hex(value) + ": the table address " + hex(address) + " is not " + alignment
+          + "-byte aligned, as an " + f.name() + " root table must be (BADDR's bits below are RES0)");
+    }
+    return address;
+  }
+
+  /**
    * Opens the image alone, for commands that look at every root (the root options must be
    * absent, which the caller checks).
    */
@@ -176,6 +275,10 @@ final class ImageOptions {
     String name = formatName();
     checkPhysBits(name == null || name.startsWith("x86-64"), name);
     checkModeFlags(name);
+    if ("aarch64".equals(name)) {
+      throw usage("aarch64 has a root per half, which a scan of the image cannot pair: give --ttbr0 and/or "
+          + "--ttbr1");
+    }
     if (name != null && !name.startsWith("x86-64")) {
       return named(name);
     }
@@ -274,6 +377,12 @@ final class ImageOptions {
     }
     if (satp != null) {
       given.add("--satp");
+    }
+    if (ttbr0 != null) {
+      given.add("--ttbr0");
+    }
+    if (ttbr1 != null) {
+      given.add("--ttbr1");
     }
     return given;
   }

@@ -88,7 +88,7 @@ final class ReverseCommand implements Callable<Integer> {
     } else {
       try (Image image = imageOptions.open()) {
         complete = collect(ReverseMap.of(image.format(), image.memory()).withEntryBudget(budget)
-            .find(image.root(), addresses), "", lines, mapped);
+            .find(image.root(), image.upperRoot(), addresses), "", lines, mapped);
       }
     }
     boolean all = true;

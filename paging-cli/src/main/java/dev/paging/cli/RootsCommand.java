@@ -65,7 +65,7 @@ final class RootsCommand implements Callable<Integer> {
 
   @Option(names = "--format", paramLabel = "FORMAT",
       description = "x86-64, x86-64-5level, x86-32, sv39, sv48 or sv57 (a PAE root is too small to find by "
-          + "scanning). Default: what the dump's registers say, else x86-64 (and a line on standard error says so).")
+          + "scanning, and AArch64's two roots cannot be paired by one). Default: what the dump's registers say, else x86-64 (and a line on standard error says so).")
   private String format;
 
   @Option(names = "--pse", description = "x86-32: read PDEs with PS as 4 MiB pages (CR4.PSE set).")
@@ -82,6 +82,10 @@ final class RootsCommand implements Callable<Integer> {
     }
     if (pse && (format == null || !format.equalsIgnoreCase("x86-32"))) {
       throw new ParameterException(spec.commandLine(), "--pse is CR4.PSE of 32-bit paging; give it with --format x86-32");
+    }
+    if (format != null && format.equalsIgnoreCase("aarch64")) {
+      throw new ParameterException(spec.commandLine(), "aarch64 has a root per half, which a scan of the image "
+          + "cannot pair: give the TTBRs to inspect or translate with --format aarch64 --ttbr0 VALUE --ttbr1 VALUE");
     }
     if (format != null && format.equalsIgnoreCase("x86-pae")) {
       throw new ParameterException(spec.commandLine(), "a PAE root is 4 entries, too few to find by scanning: "

@@ -6,6 +6,7 @@ import dev.paging.api.Addresses;
 import dev.paging.api.EntryProblem;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
+import dev.paging.core.AddressSpace;
 import dev.paging.ops.Translation;
 import dev.paging.ops.Translator;
 import java.io.IOException;
@@ -85,6 +86,11 @@ final class TranslateCommand implements Callable<Integer> {
         String line;
         if (!format.isCanonical(va)) {
           line = hex(va) + " not canonical for " + format.name();
+          allMapped = false;
+        } else if (image.space().rootFor(va) == AddressSpace.NO_ROOT) {
+          boolean upper = va < 0;
+          line = hex(va) + " not mapped: the " + (upper ? "upper" : "lower") + " half is not walked (no --ttbr"
+              + (upper ? 1 : 0) + ", or EPD" + (upper ? 1 : 0) + " set in --tcr)";
           allMapped = false;
         } else {
           Translation t = translator.translate(va);

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileImagesTest {
   private static final List<PagingFormat> FORMATS = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(),
-      Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae());
+      Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae(), Formats.aarch64());
   private static final int IMAGES = 240;
   private static final int FRAME = 4096;
   private static final long OUTPUT_BUDGET = 200_000;
@@ -92,11 +92,13 @@ class HostileImagesTest {
         // a sibling), some with leaf bits: cycles and fan-out at every level.
         ByteBuffer b = ByteBuffer.allocate(frames * FRAME).order(ByteOrder.LITTLE_ENDIAN);
         boolean x86 = format.architecture().isX86();
+        boolean arm = format.rootPerHalf();
         int size = format.root().entryBytes();
         for (int t = 0; t < frames; t++) {
           for (int i = 0; i < FRAME / size; i++) {
             long target = (long) random.nextInt(frames) * FRAME;
             long entry = x86 ? target | 0x7 | (random.nextInt(8) == 0 ? 0x80 : 0)
+                : arm ? target | (random.nextInt(8) == 0 ? 0x1 : 0x3) | (random.nextInt(4) == 0 ? 1L << 52 : 0)
                 : (target >>> 12) << 10 | 0x1 | (random.nextInt(8) == 0 ? 0xe : 0);
             put(b, size, t * FRAME + size * i, random.nextInt(4) == 0 ? 0 : entry);
           }
@@ -114,7 +116,7 @@ class HostileImagesTest {
             if (random.nextBoolean()) {
               target = (long) random.nextInt(frames) * FRAME;
             }
-            put(b, size, t * FRAME + size * i, x86 ? target | 0x3 : (target >>> 12) << 10 | 0x1);
+            put(b, size, t * FRAME + size * i, x86 || format.rootPerHalf() ? target | 0x3 : (target >>> 12) << 10 | 0x1);
           }
         }
         return b.array();
@@ -135,6 +137,7 @@ class HostileImagesTest {
     List<String[]> commands = new ArrayList<>();
     String[] views = format.architecture().isX86()
         ? new String[] {"json", "ptdump", "info-mem", "info-tlb", "vmprint", "dot"}
+        : format.rootPerHalf() ? new String[] {"json", "ptdump", "vmprint", "dot"}
         : new String[] {"json", "ptdump", "info-mem", "vmprint", "dot"};
     commands.add(new String[] {"inspect", "--view", "json", "--output-budget", Long.toString(OUTPUT_BUDGET)});
     commands.add(new String[] {"inspect", "--view", views[1 + random.nextInt(views.length - 1)],
@@ -149,7 +152,14 @@ class HostileImagesTest {
   private static void check(String what, Path file, PagingFormat format, long root, String[] command)
       throws IOException {
     List<String> args = new ArrayList<>(List.of(command));
-    args.addAll(List.of("--image", file.toString(), "--format", format.name(), "--root", "0x" + Long.toHexString(root)));
+    args.addAll(List.of("--image", file.toString()));
+    if (format.rootPerHalf()) {
+      // The same table for both halves, as when TTBR0 = TTBR1; ASID and CnP bits set on the way.
+      args.addAll(List.of("--tcr", "0x5b5103510", "--ttbr0", "0x" + Long.toHexString(root | 0x0001_0000_0000_0001L),
+          "--ttbr1", "0x" + Long.toHexString(root)));
+    } else {
+      args.addAll(List.of("--format", format.name(), "--root", "0x" + Long.toHexString(root)));
+    }
     if (!command[0].equals("translate")) {
       args.addAll(List.of("--entry-budget", "200_000"));
     }

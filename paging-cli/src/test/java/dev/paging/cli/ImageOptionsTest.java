@@ -151,7 +151,7 @@ class ImageOptionsTest {
 
   @Test
   void anUnknownFormat() {
-    assertRejected("paging translate: unknown format 'x86' (expected x86-64, x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57)"
+    assertRejected("paging translate: unknown format 'x86' (expected x86-64, x86-64-5level, x86-32, x86-pae, sv39, sv48, sv57 or aarch64)"
         + HELP, "--image", img(), "--format", "x86", "--root", "0x1000", "0x1000");
   }
 
@@ -224,7 +224,7 @@ class ImageOptionsTest {
   @Test
   void theFirstProblemFoundIsTheOneReported() {
     // Usage is checked before the file is opened: a missing file with a bad format names the format.
-    assertRejected("paging translate: unknown format 'arm64' (expected x86-64, x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57)"
+    assertRejected("paging translate: unknown format 'arm64' (expected x86-64, x86-64-5level, x86-32, x86-pae, sv39, sv48, sv57 or aarch64)"
         + HELP, "--image", dir.resolve("missing.img").toString(), "--format", "arm64", "--root", "0x1000", "0x1000");
   }
 }

@@ -115,7 +115,7 @@ class RootsAndReverseTest {
         + "(give --format x86-64-5level, x86-32, x86-pae, sv39, sv48 or sv57 for another)\n");
     CliRun wrong = CliRun.of("roots", "--image", lime.toString(), "--format", "arm");
     assertThat(wrong.err).isEqualTo("paging roots: unknown format 'arm' (expected x86-64, x86-64-5level, x86-32, x86-pae, "
-        + "sv39, sv48 or sv57) (see 'paging roots --help')\n");
+        + "sv39, sv48, sv57 or aarch64) (see 'paging roots --help')\n");
     assertThat(wrong.status).isEqualTo(2);
   }
 

@@ -1,5 +1,7 @@
 package dev.paging.core;
 
+import static dev.paging.api.Addresses.hex;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -107,6 +109,67 @@ public final class Aarch64Options {
           + (1 << granuleShift) + " bytes");
     }
     return new Aarch64Options(granuleShift, Math.min(virtualAddressBits, 48), Math.min(physicalAddressBits, 48), on);
+  }
+
+  /**
+   * The options TCR_EL1 holds for the halves that are walked: {@code lower} for TTBR0's (T0SZ,
+   * TG0), {@code upper} for TTBR1's (T1SZ, TG1), and the output size IPS (bits 34:32). Both
+   * halves walked must have the same granule and virtual size: this library reads a space with
+   * one geometry. An IPS of 52 bits selects {@link #largeAddresses()} with the 64 KiB granule.
+   * The EPD0/EPD1 bits (7 and 23), which turn a half's walks off, are the caller's to read:
+   * {@link #walksDisabled}.
+   *
+   * @throws IllegalArgumentException naming the field and its value when a granule or IPS
+   *     encoding is reserved, a TxSZ gives a size outside what the granule allows, the halves
+   *     differ, 52-bit output is asked with a 4 or 16 KiB granule (FEAT_LPA2, TCR_EL1.DS, which
+   *     this library does not read), or neither half is walked
+   */
+  public static Aarch64Options fromTcr(long tcr, boolean lower, boolean upper) {
+    if (!lower && !upper) {
+      throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": neither half is walked");
+    }
+    int g0 = (int) (tcr >>> 14) & 3;
+    int g1 = (int) (tcr >>> 30) & 3;
+    int shift0 = g0 == 0 ? 12 : g0 == 1 ? 16 : g0 == 2 ? 14 : -1;
+    int shift1 = g1 == 2 ? 12 : g1 == 3 ? 16 : g1 == 1 ? 14 : -1;
+    if (lower && shift0 < 0) {
+      throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": TG0 = 0b11 is reserved");
+    }
+    if (upper && shift1 < 0) {
+      throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": TG1 = 0b00 is reserved");
+    }
+    int va0 = 64 - (int) (tcr & 0x3f);
+    int va1 = 64 - (int) ((tcr >>> 16) & 0x3f);
+    if (lower && upper && (shift0 != shift1 || va0 != va1)) {
+      throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": the halves differ (TTBR0: " + (1 << shift0 >>> 10)
+          + " KiB granule, " + va0 + "-bit; TTBR1: " + (1 << shift1 >>> 10) + " KiB granule, " + va1
+          + "-bit); both halves are read with one geometry, so give one of --ttbr0 and --ttbr1");
+    }
+    int shift = lower ? shift0 : shift1;
+    int va = lower ? va0 : va1;
+    int ips = (int) (tcr >>> 32) & 7;
+    if (ips == 7) {
+      throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": IPS = 0b111 is reserved");
+    }
+    int pa = IPS[ips];
+    boolean large = pa == 52 || va > MAX_VIRTUAL_ADDRESS_BITS;
+    if (large && shift != 16) {
+      throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": " + (pa == 52 ? "52-bit output (IPS 0b110)"
+          : va + "-bit virtual addresses") + " with a " + (1 << shift >>> 10) + " KiB granule needs FEAT_LPA2 "
+          + "(TCR_EL1.DS), which is not supported; with 64 KiB it is FEAT_LPA/LVA");
+    }
+    Aarch64Options o = defaults().withGranule(1 << shift).withLargeAddresses(large);
+    try {
+      return o.withVirtualAddressBits(va).withPhysicalAddressBits(pa);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": T" + (lower ? 0 : 1) + "SZ = " + (64 - va) + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Whether TCR_EL1 {@code tcr} turns off walks of the upper half (EPD1, bit 23) or the lower (EPD0, bit 7). */
+  public static boolean walksDisabled(long tcr, boolean upper) {
+    return (tcr & (upper ? 1L << 23 : 1L << 7)) != 0;
   }
 
   /** The translation granule in bytes: the size of a last-level page and of a full table. */

@@ -18,6 +18,14 @@ import java.util.Objects;
  * same mappings.
  */
 public final class AddressSpace {
+  /**
+   * Stands for the root of a half that is not translated, in a {@linkplain #readOnly(PagingFormat,
+   * PhysicalMemory, long, long) read-only} space whose format has a root per half: AArch64 with
+   * TCR_EL1.EPD0 or EPD1 set, or a memory image whose TTBR for that half is not known. Walks skip
+   * that half, and nothing in it translates.
+   */
+  public static final long NO_ROOT = -1L;
+
   private final PagingFormat format;
   private final PhysicalMemory memory;
   private final FrameAllocator allocator;
@@ -153,10 +161,31 @@ public final class AddressSpace {
     return of(format, memory, Tables.NO_FRAMES, root);
   }
 
-  /** A read-only handle over tables with a root for each half (or one, given twice, for a format with one). */
+  /**
+   * A read-only handle over tables with a root for each half (or one, given twice, for a format
+   * with one). Where the format has a root per half, one of them may be {@link #NO_ROOT}, and
+   * both may be one table, as when TTBR0 and TTBR1 hold the same address: a view that is never
+   * changed may read a table twice.
+   *
+   * @throws IllegalArgumentException as {@link #of(PagingFormat, PhysicalMemory, FrameAllocator,
+   *     long, long, SharedTables)}, or if both roots are {@link #NO_ROOT}
+   */
   public static AddressSpace readOnly(PagingFormat format, PhysicalMemory memory, long lowerRoot, long upperRoot) {
     Objects.requireNonNull(memory, "memory");
+    Objects.requireNonNull(format, "format");
+    if (format.rootPerHalf() && (lowerRoot == NO_ROOT || upperRoot == NO_ROOT || lowerRoot == upperRoot)) {
+      if (lowerRoot == NO_ROOT && upperRoot == NO_ROOT) {
+        throw new IllegalArgumentException(format.name() + ": neither half has a root");
+      }
+      checkRoot(format, memory, lowerRoot == NO_ROOT ? upperRoot : lowerRoot);
+      return new AddressSpace(format, memory, Tables.NO_FRAMES, lowerRoot, upperRoot, SharedTables.create());
+    }
     return of(format, memory, Tables.NO_FRAMES, lowerRoot, upperRoot, SharedTables.create());
+  }
+
+  /** True when one half has no root ({@link #NO_ROOT}): a read-only view of one half only. */
+  public boolean hasOneHalfOnly() {
+    return root == NO_ROOT || upperRoot == NO_ROOT;
   }
 
   /** Every table of the format must fit in one of the allocator's frames, aligned as it asks. */
@@ -198,7 +227,7 @@ public final class AddressSpace {
 
   /**
    * The physical address of the root table (what CR3 or satp points to), or of the lower half's
-   * where each half has its own (TTBR0_EL1).
+   * where each half has its own (TTBR0_EL1); {@link #NO_ROOT} when that half is not translated.
    */
   public long root() {
     return root;
@@ -206,7 +235,7 @@ public final class AddressSpace {
 
   /**
    * The root table of the upper half (TTBR1_EL1); {@link #root()} where the format has one root
-   * for both halves.
+   * for both halves; {@link #NO_ROOT} when that half is not translated.
    */
   public long upperRoot() {
     return upperRoot;
@@ -267,6 +296,10 @@ public final class AddressSpace {
 
   @Override
   public String toString() {
+    if (root == NO_ROOT || upperRoot == NO_ROOT) {
+      return format.name() + " address space, " + (root == NO_ROOT ? "upper root " + hex(upperRoot)
+          + ", lower half not translated" : "root " + hex(root) + ", upper half not translated");
+    }
     return format.name() + " address space, root " + hex(root)
         + (upperRoot == root ? "" : " and upper root " + hex(upperRoot));
   }

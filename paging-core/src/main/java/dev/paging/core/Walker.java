@@ -216,8 +216,10 @@ public final class Walker {
       throw new IllegalArgumentException(format.name() + " has one root table for both halves; got "
           + hex(lowerRoot) + " and " + hex(upperRoot));
     }
-    checkRoot(lowerRoot);
-    if (upperRoot != lowerRoot) {
+    if (!rootPerHalf || lowerRoot != AddressSpace.NO_ROOT) {
+      checkRoot(lowerRoot);
+    }
+    if (upperRoot != lowerRoot && (!rootPerHalf || upperRoot != AddressSpace.NO_ROOT)) {
       checkRoot(upperRoot);
     }
     if (walking) {
@@ -235,11 +237,13 @@ public final class Walker {
       } else {
         c = Control.CONTINUE;
         // Each half is a hierarchy of its own: its root is visited only when the range reaches it.
-        if (Long.compareUnsigned(first, lowerLast) <= 0) {
+        // A half without a root (AddressSpace.NO_ROOT) is not translated: nothing to visit.
+        if (Long.compareUnsigned(first, lowerLast) <= 0 && lowerRoot != AddressSpace.NO_ROOT) {
           long b = Long.compareUnsigned(last, lowerLast) <= 0 ? last : lowerLast;
           c = walkTable(0, lowerRoot, 0, lowerLast, first, b);
         }
-        if (c != Control.STOP && !exhausted && Long.compareUnsigned(last, upperFirst) >= 0) {
+        if (c != Control.STOP && !exhausted && Long.compareUnsigned(last, upperFirst) >= 0
+            && upperRoot != AddressSpace.NO_ROOT) {
           long a = Long.compareUnsigned(first, upperFirst) >= 0 ? first : upperFirst;
           c = walkTable(0, upperRoot, upperFirst, -1L, a, last);
         }

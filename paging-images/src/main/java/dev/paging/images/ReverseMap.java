@@ -51,6 +51,14 @@ public final class ReverseMap {
 
   /** The aliases of each of {@code physicalAddresses} in the space whose root table is at {@code root}. */
   public Result find(long root, long... physicalAddresses) {
+    return find(root, root, Objects.requireNonNull(physicalAddresses, "physicalAddresses"));
+  }
+
+  /**
+   * The aliases in a space with a root per half (AArch64 TTBR0 and TTBR1; either may be {@code
+   * AddressSpace.NO_ROOT}, a half not walked).
+   */
+  public Result find(long lowerRoot, long upperRoot, long[] physicalAddresses) {
     long[] sorted = Objects.requireNonNull(physicalAddresses, "physicalAddresses").clone();
     UnsignedArrays.sort(sorted);
     List<List<Alias>> bySorted = new ArrayList<>();
@@ -81,7 +89,7 @@ public final class ReverseMap {
     if (budget != Long.MAX_VALUE) {
       walker.entryBudget(budget);
     }
-    WalkOutcome outcome = walker.walk(root, VirtualRange.all(), finder);
+    WalkOutcome outcome = walker.walk(lowerRoot, upperRoot, VirtualRange.all(), finder);
     List<List<Alias>> byQuery = new ArrayList<>();
     for (long pa : physicalAddresses) {
       int i = UnsignedArrays.lowerBound(sorted, pa);

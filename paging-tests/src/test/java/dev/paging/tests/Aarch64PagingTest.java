@@ -187,8 +187,14 @@ class Aarch64PagingTest {
       assertThatThrownBy(() -> AddressSpace.of(Formats.aarch64(), s.memory, s.allocator, 0x10_0000))
           .hasMessage("aarch64-4k has a root table per half; give the lower half's and the upper half's, not only "
               + "0x0000000000100000");
-      assertThatThrownBy(() -> AddressSpace.readOnly(Formats.aarch64(), s.memory, 0x10_0000, 0x10_0000))
+      assertThatThrownBy(() -> AddressSpace.of(Formats.aarch64(), s.memory, s.allocator, 0x10_0000, 0x10_0000,
+          s.space().sharedTables()))
           .hasMessage("aarch64-4k has a root table per half; both are 0x0000000000100000");
+      // A read-only view may read one table for both, as the MMU does when TTBR0 = TTBR1.
+      AddressSpace same = AddressSpace.readOnly(Formats.aarch64(), s.memory, 0x10_0000, 0x10_0000);
+      assertThat(same.rootFor(UPPER_BOTTOM)).isEqualTo(0x10_0000L);
+      assertThatThrownBy(() -> AddressSpace.readOnly(Formats.aarch64(), s.memory, AddressSpace.NO_ROOT,
+          AddressSpace.NO_ROOT)).hasMessage("aarch64-4k: neither half has a root");
       assertThatThrownBy(() -> AddressSpace.readOnly(Formats.x86_64(), s.memory, 0x10_0000, 0x10_1000))
           .hasMessage("x86-64 has one root table for both halves; got 0x0000000000100000 and 0x0000000000101000");
     }
@@ -386,6 +392,35 @@ class Aarch64PagingTest {
     fields = DumpBehaviourTest.jsonFields(stopped.toString());
     assertThat(fields.get("half")).containsExactly("lower", "upper");
     assertThat(fields.get("complete")).containsExactly("false");
+  }
+
+  /**
+   * Linux 6.1's arm64 ptdump line, column by column (arch/arm64/mm/ptdump.c): {@code
+   * 0x%016lx-0x%016lx   }, {@code %9lu%c} from KiB up, the level, then {@code " " + column} for
+   * valid, USR, ro/RW, NX/"x ", SHD, AF, NG, CON, BLK, UXN, GP and the memory type.
+   */
+  @Test
+  void ptdumpPrintsArm64sColumns() throws java.io.IOException {
+    Space s = Space.of(Formats.aarch64());
+    long sh = 3L << 8;
+    s.tables.map(VirtualRange.page(0x40_0000L), 0x30_0000L,
+        Attributes.readExecute().withUser(true).withAccessed(true).withExtraBits(sh));
+    s.tables.map(VirtualRange.ofLength(UPPER_BOTTOM, 2L << 20), 0x20_0000L, KERNEL_DATA.withExtraBits(sh));
+    s.tables.map(VirtualRange.page(UPPER_BOTTOM + (1L << 30)), 0x900_0000L, KERNEL_DATA.withMemoryType(4));
+    StringBuilder out = new StringBuilder();
+    s.tables.dump(VirtualRange.all(), DumpRenderer.ptdump(out, false));
+    String valid = "  ";
+    assertThat(out.toString()).isEqualTo(
+        "0x0000000000400000-0x0000000000401000           4K PTE" + valid + " USR ro NX SHD AF NG" + "    " + "    "
+            + "    " + "   " + " MEM/NORMAL\n"
+        + "0xffff000000000000-0xffff000000200000           2M PMD" + valid + "    " + " RW NX SHD AF" + "   " + "    "
+            + " BLK UXN" + "   " + " MEM/NORMAL\n"
+        + "0xffff000040000000-0xffff000040001000           4K PTE" + valid + "    " + " RW NX" + "    " + " AF" + "   "
+            + "    " + "    " + " UXN" + "   " + " DEVICE/nGnRE\n");
+    // With holes: bare lines, at the level where the walk found them (L2 entries 0 and 1).
+    StringBuilder holes = new StringBuilder();
+    s.tables.dump(VirtualRange.closed(0, 0x3f_ffffL), DumpRenderer.ptdump(holes));
+    assertThat(holes.toString()).isEqualTo("0x0000000000000000-0x0000000000400000           4M PMD\n");
   }
 
   @Test

@@ -91,6 +91,20 @@ public interface DumpRenderer {
    * set are printed, as in Linux, so {@code showHoles} does not apply. The address-space markers
    * of a RISC-V kernel are the kernel's own and are not printed.
    *
+   * <p>arm64 (arch/arm64/mm/ptdump.c, Linux 6.1): {@code 0x<start>-0x<end>   <size><unit> <LEVEL>}
+   * then, for a run whose compared bits (4:0, 11:6, 50, 54:52) are not all clear, the columns
+   * {@code " "|F} (valid), {@code USR}, {@code ro|RW}, {@code NX|x }, {@code SHD}, {@code AF},
+   * {@code NG}, {@code CON}, {@code BLK}, {@code UXN}, {@code GP} (blank when clear) and the memory
+   * type Linux assigns to AttrIndx 0 to 4 ({@code MEM/NORMAL}, {@code MEM/NORMAL-TAGGED}, {@code
+   * MEM/NORMAL-NC}, {@code DEVICE/nGnRnE}, {@code DEVICE/nGnRE}); each column is preceded by a
+   * space. Sizes start at KiB. Levels are PGD, PUD, PMD, PTE with four levels, PGD, PMD, PTE with
+   * three and PGD, PTE with two, the names Linux up to 6.8 gives a folded walk (6.9 names a
+   * 2-level top-level block PMD). Runs split on the compared bits and the level, never on the
+   * output address, as in Linux; holes print as bare {@code range size LEVEL} lines, which Linux
+   * prints too, unless {@code showHoles} is false. The kernel's region markers ({@code ---[
+   * Linear Mapping start ]---} and the rest) depend on its layout and are not printed; Linux dumps
+   * only the kernel's half, this view both halves, TTBR0's first.
+   *
    * @param showHoles whether runs that map nothing (empty or not-present entries) are printed
    */
   static DumpRenderer ptdump(Appendable out, boolean showHoles) {

@@ -15,7 +15,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Linux's ptdump layout for x86-64 and RISC-V; the layout is documented on {@link
+ * Linux's ptdump layout for x86, RISC-V and arm64; the layout is documented on {@link
  * DumpRenderer#ptdump(Appendable, boolean)}. Keeps one pending run and writes it when the next
  * piece of the walk does not continue it.
  */
@@ -45,12 +45,23 @@ final class PtdumpRenderer implements DumpRenderer {
   private static final String[] RISCV_3 = {"PGD", "PMD", "PTE"};
   private static final String[] RISCV_4 = {"PGD", "PUD", "PMD", "PTE"};
   private static final String[] RISCV_5 = {"PGD", "P4D", "PUD", "PMD", "PTE"};
+  /** arm64 names its top level PGD and its last PTE however many levels the VA size leaves. */
+  private static final String[] ARM64_2 = {"PGD", "PTE"};
+  private static final String[] ARM64_3 = {"PGD", "PMD", "PTE"};
+  private static final String[] ARM64_4 = {"PGD", "PUD", "PMD", "PTE"};
+
+  /** The bits arm64's ptdump compares and prints: 4:0 (valid, table, AttrIndx), 11:6, GP, 54:52. */
+  private static final long ARM64_PROT = 0x1fL | (0x3fL << 6) | (1L << 50) | (0x7L << 52);
+  /** Linux 6.1's AttrIndx assignment (MT_NORMAL 0 ... MT_DEVICE_nGnRE 4), as its ptdump names them. */
+  private static final String[] ARM64_MEMORY = {"MEM/NORMAL", "MEM/NORMAL-TAGGED", "MEM/NORMAL-NC",
+      "DEVICE/nGnRnE", "DEVICE/nGnRE"};
 
   private final Appendable out;
   private final boolean showHoles;
 
   private PagingFormat format;
   private boolean x86;
+  private boolean arm64;
   /** 32-bit x86: 8-digit addresses, as an {@code unsigned long} of a 32-bit kernel prints. */
   private boolean narrow;
   private String[] levelNames;
@@ -88,10 +99,13 @@ final class PtdumpRenderer implements DumpRenderer {
       levelNames = levels == 4 ? X86_4 : X86_5;
     } else if (format.architecture() == Architecture.RISC_V && levels >= 3 && levels <= 5) {
       levelNames = levels == 3 ? RISCV_3 : levels == 4 ? RISCV_4 : RISCV_5;
+    } else if (format.architecture() == Architecture.AARCH64 && levels >= 2 && levels <= 4) {
+      levelNames = levels == 2 ? ARM64_2 : levels == 3 ? ARM64_3 : ARM64_4;
     } else {
-      throw new IllegalArgumentException("ptdump prints the x86 and RISC-V layouts of Linux;"
-          + " format " + format.name() + " is neither");
+      throw new IllegalArgumentException("ptdump prints the x86, RISC-V and arm64 layouts of Linux;"
+          + " format " + format.name() + " is none of them");
     }
+    this.arm64 = format.architecture() == Architecture.AARCH64;
     lastDepth = levels - 1;
     lowerLast = format.lowerHalf().last();
     upperFirst = format.upperHalf().first();
@@ -129,6 +143,9 @@ final class PtdumpRenderer implements DumpRenderer {
   }
 
   private long protOf(long raw, int d) {
+    if (arm64) {
+      return raw & ARM64_PROT;
+    }
     if (!x86) {
       return raw & RISCV_PROT;
     }
@@ -167,6 +184,10 @@ final class PtdumpRenderer implements DumpRenderer {
       if (mapped || showHoles) {
         marker();
         x86Line(mapped);
+      }
+    } else if (arm64) {
+      if (prot != 0 || showHoles) {
+        arm64Line();
       }
     } else if (prot != 0) {
       riscvLine();
@@ -250,6 +271,39 @@ final class PtdumpRenderer implements DumpRenderer {
     String letters = "VRWXUGAD";
     for (int bit = 7; bit >= 0; bit--) {
       out.append(' ').append((prot & (1L << bit)) != 0 ? letters.charAt(bit) : '.');
+    }
+    notFollowed();
+    out.append('\n');
+  }
+
+  /**
+   * arm64's line (arch/arm64/mm/ptdump.c as of Linux 6.1): range, size in KiB and up, level, then,
+   * for a run with any of the compared bits set, each column as {@code " " + set-or-clear}: valid
+   * ({@code " "} or {@code F}), {@code USR}, {@code ro}/{@code RW}, {@code NX}/{@code "x "} (PXN),
+   * {@code SHD} (SH = 0b11), {@code AF}, {@code NG}, {@code CON}, {@code BLK} (bit 1 clear),
+   * {@code UXN}, {@code GP}, and the memory type of AttrIndx 0 to 4, nothing for the others.
+   */
+  private void arm64Line() throws IOException {
+    DumpText.hex(out, start).append('-');
+    DumpText.hex(out, next).append("   ");
+    size((next - start) >>> 10, "KMGTPE");
+    out.append(' ').append(levelNames[depth]);
+    if (prot != 0) {
+      out.append(' ').append((prot & 1) != 0 ? " " : "F");
+      out.append(' ').append((prot & (1L << 6)) != 0 ? "USR" : "   ");
+      out.append(' ').append((prot & (1L << 7)) != 0 ? "ro" : "RW");
+      out.append(' ').append((prot & (1L << 53)) != 0 ? "NX" : "x ");
+      out.append(' ').append((prot & (3L << 8)) == (3L << 8) ? "SHD" : "   ");
+      out.append(' ').append((prot & (1L << 10)) != 0 ? "AF" : "  ");
+      out.append(' ').append((prot & (1L << 11)) != 0 ? "NG" : "  ");
+      out.append(' ').append((prot & (1L << 52)) != 0 ? "CON" : "   ");
+      out.append(' ').append((prot & (1L << 1)) != 0 ? "   " : "BLK");
+      out.append(' ').append((prot & (1L << 54)) != 0 ? "UXN" : "   ");
+      out.append(' ').append((prot & (1L << 50)) != 0 ? "GP" : "  ");
+      int type = (int) ((prot >>> 2) & 7);
+      if (type < ARM64_MEMORY.length) {
+        out.append(' ').append(ARM64_MEMORY[type]);
+      }
     }
     notFollowed();
     out.append('\n');

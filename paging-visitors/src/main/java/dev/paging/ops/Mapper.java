@@ -19,6 +19,7 @@ import dev.paging.api.MappingConflictException;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.TableCursor;
 import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
 import dev.paging.core.Walker;
 import java.util.List;
 import java.util.Objects;
@@ -154,6 +155,10 @@ final class Mapper {
     if (!lower && !g.format.upperHalf().contains(range)) {
       throw new IllegalArgumentException(what(range, pa) + ": the range crosses the non-canonical hole between "
           + hex(g.format.lowerHalf().last()) + " and " + hex(g.format.upperHalf().first()));
+    }
+    if (g.space.rootFor(range.first()) == AddressSpace.NO_ROOT) {
+      throw new IllegalArgumentException(what(range, pa) + ": the " + (lower ? "lower" : "upper")
+          + " half has no root table (it is not translated) in " + g.space);
     }
     long size = range.size();
     long align = options.pageSize().orElse(g.pageSize);

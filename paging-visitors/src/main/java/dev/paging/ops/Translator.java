@@ -239,6 +239,14 @@ public final class Translator {
       int d = 0;
       // A canonical address's bit 63 says its half.
       long table = va < 0 ? upperRoot : root;
+      if (table == AddressSpace.NO_ROOT && rootPerHalf) {
+        // The half is not translated (TCR_EL1.EPDx): a fault at its root, as for an empty entry.
+        started = false;
+        endDepth = 0;
+        endRaw = 0;
+        endVerdict = EntryVerdict.EMPTY;
+        return;
+      }
       if (started) {
         long diff = va ^ previous;
         if ((diff >>> shifts[endDepth]) == 0) {
@@ -346,6 +354,10 @@ public final class Translator {
     }
     path.reset();
     walker.walk(space.root(), space.upperRoot(), virtualAddress, virtualAddress, path);
+    if (path.endLevel == null) {
+      // Nothing visited: the address's half has no root.
+      path.endLevel = format.root();
+    }
   }
 
   /** Records the entry met at each level; the walk has one entry or hole per level. */
