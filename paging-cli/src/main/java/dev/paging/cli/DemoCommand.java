@@ -5,6 +5,7 @@ import static dev.paging.api.Addresses.hex;
 import dev.paging.api.Addresses;
 import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
+import dev.paging.core.Aarch64Permissions;
 import dev.paging.core.Formats;
 import dev.paging.core.Visitors;
 import dev.paging.core.WalkOutcome;
@@ -58,6 +59,8 @@ final class DemoCommand implements Callable<Integer> {
   private static final Attributes KERNEL_DATA = Attributes.readWrite().withGlobal(true);
   private static final Attributes KERNEL_CODE = Attributes.readExecute().withGlobal(true);
   private static final Attributes USER_CODE = Attributes.readExecute().withUser(true);
+  /** Where an arm64 Linux kernel with 48-bit VAs puts its image: the start of the vmalloc area. */
+  private static final long ARM_KERNEL = 0xffff_8000_0800_0000L;
   private static final Attributes USER_DATA = Attributes.readWrite().withUser(true);
 
   /** CR0 with PE, MP, ET, NE, WP, AM and PG set, as a running Linux kernel has it. */
@@ -163,11 +166,33 @@ final class DemoCommand implements Callable<Integer> {
     destroyed.pendingFrees().release();
     out.println("  " + allocator.allocatedCount() + " tables allocated: the kernel's and process A's; the shared");
     out.println("  kernel half is intact: " + a.translate(VMALLOC + 0x123));
+    aarch64();
     if (save != null) {
       save(memory, saveKind, a.space().root(), kernel.space().root());
     }
     out.flush();
     return 0;
+  }
+
+  /** The same engine on AArch64: a root per half, Linux's arm64 ptdump columns, each exception level's rights. */
+  private void aarch64() throws IOException {
+    heading("9. AArch64: a root per half, TTBR0 for the process and TTBR1 for the kernel");
+    SimulatedMemory memory = SimulatedMemory.ofSize(16L << 20);
+    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(TABLES_BASE, 64);
+    PageTables arm = PageTables.create(Formats.aarch64(), memory, allocator);
+    out.println("  an " + arm.space().format() + " space in " + Sizes.name(16L << 20) + " of its own: TTBR0 root "
+        + hex(arm.space().root()) + ", TTBR1 root " + hex(arm.space().upperRoot()));
+    Attributes kernelImage = Attributes.readExecute().withGlobal(true).withAccessed(true);
+    Attributes userCode = Attributes.readExecute().withUser(true).withAccessed(true);
+    step("map the kernel image [" + hex(ARM_KERNEL) + ", +2M) r-x for EL1, global",
+        arm.map(VirtualRange.ofLength(ARM_KERNEL, 2L << 20), 0x4020_0000L, kernelImage).plan());
+    step("map user code [" + hex(CODE) + ", +4K) r-x for EL0",
+        arm.map(VirtualRange.ofLength(CODE, 4096), 0x4100_0000L, userCode).plan());
+    out.println("  ptdump, arm64 columns (holes hidden):");
+    dump(arm, VirtualRange.all());
+    out.println("  user code: " + Aarch64Permissions.of(arm.space().format(), arm.translate(CODE).effectiveAttributes())
+        + "; kernel image: " + Aarch64Permissions.of(arm.space().format(),
+            arm.translate(ARM_KERNEL).effectiveAttributes()) + " (PXN and UXN keep each level to its own)");
   }
 
   private void save(SimulatedMemory memory, ImageKind kind, long processRoot, long kernelRoot) throws IOException {

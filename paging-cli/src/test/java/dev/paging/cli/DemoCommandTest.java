@@ -114,8 +114,9 @@ class DemoCommandTest {
         "== 5. Smash: make one 4 KiB page of the direct map read-only",
         "== 6. Unmap process A's stack",
         "== 7. Reclaim process A's empty tables, bottom-up",
-        "== 8. Destroy process B");
-    assertThat(SECTIONS.keySet()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+        "== 8. Destroy process B",
+        "== 9. AArch64: a root per half, TTBR0 for the process and TTBR1 for the kernel");
+    assertThat(SECTIONS.keySet()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
   }
 
   @Test
@@ -291,6 +292,25 @@ class DemoCommandTest {
             0xffffc90000000000-0xffffc90000001000           4K     RW                 GLB NX pte
             0xffffffff80000000-0xffffffff80200000           2M     ro         PSE     GLB x  pmd
         """);
+  }
+
+  /**
+   * Section 9's ptdump in Linux 6.1's arm64 columns, each {@code " " + column}: valid, USR,
+   * ro/RW, NX/"x " (PXN), SHD, AF, NG, CON, BLK, UXN, GP, memory type; and each level's rights.
+   */
+  @Test
+  void theAarch64PartMapsThroughBothRootsAndShowsEachLevelsRights() {
+    List<String> s = SECTIONS.get(9);
+    assertThat(s.get(0)).isEqualTo("  an aarch64-4k (48-bit VA, 48-bit PA) space in 16 MiB of its own: TTBR0 root "
+        + "0x0000000000100000, TTBR1 root 0x0000000000101000");
+    int dump = s.indexOf("  ptdump, arm64 columns (holes hidden):");
+    assertThat(s.subList(dump + 1, dump + 3)).containsExactly(
+        "    0x0000000000400000-0x0000000000401000           4K PTE" + "  " + " USR" + " ro" + " NX" + "    " + " AF"
+            + " NG" + "    " + "    " + "    " + "   " + " MEM/NORMAL",
+        "    0xffff800008000000-0xffff800008200000           2M PMD" + "  " + "    " + " ro" + " x " + "    " + " AF"
+            + "   " + "    " + " BLK" + " UXN" + "   " + " MEM/NORMAL");
+    assertThat(s.get(dump + 3)).isEqualTo("  user code: EL0 r-x EL1 r--; kernel image: EL0 --- EL1 r-x (PXN and UXN "
+        + "keep each level to its own)");
   }
 
   @Test

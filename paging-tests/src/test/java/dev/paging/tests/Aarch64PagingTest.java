@@ -52,6 +52,30 @@ class Aarch64PagingTest {
   private static final Attributes USER_DATA = Attributes.readWrite().withUser(true).withAccessed(true);
   private static final Attributes KERNEL_DATA = Attributes.readWrite().withAccessed(true).withGlobal(true);
 
+  /** The README's example: a user page through TTBR0, a kernel block through TTBR1, as ptdump shows them. */
+  @Test
+  void readmeExample() throws java.io.IOException {
+    // readme:aarch64
+    SimulatedMemory memory = SimulatedMemory.ofSize(64L << 20);
+    TrackingFrameAllocator frames = TrackingFrameAllocator.over(0x10_0000, 256);
+    PageTables tables = PageTables.create(Formats.aarch64(), memory, frames);   // a TTBR0 and a TTBR1 root
+    Attributes user = Attributes.readExecute().withUser(true).withAccessed(true);    // EL0 r-x, EL1 r--
+    Attributes kernel = Attributes.readWrite().withAccessed(true).withGlobal(true);  // EL1 rw-, EL0 ---
+    tables.map(VirtualRange.page(0x40_0000), 0x30_0000, user);
+    tables.map(VirtualRange.ofLength(0xffff_0000_0000_0000L, 2L << 20), 0x20_0000, kernel);  // a 2 MiB block
+    StringBuilder ptdump = new StringBuilder();
+    tables.dump(VirtualRange.all(), DumpRenderer.ptdump(ptdump, false));
+    // readme:end
+    // Linux's columns: valid, USR, ro/RW, NX (PXN), SHD, AF, NG, CON, BLK, UXN, GP, memory type.
+    assertThat(ptdump.toString()).isEqualTo(
+        "0x0000000000400000-0x0000000000401000           4K PTE" + "  " + " USR" + " ro" + " NX" + "    " + " AF"
+            + " NG" + "    " + "    " + "    " + "   " + " MEM/NORMAL\n"
+        + "0xffff000000000000-0xffff000000200000           2M PMD" + "  " + "    " + " RW" + " NX" + "    " + " AF"
+            + "   " + "    " + " BLK" + " UXN" + "   " + " MEM/NORMAL\n");
+    assertThat(tables.space().upperRoot()).isEqualTo(0x10_1000L);
+    assertThat(memory.read(0x10_0000)).isEqualTo(0x10_2003L);
+  }
+
   @Nested
   class TwoRoots {
     @Test

@@ -33,7 +33,7 @@ class ReadmeSnippetsTest {
       String block = readme.substring(m.end(), readme.indexOf("```", m.end()));
       shown.put(m.group(1) + "#" + m.group(2), block);
     }
-    assertThat(shown.keySet()).containsExactly("ThirtyTwoBitX86PagingTest#xv6-x86",
+    assertThat(shown.keySet()).containsExactly("ThirtyTwoBitX86PagingTest#xv6-x86", "Aarch64PagingTest#aarch64",
         "ComposedOperationsTest#accessed-bit-scanner", "ComposedOperationsTest#compose-with-reclaim",
         "OsProjectExampleTest#os-day", "OsProjectExampleTest#apply", "OsProjectExampleTest#reclaim",
         "ReadmeDemoTest#dump-and-audit", "GradingExampleTest#grading");
