@@ -153,10 +153,6 @@ final class Aarch64Format implements PagingFormat {
     }
   }
 
-  Aarch64Options options() {
-    return options;
-  }
-
   /** The manual's number of the level at {@code depth}: {@code L0}..{@code L3}. */
   int levelNumber(int depth) {
     return startLevel + depth;

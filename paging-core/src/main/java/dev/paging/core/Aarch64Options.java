@@ -43,7 +43,8 @@ public final class Aarch64Options {
   /**
    * These options with a translation granule of {@code bytes}: 4096, 16384 or 65536.
    *
-   * @throws IllegalArgumentException for another size, or 16 KiB while {@link #largeAddresses()}
+   * @throws IllegalArgumentException for another size, or for 4 or 16 KiB while {@link
+   *     #largeAddresses()}
    */
   public Aarch64Options withGranule(int bytes) {
     if (bytes != 4096 && bytes != 16384 && bytes != 65536) {

@@ -183,10 +183,6 @@ public final class AddressSpace {
     return of(format, memory, Tables.NO_FRAMES, lowerRoot, upperRoot, SharedTables.create());
   }
 
-  /** True when one half has no root ({@link #NO_ROOT}): a read-only view of one half only. */
-  public boolean hasOneHalfOnly() {
-    return root == NO_ROOT || upperRoot == NO_ROOT;
-  }
 
   /** Every table of the format must fit in one of the allocator's frames, aligned as it asks. */
   private static void checkFrames(PagingFormat format, FrameAllocator allocator) {
