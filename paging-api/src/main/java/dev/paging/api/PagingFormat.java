@@ -75,6 +75,38 @@ public interface PagingFormat {
     return false;
   }
 
+  /** The entry bit that is the contiguous hint at {@code level}, to clear it with; 0 where there is none. */
+  default long contiguousHintBit(Level level) {
+    Objects.requireNonNull(level, "level");
+    return 0;
+  }
+
+  /**
+   * True when {@code run}, the {@link #contiguousRun} entries of one aligned run at {@code level}
+   * in table order, is what the hint promises: every entry a leaf with the hint, the first's
+   * address aligned to the run's size, each next one a page further, all with the same
+   * attributes.
+   */
+  default boolean contiguousRunHolds(Level level, long[] run) {
+    Objects.requireNonNull(level, "level");
+    Objects.requireNonNull(run, "run");
+    if (run.length == 0 || !contiguousHint(level, run[0])) {
+      return false;
+    }
+    long base = address(level, run[0]);
+    if ((base & (level.entrySpan() * run.length - 1)) != 0) {
+      return false;
+    }
+    Attributes first = attributes(level, run[0]);
+    for (int i = 1; i < run.length; i++) {
+      if (!contiguousHint(level, run[i]) || address(level, run[i]) != base + i * level.entrySpan()
+          || !attributes(level, run[i]).equals(first)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * The canonical address whose low {@link #virtualAddressBits()} bits are those of {@code bits}:
    * sign-extended from the top implemented bit (x86-64, RISC-V), zero-extended where the virtual

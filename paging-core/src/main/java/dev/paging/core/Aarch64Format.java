@@ -214,6 +214,11 @@ final class Aarch64Format implements PagingFormat {
   }
 
   @Override
+  public long contiguousHintBit(Level level) {
+    return contiguousRun(level) > 0 ? CONTIGUOUS : 0;
+  }
+
+  @Override
   public long canonicalAddress(long bits) {
     return bits < 0 ? bits | ~lowMask : bits & lowMask;
   }

@@ -329,6 +329,79 @@ class Aarch64PagingTest {
     }
   }
 
+  /**
+   * The Contiguous hint stays true: a run of 16 entries keeps it only while they map one aligned
+   * range alike, as the Arm ARM requires of it; otherwise the hint goes from the whole run, and
+   * the run's range is invalidated.
+   */
+  @Nested
+  class ContiguousHint {
+    private final long cont = 1L << 52;
+    private final Attributes hinted = KERNEL_DATA.withExtraBits(1L << 52);
+
+    @Test
+    void smashingOneBlockOfAHintedRunClearsTheHintOfTheOthersAndKeepsItOnTheNewPages() {
+      Space s = Space.of(Formats.aarch64());
+      // 16 blocks of 2 MiB, 32 MiB aligned in both spaces: a valid run.
+      s.tables.map(VirtualRange.ofLength(UPPER_BOTTOM, 32L << 20), 0x4000_0000L, hinted);
+      for (int i = 0; i < 16; i++) {
+        assertThat(s.entry(UPPER_BOTTOM + i * (2L << 20), 2)).isEqualTo(0x4000_0000L + i * (2L << 20) | 0b01 | AF | PXN
+            | UXN | cont);
+      }
+      var smashed = s.tables.smash(UPPER_BOTTOM + (6L << 20) + 0x5000, KIB4);
+      for (int i = 0; i < 16; i++) {
+        if (i != 3) {
+          assertThat(s.entry(UPPER_BOTTOM + i * (2L << 20), 2)).as("block %d", i)
+              .isEqualTo(0x4000_0000L + i * (2L << 20) | 0b01 | AF | PXN | UXN);
+        }
+      }
+      // The 512 pages of block 3 come from one block: each run of 16 is contiguous and alike.
+      for (int j = 0; j < 512; j += 37) {
+        assertThat(s.entry(UPPER_BOTTOM + (6L << 20) + j * KIB4, 3))
+            .isEqualTo(0x4060_0000L + j * KIB4 | PAGE | AF | PXN | UXN | cont);
+      }
+      assertThat(smashed.plan().ranges()).containsExactly(VirtualRange.ofLength(UPPER_BOTTOM, 32L << 20));
+      assertThat(s.tables.audit().findings()).isEmpty();
+    }
+
+    @Test
+    void aHintAskedForOnAMisalignedRangeIsNotWritten() {
+      Space s = Space.of(Formats.aarch64());
+      s.tables.map(VirtualRange.ofLength(0x1_0000, 0x1_0000), 0x20_1000L, hinted);   // output not 64 KiB aligned
+      s.tables.map(VirtualRange.ofLength(0x2_0000, 0x1_0000), 0x30_0000L, hinted);   // both aligned: a true run
+      for (int i = 0; i < 16; i++) {
+        assertThat(s.entry(0x1_0000 + i * KIB4, 3) & cont).as("misaligned %d", i).isZero();
+        assertThat(s.entry(0x2_0000 + i * KIB4, 3) & cont).as("aligned %d", i).isEqualTo(cont);
+      }
+      assertThat(s.tables.audit().findings()).isEmpty();
+    }
+
+    @Test
+    void aSmashThatFailsMidwayLeavesTheHintedRunAsItWas() {
+      Space s = Space.of(Formats.aarch64());
+      s.tables.map(VirtualRange.ofLength(UPPER_BOTTOM, 32L << 20), 0x4000_0000L, hinted);
+      // One new table (the L3 of the smashed block): failing its allocation changes nothing.
+      s.allOrNothing(1, () -> s.tables.smash(UPPER_BOTTOM + 0x5000, KIB4));
+      assertThat(s.entry(UPPER_BOTTOM + (2L << 20), 2) & cont).isZero();
+    }
+
+    @Test
+    void remappingOnePageOfARunClearsTheHintOfTheWholeRun() {
+      Space s = Space.of(Formats.aarch64());
+      s.tables.map(VirtualRange.ofLength(0x2_0000, 0x1_0000), 0x30_0000L, hinted);
+      MemorySnapshot before = s.memory.snapshot();
+      var replaced = s.tables.map(VirtualRange.page(0x2_5000), 0x90_0000L, KERNEL_DATA,
+          dev.paging.ops.MapOptions.replacing());
+      for (int i = 0; i < 16; i++) {
+        assertThat(s.entry(0x2_0000 + i * KIB4, 3) & cont).as("page %d", i).isZero();
+      }
+      assertThat(s.translate(0x2_5000).physicalAddress()).isEqualTo(0x90_0000L);
+      assertThat(replaced.plan().ranges()).containsExactly(VirtualRange.ofLength(0x2_0000, 0x1_0000));
+      // The 16 entries of the run changed and nothing else: the replaced page and 15 hints.
+      assertThat(before.diff(s.memory.snapshot())).startsWith("16 words differ:");
+    }
+  }
+
   @Test
   void destroyFreesBothRootsAndEveryTable() {
     Space s = Space.of(Formats.aarch64());

@@ -128,7 +128,9 @@ class MemoryFailureTest {
     long uva = 0x4000_0000L;
     long page = 0x7ff0_0000L;
     Attributes user = Attributes.readWrite().withUser(true).withExecutable(true);
-    Attributes kernel = Attributes.readWrite().withGlobal(true).withExecutable(true);
+    // AArch64's kernel memory asks for the Contiguous hint, which map and smash keep true or clear.
+    long hint = format.contiguousHintBit(format.levels().get(format.levels().size() - 1));
+    Attributes kernel = Attributes.readWrite().withGlobal(true).withExecutable(true).withExtraBits(hint);
     List<Step> steps = new ArrayList<>();
     steps.add(new Step("share the kernel half", w -> w.process = PageTables.createSharingKernelHalf(w.kernel)));
     // Small: the shared kernel half's tables exist already, so 32-bit paging maps it in 4 KiB pages.

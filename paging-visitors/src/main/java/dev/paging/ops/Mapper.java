@@ -41,6 +41,7 @@ final class Mapper {
   private final ChangeRecorder runs;
   private final FrameList freed = new FrameList();
   private final Journal journal;
+  private final ContiguousRuns contiguous;
   private final FrameRules rules;
   /** The frames of the call under way, for {@link Journal#abort} to give back. */
   private @Nullable FramePool pool;
@@ -68,6 +69,7 @@ final class Mapper {
     this.subtrees = new SubtreeBuilder(g);
     this.runs = new ChangeRecorder(g);
     this.journal = new Journal(g.memory);
+    this.contiguous = new ContiguousRuns(g);
     this.rules = new FrameRules(g);
     this.visitor = new MapVisitor();
     this.pageVisitor = new PageVisitor();
@@ -91,8 +93,9 @@ final class Mapper {
     long page = g.pageSize;
     long lastPa = pa + page - 1;
     if ((va & (page - 1)) != 0 || (pa & (page - 1)) != 0 || !g.format.isCanonical(va)
-        || (lastPa >>> g.format.physicalAddressBits(g.levels[g.last])) != 0 || ult(lastPa, pa)) {
-      // The general path checks in its order and says what is wrong.
+        || (lastPa >>> g.format.physicalAddressBits(g.levels[g.last])) != 0 || ult(lastPa, pa)
+        || contiguous.applies()) {
+      // The general path checks in its order and says what is wrong, and keeps contiguous runs true.
       return map(g.page(va), pa, attributes, MapOptions.defaults());
     }
     // The last level's codec and the table attributes depend on the attributes alone: a run of
@@ -139,6 +142,7 @@ final class Mapper {
       subtrees.write(pool);
       visitor.begin(true);
       walker.walk(g.space.root(), g.space.upperRoot(), first, last, visitor);
+      contiguous.repair(journal, first, last, plan);
       pool.finish();
     } catch (RuntimeException | Error e) {
       throw journal.abort(e, what(range, physicalStart), pool, first, last, g.shared.size() > 0);

@@ -28,6 +28,7 @@ final class Smasher {
   private final SubtreeBuilder subtrees;
   private final SmashVisitor visitor;
   private final Journal journal;
+  private final ContiguousRuns contiguous;
   private final FrameRules rules;
 
   Smasher(FormatLayout g) {
@@ -35,6 +36,7 @@ final class Smasher {
     this.walker = g.space.walker();
     this.subtrees = new SubtreeBuilder(g);
     this.journal = new Journal(g.memory);
+    this.contiguous = new ContiguousRuns(g);
     this.rules = new FrameRules(g);
     this.visitor = new SmashVisitor();
   }
@@ -82,15 +84,17 @@ final class Smasher {
     long frames = subtrees.counted();
     FramePool pool = FramePool.allocate(g.space.allocator(), g.memory, frames, rules);
     journal.start();
+    InvalidationPlan.Builder plan = InvalidationPlan.builder().leaf(eF, eL, attributes.global());
     try {
       subtrees.write(pool);
       visitor.begin(true, d);
       walker.walk(g.space.root(), g.space.upperRoot(), address, address, visitor);
+      // The smashed leaf's run, and the runs its pieces inherited the hint for, must stay true.
+      contiguous.repair(journal, eF, eL, plan);
       pool.finish();
     } catch (RuntimeException | Error e) {
       throw journal.abort(e, "smash " + hex(address), pool, eF, eL, g.shared.size() > 0);
     }
-    InvalidationPlan.Builder plan = InvalidationPlan.builder().leaf(eF, eL, attributes.global());
     if (visitor.shared) {
       plan.shared();
     }
