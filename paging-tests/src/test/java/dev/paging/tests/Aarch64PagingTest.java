@@ -377,6 +377,33 @@ class Aarch64PagingTest {
     }
 
     @Test
+    void protectingOrUnmappingOnePageOfARunClearsTheRunsHint() {
+      Space s = Space.of(Formats.aarch64());
+      s.tables.map(VirtualRange.ofLength(0x2_0000, 0x2_0000), 0x30_0000L, hinted);   // two runs
+      var protect = s.tables.protectPage(0x2_3000, Attributes.readOnly().withAccessed(true).withGlobal(true));
+      var unmap = s.tables.unmap(VirtualRange.page(0x3_8000));
+      for (int i = 0; i < 32; i++) {
+        assertThat(s.entry(0x2_0000 + i * KIB4, 3) & cont).as("page %d", i).isZero();
+      }
+      assertThat(s.translate(0x2_3000).effectiveAttributes().writable()).isFalse();
+      assertThat(s.translate(0x3_8000).isMapped()).isFalse();
+      assertThat(protect.plan().ranges()).containsExactly(VirtualRange.ofLength(0x2_0000, 0x1_0000));
+      assertThat(unmap.plan().ranges()).containsExactly(VirtualRange.ofLength(0x3_0000, 0x1_0000));
+      assertThat(s.tables.audit().findings()).isEmpty();
+    }
+
+    @Test
+    void aCollapsedBlockAloneInItsRunDoesNotKeepThePagesHint() {
+      Space s = Space.of(Formats.aarch64());
+      s.tables.map(VirtualRange.ofLength(0x20_0000, 2L << 20), 0x40_0000L, hinted,
+          dev.paging.ops.MapOptions.defaults().withPageSize(KIB4));
+      assertThat(s.entry(0x20_0000, 3) & cont).isEqualTo(cont);
+      s.tables.collapse(VirtualRange.ofLength(0x20_0000, 2L << 20)).pendingFrees().release();
+      assertThat(s.entry(0x20_0000, 2)).isEqualTo(0x40_0000L | 0b01 | AF | PXN | UXN);
+      assertThat(s.tables.audit().findings()).isEmpty();
+    }
+
+    @Test
     void aSmashThatFailsMidwayLeavesTheHintedRunAsItWas() {
       Space s = Space.of(Formats.aarch64());
       s.tables.map(VirtualRange.ofLength(UPPER_BOTTOM, 32L << 20), 0x4000_0000L, hinted);

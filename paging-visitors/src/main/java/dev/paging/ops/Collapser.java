@@ -27,12 +27,14 @@ final class Collapser {
   private final Walker walker;
   private final CollapseVisitor visitor;
   private final Journal journal;
+  private final ContiguousRuns contiguous;
 
   Collapser(FormatLayout g) {
     this.g = g;
     this.walker = g.space.walker();
     this.journal = new Journal(g.memory);
     this.visitor = new CollapseVisitor();
+    this.contiguous = new ContiguousRuns(g);
   }
 
   CollapseResult collapse(VirtualRange range) {
@@ -44,6 +46,7 @@ final class Collapser {
     journal.start();
     try {
       walker.walk(g.space.root(), g.space.upperRoot(), range.first(), range.last(), visitor);
+      contiguous.repair(journal, range.first(), range.last(), visitor.plan);
     } catch (RuntimeException | Error e) {
       // The tables replaced so far are linked again, so none of them is pending.
       throw journal.abort(e, "collapse " + range, null, range.first(), range.last(), g.shared.size() > 0);

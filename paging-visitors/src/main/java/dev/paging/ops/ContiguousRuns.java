@@ -9,7 +9,8 @@ import dev.paging.api.TableCursor;
 import dev.paging.core.Walker;
 
 /**
- * Keeps a format's contiguous hint true after an operation's writes (AArch64's Contiguous bit):
+ * Keeps a format's contiguous hint true after an operation's writes (AArch64's Contiguous bit;
+ * map, unmap, protect, smash and collapse call it):
  * a run of entries that carry the hint but no longer map one aligned range alike (a block of the
  * run smashed into a table, a page of it remapped, a hint asked for on a misaligned range) loses
  * the hint on every entry, through the operation's journal, and the run's range joins the
@@ -41,7 +42,7 @@ final class ContiguousRuns {
 
   /** True when the format has a contiguous hint at some level. */
   boolean applies() {
-    return widest != 0;
+    return g.contiguousHints;
   }
 
   /**

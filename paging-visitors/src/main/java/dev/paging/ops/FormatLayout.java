@@ -46,6 +46,8 @@ final class FormatLayout {
   final long pageSize;
   /** How messages name it: {@code 4 KiB}. */
   final String pageName;
+  /** Some level has a contiguous hint (AArch64), which the operations keep true. */
+  final boolean contiguousHints;
 
   FormatLayout(AddressSpace space) {
     this(space, false);
@@ -60,6 +62,11 @@ final class FormatLayout {
     this.rootPerHalf = format.rootPerHalf();
     this.pageSize = format.levels().get(format.levels().size() - 1).entrySpan();
     this.pageName = (pageSize >>> 10) + " KiB";
+    boolean hints = false;
+    for (Level level : format.levels()) {
+      hints |= format.contiguousRun(level) > 0;
+    }
+    this.contiguousHints = hints;
     List<Level> list = format.levels();
     this.levels = list.toArray(new Level[0]);
     this.last = levels.length - 1;

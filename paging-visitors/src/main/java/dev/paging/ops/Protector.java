@@ -75,7 +75,7 @@ final class Protector {
     plan = InvalidationPlan.builder();
     runs.reset(plan);
     rules.clear();
-    long frames = subtrees.countThenWrite(walker, first, last, visitor, journal, rules, "protect");
+    long frames = subtrees.countThenWrite(walker, first, last, visitor, journal, rules, "protect", plan);
     List<Mapping> previous = runs.mappings();
     return new ProtectResult(plan.build(), previous, frames);
   }
@@ -88,7 +88,8 @@ final class Protector {
    */
   ProtectResult protectPage(long va, Attributes attributes) {
     Objects.requireNonNull(attributes, "attributes");
-    if ((va & (g.pageSize - 1)) != 0 || !g.format.isCanonical(va)) {
+    if ((va & (g.pageSize - 1)) != 0 || !g.format.isCanonical(va) || g.contiguousHints) {
+      // The general path checks and says what is wrong, and keeps contiguous runs true.
       return protect(g.page(va), attributes);
     }
     if (!attributes.equals(pageAttributes)) {

@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 final class SubtreeBuilder {
   private final FormatLayout g;
   private final PhysicalMemory memory;
+  private final ContiguousRuns contiguous;
 
   private boolean counting;
   private long counted;
@@ -44,6 +45,7 @@ final class SubtreeBuilder {
   SubtreeBuilder(FormatLayout g) {
     this.g = g;
     this.memory = g.memory;
+    this.contiguous = new ContiguousRuns(g);
   }
 
   /** A visitor that walks a range twice: first only reading and counting, then writing. */
@@ -58,10 +60,11 @@ final class SubtreeBuilder {
    * An operation's two walks over {@code [first, last]}: the first only reads and counts the
    * tables the change needs, then every frame is taken at once (checked against {@code rules},
    * which the first walk fills), then the second walk writes, through {@code journal}, so that a
-   * failure part way is undone. Returns the frames taken.
+   * failure part way is undone, and contiguous runs the writes cut lose their hint (into {@code
+   * plan}). Returns the frames taken.
    */
   long countThenWrite(Walker walker, long first, long last, TwoPass visitor, Journal journal, FrameRules rules,
-      String verb) {
+      String verb, InvalidationPlan.Builder plan) {
     count();
     visitor.apply = false;
     visitor.pool = null;
@@ -74,6 +77,7 @@ final class SubtreeBuilder {
       visitor.apply = true;
       visitor.pool = taken;
       walker.walk(g.space.root(), g.space.upperRoot(), first, last, visitor);
+      contiguous.repair(journal, first, last, plan);
       taken.finish();
     } catch (RuntimeException | Error e) {
       // The words only on failure: a loop of small calls should not build them.

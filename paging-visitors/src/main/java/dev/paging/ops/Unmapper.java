@@ -63,7 +63,7 @@ final class Unmapper {
     InvalidationPlan.Builder plan = InvalidationPlan.builder();
     runs.reset(plan);
     rules.clear();
-    long frames = subtrees.countThenWrite(walker, first, last, visitor, journal, rules, "unmap");
+    long frames = subtrees.countThenWrite(walker, first, last, visitor, journal, rules, "unmap", plan);
     List<Mapping> unmapped = runs.mappings();
     return new UnmapResult(plan.build(), unmapped, runs.removedEntries(), frames);
   }
@@ -75,7 +75,8 @@ final class Unmapper {
    * nothing maps returns a shared empty result.
    */
   UnmapResult unmapPage(long va) {
-    if ((va & (g.pageSize - 1)) != 0 || !g.format.isCanonical(va)) {
+    if ((va & (g.pageSize - 1)) != 0 || !g.format.isCanonical(va) || g.contiguousHints) {
+      // The general path checks and says what is wrong, and keeps contiguous runs true.
       return unmap(g.page(va));
     }
     PageVisitor v = pageVisitor;
