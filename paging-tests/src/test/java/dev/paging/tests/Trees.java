@@ -34,7 +34,9 @@ final class Trees {
 
   static Trees of(PagingFormat format) {
     SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY);
-    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(TABLES_BASE, TABLE_FRAMES);
+    // Frames as large as the tables: 4 KiB, or an AArch64 granule.
+    long frame = Math.max(4096, Generators.smallestPage(format));
+    TrackingFrameAllocator allocator = TrackingFrameAllocator.over(TABLES_BASE, TABLE_FRAMES * 4096 / frame, frame);
     return new Trees(format, memory, allocator, AddressSpace.create(format, memory, allocator));
   }
 
@@ -60,7 +62,7 @@ final class Trees {
       long raw = level.readEntry(memory, table, index);
       if (format.kind(level, raw) != EntryKind.TABLE) {
         long child = allocator.allocate();
-        memory.fill(child, 4096, 0);
+        memory.fill(child, (int) level(d + 1).tableBytes(), 0);
         raw = format.encodeTable(level, child, format.tableAttributesFor(Attributes.readWrite().withUser(true)));
         level.writeEntry(memory, table, index, raw);
       }

@@ -11,6 +11,7 @@ import dev.paging.api.EntryKind;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
+import dev.paging.core.Aarch64Options;
 import dev.paging.core.Formats;
 import dev.paging.core.WalkOutcome;
 import dev.paging.core.Walker;
@@ -290,6 +291,29 @@ class WalkerTest {
     again.walk(t.space.root(), t.space.upperRoot(), VirtualRange.page(-4096L), new Recorder());
     assertThat(again.entriesRead()).isEqualTo(1);
     assertThat(again.tablesVisited()).isEqualTo(1);
+  }
+
+  /**
+   * The larger granules read each entry of their larger tables once too: with 16 KiB, two
+   * 2-entry roots and three tables of 2,048 entries; with 64 KiB, two 64-entry roots and two
+   * tables of 8,192.
+   */
+  @Test
+  void unboundedWalkOfOneMappedPageOnTheLargerGranulesReadsEachEntryOnce() {
+    for (int granule : new int[] {16384, 65536}) {
+      PagingFormat format = Formats.aarch64(Aarch64Options.defaults().withGranule(granule));
+      Trees t = Trees.of(format);
+      int last = format.levels().size() - 1;
+      t.leaf(granule, last, 2L * granule);
+      t.memory.resetCounters();
+      Walker walker = t.space.walker();
+      assertThat(walker.walk(t.space.root(), t.space.upperRoot(), VirtualRange.all(), new Recorder()))
+          .isEqualTo(WalkOutcome.COMPLETED);
+      long expected = granule == 16384 ? 2 + 3 * 2048 + 2 : 64 + 2 * 8192 + 64;
+      assertThat(walker.entriesRead()).as(format.name()).isEqualTo(expected);
+      assertThat(t.memory.reads()).as(format.name()).isEqualTo(expected);
+      assertThat(walker.tablesVisited()).isEqualTo(last + 2);
+    }
   }
 
   @Test
