@@ -393,6 +393,20 @@ class Aarch64PagingTest {
     }
 
     @Test
+    void anUnmapAcrossTheGapClearsTheCutRunsInBothHalves() {
+      Space s = Space.of(Formats.aarch64());
+      long lowerRun = (LOWER_TOP & -0x1_0000L);
+      s.tables.map(VirtualRange.ofLength(lowerRun, 0x1_0000), 0x30_0000L, hinted);
+      s.tables.map(VirtualRange.ofLength(UPPER_BOTTOM, 0x1_0000), 0x40_0000L, hinted);
+      s.tables.unmap(VirtualRange.closed(LOWER_TOP & -KIB4, UPPER_BOTTOM | 0xfff));
+      for (int i = 0; i < 15; i++) {
+        assertThat(s.entry(lowerRun + i * KIB4, 3) & cont).as("lower %d", i).isZero();
+        assertThat(s.entry(UPPER_BOTTOM + (i + 1) * KIB4, 3) & cont).as("upper %d", i + 1).isZero();
+      }
+      assertThat(s.tables.audit().findings()).isEmpty();
+    }
+
+    @Test
     void aCollapsedBlockAloneInItsRunDoesNotKeepThePagesHint() {
       Space s = Space.of(Formats.aarch64());
       s.tables.map(VirtualRange.ofLength(0x20_0000, 2L << 20), 0x40_0000L, hinted,

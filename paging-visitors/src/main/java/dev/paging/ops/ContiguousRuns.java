@@ -53,6 +53,18 @@ final class ContiguousRuns {
     if (widest == 0) {
       return;
     }
+    long lowerLast = g.format.lowerHalf().last();
+    long upperFirst = g.format.upperHalf().first();
+    if (Long.compareUnsigned(first, lowerLast) <= 0 && Long.compareUnsigned(last, upperFirst) >= 0) {
+      // An unmap or protect across the gap: each half's part on its own.
+      repairHalf(journal, first, lowerLast, plan);
+      repairHalf(journal, upperFirst, last, plan);
+    } else {
+      repairHalf(journal, first, last, plan);
+    }
+  }
+
+  private void repairHalf(Journal journal, long first, long last, InvalidationPlan.Builder plan) {
     boolean upper = Long.compareUnsigned(first, g.format.upperHalf().first()) >= 0;
     long halfFirst = upper ? g.format.upperHalf().first() : 0;
     long halfLast = upper ? -1L : g.format.lowerHalf().last();
