@@ -48,12 +48,20 @@ public final class PagingFixture {
    * format with a 16 or 64 KiB granule.
    */
   public static PagingFixture create(PagingFormat format) {
+    return new PagingFixture(frameBytes(format));
+  }
+
+  /**
+   * The frame size an allocator for {@code format} needs: 4 KiB, or as large as its largest table
+   * (an AArch64 granule of 16 or 64 KiB).
+   */
+  public static long frameBytes(PagingFormat format) {
     Objects.requireNonNull(format, "format");
     long largest = 4096;
     for (Level level : format.levels()) {
       largest = Math.max(largest, Math.max(level.tableBytes(), level.tableAlignment()));
     }
-    return new PagingFixture(largest);
+    return largest;
   }
 
   public SimulatedMemory memory() {

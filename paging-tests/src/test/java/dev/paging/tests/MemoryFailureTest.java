@@ -24,6 +24,7 @@ import dev.paging.ops.MapOptions;
 import dev.paging.ops.PageTables;
 import dev.paging.ops.ReclaimMode;
 import dev.paging.testkit.Invariants;
+import dev.paging.testkit.PagingFixture;
 import dev.paging.testkit.stateful.Generators;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,8 +61,7 @@ class MemoryFailureTest {
 
     World(PagingFormat format) {
       this.format = format;
-      // Frames as large as the tables: 4 KiB, or an AArch64 granule.
-      long frame = Math.max(KIB4, Generators.smallestPage(format));
+      long frame = PagingFixture.frameBytes(format);
       this.allocator = TrackingFrameAllocator.over(Space.TABLES_BASE, Space.TABLE_FRAMES * KIB4 / frame, frame);
       this.kernel = PageTables.create(format, log, allocator);
     }

@@ -8,6 +8,7 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.Formats;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.testkit.PagingFixture;
 import dev.paging.testkit.stateful.Generators;
 import dev.paging.tests.golden.GoldenSpace;
 
@@ -34,8 +35,7 @@ final class Trees {
 
   static Trees of(PagingFormat format) {
     SimulatedMemory memory = SimulatedMemory.ofSize(MEMORY);
-    // Frames as large as the tables: 4 KiB, or an AArch64 granule.
-    long frame = Math.max(4096, Generators.smallestPage(format));
+    long frame = PagingFixture.frameBytes(format);
     TrackingFrameAllocator allocator = TrackingFrameAllocator.over(TABLES_BASE, TABLE_FRAMES * 4096 / frame, frame);
     return new Trees(format, memory, allocator, AddressSpace.create(format, memory, allocator));
   }
