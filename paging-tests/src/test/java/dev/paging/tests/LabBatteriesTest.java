@@ -3,6 +3,7 @@ package dev.paging.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paging.api.PagingFormat;
+import dev.paging.core.Aarch64Options;
 import dev.paging.core.Formats;
 import dev.paging.testkit.grading.AccessedSubmission;
 import dev.paging.testkit.grading.Batteries;
@@ -40,6 +41,25 @@ class LabBatteriesTest {
   @Test
   void everyBatteryGradesThirtyTwoBitX86AndPae() {
     List<PagingFormat> formats = List.of(Formats.x86_32(), Formats.x86Pae(), Formats.aarch64());
+    for (ScoreCard card : List.of(Batteries.translate(formats).grade("library", TranslateSubmission::library),
+        Batteries.reclaim(formats).grade("library", ReclaimSubmission::library),
+        Batteries.paging(formats).grade("library", PagingSubmission::library),
+        Batteries.vmprint(formats).grade("library", VmprintSubmission::library),
+        Batteries.accessed(formats).grade("library", AccessedSubmission::library),
+        Batteries.map(formats).grade("library", MapSubmission::library))) {
+      assertThat(card.score()).as(card.toMarkdown()).isEqualTo(card.maxScore()).isEqualTo(10);
+    }
+  }
+
+  /**
+   * The larger AArch64 granules too: each check's pages, huge pages and edges are the granule's
+   * (64 KiB pages and 512 MiB blocks with 64 KiB), so a battery that quietly assumed 4 KiB pages
+   * would fail the library itself here.
+   */
+  @Test
+  void everyBatteryGradesTheSixteenAndSixtyFourKibGranules() {
+    List<PagingFormat> formats = List.of(Formats.aarch64(Aarch64Options.defaults().withGranule(16 * 1024)),
+        Formats.aarch64(Aarch64Options.defaults().withGranule(64 * 1024)));
     for (ScoreCard card : List.of(Batteries.translate(formats).grade("library", TranslateSubmission::library),
         Batteries.reclaim(formats).grade("library", ReclaimSubmission::library),
         Batteries.paging(formats).grade("library", PagingSubmission::library),

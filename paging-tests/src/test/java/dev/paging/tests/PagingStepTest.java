@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.paging.api.Attributes;
 import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
+import dev.paging.core.Aarch64Options;
 import dev.paging.core.Formats;
 import dev.paging.ops.ConflictPolicy;
 import dev.paging.testkit.grading.PagingScenarios;
+import dev.paging.testkit.grading.PagingStep;
 import dev.paging.testkit.grading.PagingScenarios.Mix;
 import dev.paging.testkit.grading.PagingScenarios.Operation;
 import dev.paging.testkit.grading.PagingSubmission;
@@ -159,5 +161,31 @@ class PagingStepTest {
         Map.entry("reclaim STRICT invalidated", 1),
         Map.entry("reclaim STRICT freed tables", 1)));
     assertThat(systems.get(0).allocator().allocatedFrames()).containsExactly(space.root());
+  }
+  /**
+   * On a 64 KiB granule a step fits only in whole 64 KiB pages, and a range's shrinks offer
+   * 64 KiB pieces before 4 KiB ones, so shrinking a failure there has steps to try.
+   */
+  @Test
+  void stepsFitTheFormatsSmallestPage() {
+    PagingSystem sixtyFour = PagingSystem.create(Formats.aarch64(Aarch64Options.defaults().withGranule(64 * 1024)),
+        PagingSubmission.library(), false);
+    PagingSystem four = PagingSystem.create(Formats.x86_64(), PagingSubmission.library(), false);
+    Attributes rw = Attributes.readWrite();
+    PagingStep small = PagingStep.unmap(VirtualRange.ofLength(0x30000, 0x1000));
+    PagingStep whole = PagingStep.unmap(VirtualRange.ofLength(0x30000, 0x20000));
+    PagingStep offFrame = PagingStep.map(VirtualRange.ofLength(0x30000, 0x10000), 0x5000, rw, ConflictPolicy.FAIL);
+    PagingStep smashSmall = PagingStep.smash(0x200000, 0x1000);
+    PagingStep smashWhole = PagingStep.smash(0x200000, 0x10000);
+    assertThat(List.of(small, whole, offFrame, smashSmall, smashWhole)).extracting(p -> p.fits(sixtyFour))
+        .containsExactly(false, true, false, false, true);
+    assertThat(List.of(small, whole, offFrame, smashSmall, smashWhole)).extracting(p -> p.fits(four))
+        .containsExactly(true, true, true, true, true);
+    assertThat(whole.shrinks()).extracting(Object::toString).containsExactly(
+        "unmap [0x0000000000030000, 0x000000000003ffff]",
+        "unmap [0x0000000000040000, 0x000000000004ffff]",
+        "unmap [0x0000000000030000, 0x0000000000030fff]",
+        "unmap [0x000000000004f000, 0x000000000004ffff]",
+        "unmap [0x0000000000000000, 0x000000000001ffff]");
   }
 }

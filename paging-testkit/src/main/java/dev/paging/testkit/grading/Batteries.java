@@ -44,7 +44,6 @@ public final class Batteries {
   static final int STEPS = 16;
   private static final Duration BUDGET = Duration.ofSeconds(10);
   private static final Duration SHORT = Duration.ofSeconds(5);
-  private static final long PAGE = 4096;
   private static final long GIB = 1L << 30;
 
   private Batteries() {}
@@ -323,11 +322,14 @@ public final class Batteries {
     }
   }
 
-  /** A 4 KiB page 3 GiB up, unmapped: reclaiming its root entry frees its tables, each emptied by the one below. */
+  /**
+   * A smallest page 3 GiB up, unmapped: reclaiming its root entry frees its tables, each emptied
+   * by the one below.
+   */
   private static List<List<PagingStep>> cascade(PagingFormat f) {
     long va = 3 * GIB;
-    VirtualRange page = VirtualRange.ofLength(va, PAGE);
-    return List.of(List.of(PagingStep.map(page, 0x5000, Generators.executableWhereNeeded(f, Attributes.readWrite()),
+    VirtualRange page = VirtualRange.ofLength(va, LabChecks.page(f));
+    return List.of(List.of(PagingStep.map(page, 5 * LabChecks.page(f), Generators.executableWhereNeeded(f, Attributes.readWrite()),
         ConflictPolicy.FAIL), PagingStep.unmap(page),
         PagingStep.reclaim(PagingScenarios.reaching(f, PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES, page),
             ReclaimMode.COLLECT)));
@@ -341,23 +343,25 @@ public final class Batteries {
   private static List<List<PagingStep>> pastHugePagesAndPartlyCovered(PagingFormat f) {
     Attributes rw = Generators.executableWhereNeeded(f, Attributes.readWrite());
     long large = LabChecks.largePage(f);
+    long page = LabChecks.page(f);
     long huge = 3 * GIB;
-    VirtualRange beside = VirtualRange.ofLength(huge + large, PAGE);
+    VirtualRange beside = VirtualRange.ofLength(huge + large, page);
     // Another root entry's range: 5 GiB, or 1 GiB in a 32-bit space.
     long other = f.isCanonical(5 * GIB) ? 5 * GIB : GIB;
-    VirtualRange alone = VirtualRange.ofLength(other + 0x7000, PAGE);
+    VirtualRange alone = VirtualRange.ofLength(other + 7 * page, page);
     return List.of(
         List.of(PagingStep.map(VirtualRange.ofLength(huge, large), 4 * large, rw, ConflictPolicy.FAIL),
-            PagingStep.map(beside, 0x5000, rw, ConflictPolicy.FAIL), PagingStep.unmap(beside),
+            PagingStep.map(beside, 5 * page, rw, ConflictPolicy.FAIL), PagingStep.unmap(beside),
             PagingStep.reclaim(VirtualRange.ofLength(huge, 2 * large), ReclaimMode.COLLECT)),
-        List.of(PagingStep.map(alone, 0x6000, rw, ConflictPolicy.FAIL), PagingStep.unmap(alone),
+        List.of(PagingStep.map(alone, 6 * page, rw, ConflictPolicy.FAIL), PagingStep.unmap(alone),
             PagingStep.reclaim(alone, ReclaimMode.COLLECT)));
   }
 
   /** A strict reclaim of a whole root entry that still maps a page: it fails, changing nothing. */
   private static List<List<PagingStep>> strictOverAMapping(PagingFormat f) {
-    VirtualRange page = VirtualRange.ofLength(3 * GIB + 0x4000, PAGE);
-    return List.of(List.of(PagingStep.map(page, 0x5000, Generators.executableWhereNeeded(f, Attributes.readWrite()),
+    long size = LabChecks.page(f);
+    VirtualRange page = VirtualRange.ofLength(3 * GIB + 4 * size, size);
+    return List.of(List.of(PagingStep.map(page, 5 * size, Generators.executableWhereNeeded(f, Attributes.readWrite()),
         ConflictPolicy.FAIL), PagingStep.reclaim(PagingScenarios.reaching(f,
             PagingScenarios.ReclaimRanges.WHOLE_ROOT_ENTRIES, page), ReclaimMode.STRICT)));
   }
@@ -395,8 +399,9 @@ public final class Batteries {
       long lowerEnd = f.lowerHalf().last() + 1;
       long top = f.upperHalf().last();
       // Both sides of the hole; a 32-bit space has none, and everything above it is outside.
-      long[] outside = lowerEnd == f.upperHalf().first() ? new long[] {top + 1, top + 1 + PAGE, 1L << 62, -1L}
-          : new long[] {lowerEnd, f.upperHalf().first() - 1, 1L << 62, lowerEnd + PAGE};
+      long page = LabChecks.page(f);
+      long[] outside = lowerEnd == f.upperHalf().first() ? new long[] {top + 1, top + 1 + page, 1L << 62, -1L}
+          : new long[] {lowerEnd, f.upperHalf().first() - 1, 1L << 62, lowerEnd + page};
       for (long va : outside) {
         long got;
         try {
@@ -433,8 +438,9 @@ public final class Batteries {
       for (Level level : levels) {
         self |= 1L << level.shift();
       }
-      long mapped = LabChecks.rootEntry(f, 5) | 0x7000;
-      s.submission().map(VirtualRange.ofLength(mapped, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
+      long page = LabChecks.page(f);
+      long mapped = LabChecks.rootEntry(f, 5) | 7 * page;
+      s.submission().map(VirtualRange.ofLength(mapped, page), 9 * page, permissive, ConflictPolicy.FAIL);
       root.writeEntry(s.memory(), rootFrame, 1, f.encodeTable(root, rootFrame, f.tableAttributesFor(permissive)));
       expectSame(t, s, self | 0x123, "root entry 1 points back to the root (a recursive mapping)");
       long window = 1L << root.shift();

@@ -40,7 +40,6 @@ import java.util.function.Consumer;
  * with the library's own answer on the same tables.
  */
 final class LabChecks {
-  private static final long PAGE = 4096;
   private static final long MIB2 = 1L << 21;
   private static final long GIB = 1L << 30;
 
@@ -66,7 +65,15 @@ final class LabChecks {
     return f.canonicalAddress((long) Math.min(k, root.entries() - 1) << root.shift());
   }
 
-  /** The smallest page above 4 KiB: 2 MiB, or 4 MiB in 32-bit paging. */
+  /**
+   * The format's smallest page: 4 KiB, or an AArch64 granule of 16 or 64 KiB. The checks place
+   * their pages in multiples of it, so that one scenario reads alike on every format.
+   */
+  static long page(PagingFormat f) {
+    return Generators.smallestPage(f);
+  }
+
+  /** The next page size up: 2 MiB, 4 MiB in 32-bit paging, 32 or 512 MiB with AArch64's larger granules. */
   static long largePage(PagingFormat f) {
     return f.levels().get(f.levels().size() - 2).entrySpan();
   }
@@ -95,16 +102,18 @@ final class LabChecks {
     Attributes permissive = Attributes.readWrite().withExecutable(true).withUser(true);
     Level root = levels.get(0);
 
+    long page = page(f);
     PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
-    s.submission().map(VirtualRange.ofLength(rootEntry(f, 5) | 0x7000, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
-    long outside = PagingFixture.MEMORY_SIZE + 16 * PAGE;
+    s.submission().map(VirtualRange.ofLength(rootEntry(f, 5) | 7 * page, page), 9 * page, permissive,
+        ConflictPolicy.FAIL);
+    long outside = PagingFixture.MEMORY_SIZE + 16 * page;
     root.writeEntry(s.memory(), s.space().root(), 2, f.encodeTable(root, outside, f.tableAttributesFor(permissive)));
     out.add(new Malformed(s, rootEntry(f, 2), "root entry 2 points to a table at " + hex(outside) + ", outside memory"));
 
     for (int depth = 0; depth < n; depth++) {
       PagingSystem m = PagingSystem.create(f, PagingSubmission.library(), false);
-      long va = rootEntry(f, 3) | 0x5000;
-      m.submission().map(VirtualRange.ofLength(va, PAGE), 0x7000, permissive, ConflictPolicy.FAIL);
+      long va = rootEntry(f, 3) | 5 * page;
+      m.submission().map(VirtualRange.ofLength(va, page), 7 * page, permissive, ConflictPolicy.FAIL);
       long table = tableOnPath(m.space(), va, depth);
       Level level = levels.get(depth);
       int index = level.index(va);
@@ -122,7 +131,7 @@ final class LabChecks {
 
     PagingSystem p = PagingSystem.create(f, PagingSubmission.library(), false);
     long va = rootEntry(f, 4);
-    p.submission().map(VirtualRange.ofLength(va, PAGE), 0x9000, permissive, ConflictPolicy.FAIL);
+    p.submission().map(VirtualRange.ofLength(va, page), 9 * page, permissive, ConflictPolicy.FAIL);
     Level last = levels.get(n - 1);
     try {
       long pointer = f.encodeTable(last, p.space().root(), f.tableAttributesFor(permissive));
@@ -167,11 +176,12 @@ final class LabChecks {
     long top = f.upperHalf().last();
     Attributes rw = Generators.executableWhereNeeded(f, Attributes.readWrite());
     long large = largePage(f);
+    long page = page(f);
     return List.of(
-        List.of(PagingStep.map(VirtualRange.ofLength(0, PAGE), 0x5000, rw, ConflictPolicy.FAIL),
-            PagingStep.map(VirtualRange.ofLength(lowerTop - PAGE, PAGE), 0x6000, rw, ConflictPolicy.FAIL),
-            PagingStep.map(VirtualRange.ofLength(upperBottom, PAGE), 0x7000, rw, ConflictPolicy.FAIL),
-            PagingStep.map(VirtualRange.closed(top - PAGE + 1, top), 0x8000, rw, ConflictPolicy.FAIL)),
+        List.of(PagingStep.map(VirtualRange.ofLength(0, page), 5 * page, rw, ConflictPolicy.FAIL),
+            PagingStep.map(VirtualRange.ofLength(lowerTop - page, page), 6 * page, rw, ConflictPolicy.FAIL),
+            PagingStep.map(VirtualRange.ofLength(upperBottom, page), 7 * page, rw, ConflictPolicy.FAIL),
+            PagingStep.map(VirtualRange.closed(top - page + 1, top), 8 * page, rw, ConflictPolicy.FAIL)),
         List.of(PagingStep.map(VirtualRange.ofLength(lowerTop - large, large), 2 * large, rw, ConflictPolicy.FAIL),
             PagingStep.map(VirtualRange.closed(top - large + 1, top), 3 * large, rw, ConflictPolicy.FAIL)),
         List.of(PagingStep.map(VirtualRange.ofLength(upperBottom, GIB), GIB, rw, ConflictPolicy.FAIL),
@@ -277,7 +287,8 @@ final class LabChecks {
       return s.format().lowerHalf();
     }
     VirtualRange r = recent.get(recent.size() - 1);
-    return VirtualRange.closed(r.first() & -PAGE, r.last() | (PAGE - 1));
+    long page = page(s.format());
+    return VirtualRange.closed(r.first() & -page, r.last() | (page - 1));
   }
 
   /**
@@ -390,7 +401,7 @@ final class LabChecks {
 
   /**
    * Huge pages cut by the scanned range: a 2 MiB page and, where the format has them, a 1 GiB
-   * page, accessed, scanned over two of their 4 KiB pages, and on a fresh space over all of them.
+   * page, accessed, scanned over two of their smallest pages, and on a fresh space over all of them.
    */
   static void accessedHuge(List<PagingFormat> formats, AccessedSubmission a) {
     for (PagingFormat f : formats) {
@@ -403,7 +414,8 @@ final class LabChecks {
       }
       for (long[] p : pages) {
         VirtualRange leaf = VirtualRange.ofLength(p[0], p[1]);
-        for (VirtualRange scanned : List.of(VirtualRange.ofLength(p[0] + 0x3000, 2 * PAGE), leaf)) {
+        long page = page(f);
+        for (VirtualRange scanned : List.of(VirtualRange.ofLength(p[0] + 3 * page, 2 * page), leaf)) {
           PagingSystem s = PagingSystem.create(f, PagingSubmission.library(), false);
           s.submission().map(leaf, p[2], accessed, ConflictPolicy.FAIL);
           s.model().map(leaf, p[2], accessed);

@@ -6,6 +6,7 @@ import dev.paging.api.Addresses;
 import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
+import dev.paging.core.Aarch64Options;
 import dev.paging.core.Formats;
 import dev.paging.ops.ConflictPolicy;
 import dev.paging.ops.ReclaimMode;
@@ -56,7 +57,9 @@ public final class PagingScenarios {
   private static final List<PagingFormat> FORMATS =
       List.of(Formats.x86_64(), Formats.x86_64FiveLevel(), Formats.sv39(), Formats.sv48(), Formats.sv57());
   private static final List<PagingFormat> SUPPORTED = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(),
-      Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae(), Formats.aarch64());
+      Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae(), Formats.aarch64(),
+      Formats.aarch64(Aarch64Options.defaults().withGranule(16 * 1024)),
+      Formats.aarch64(Aarch64Options.defaults().withGranule(64 * 1024)));
 
   private PagingScenarios() {}
 
@@ -297,7 +300,8 @@ public final class PagingScenarios {
   /**
    * Every format a battery or a rubric may name: the defaults, 32-bit x86 (with CR4.PSE) and PAE
    * (with EFER.NXE), which a course teaching xv6-x86 or PintOS asks for by name, and AArch64 with
-   * a 4 KiB granule and 48-bit halves.
+   * 48-bit halves and each granule: 4 KiB ({@code aarch64-4k}, Linux's usual), 16 KiB ({@code
+   * aarch64-16k}, Apple silicon's) and 64 KiB ({@code aarch64-64k}).
    */
   public static List<PagingFormat> supportedFormats() {
     return SUPPORTED;

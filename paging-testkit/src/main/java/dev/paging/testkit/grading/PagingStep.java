@@ -21,9 +21,11 @@ import dev.paging.testkit.InvariantReport;
 import dev.paging.testkit.Invariants;
 import dev.paging.testkit.ReferenceModel;
 import dev.paging.testkit.TlbModel;
+import dev.paging.testkit.stateful.Generators;
 import dev.paging.testkit.stateful.StatefulRunner;
 import dev.paging.testkit.stateful.Step;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -62,6 +64,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PagingStep implements Step<PagingSystem> {
   private static final long PAGE = 4096;
+  /** The largest smallest page of a format: AArch64's 64 KiB granule. */
+  private static final long MAX_GRANULE = 64 * 1024;
 
   /** The operation a step runs. */
   public enum Kind {
@@ -439,7 +443,8 @@ public final class PagingStep implements Step<PagingSystem> {
         }
       }
     }
-    return out;
+    // Each variant once: two alignments or two piece sizes may give the same step.
+    return new ArrayList<>(new LinkedHashSet<>(out));
   }
 
   /** This step over {@code r}, inside its range; a map's physical start moves along, so each page keeps its frame. */
@@ -448,22 +453,51 @@ public final class PagingStep implements Step<PagingSystem> {
     return new PagingStep(kind, r, physical, size, attributes, policy, mode, failAt);
   }
 
-  /** One page at the start, each half, the last page: each strictly smaller than {@code r}. */
+  /**
+   * One page at the start, each half, the last page: each strictly smaller than {@code r}. In 4
+   * KiB pages, and first in the largest granule (up to 64 KiB) both ends are aligned to, so that
+   * a space whose pages are 16 or 64 KiB, where 4 KiB pieces do not {@linkplain #fits fit}, still
+   * has smaller ranges to try.
+   */
   private static List<VirtualRange> smallerRanges(VirtualRange r) {
     List<VirtualRange> out = new ArrayList<>();
-    long pages = r.isAll() ? -1L : (r.last() - r.first()) / PAGE + 1;
-    if (r.isAll() || Long.compareUnsigned(pages, 1) > 0) {
-      out.add(VirtualRange.ofLength(r.first(), PAGE));
-      if (!r.isAll() && pages > 2) {
-        // Both halves, so that halving reaches the one page that shows a bug wherever it lies.
-        out.add(VirtualRange.ofLength(r.first(), pages / 2 * PAGE));
-        out.add(VirtualRange.closed(r.first() + pages / 2 * PAGE, r.last()));
-      }
-      if (!r.isAll()) {
-        out.add(VirtualRange.closed(r.last() - PAGE + 1, r.last()));
+    long ends = r.isAll() ? 0 : r.first() | (r.last() + 1);
+    long unit = ends == 0 ? MAX_GRANULE : Math.max(PAGE, Math.min(MAX_GRANULE, Long.lowestOneBit(ends)));
+    for (long u = unit; u >= PAGE; u = u == PAGE ? 0 : PAGE) {
+      long pages = r.isAll() ? -1L : (r.last() - r.first()) / u + 1;
+      if (r.isAll() || Long.compareUnsigned(pages, 1) > 0) {
+        out.add(VirtualRange.ofLength(r.first(), u));
+        if (!r.isAll() && pages > 2) {
+          // Both halves, so that halving reaches the one page that shows a bug wherever it lies.
+          out.add(VirtualRange.ofLength(r.first(), pages / 2 * u));
+          out.add(VirtualRange.closed(r.first() + pages / 2 * u, r.last()));
+        }
+        if (!r.isAll()) {
+          out.add(VirtualRange.closed(r.last() - u + 1, r.last()));
+        }
       }
     }
     return out;
+  }
+
+  /**
+   * Whether {@code system}'s format can be given this step: the range of a map, unmap or protect
+   * (for a map, its physical address too; for a smash, its address and page size) in whole pages
+   * of the format's smallest page, which is 16 or 64 KiB with AArch64's larger granules. Collapse
+   * and reclaim take any range.
+   */
+  @Override
+  public boolean fits(PagingSystem system) {
+    long page = Generators.smallestPage(system.format());
+    long mask = page - 1;
+    if (kind == Kind.SMASH) {
+      return (address & mask) == 0 && Long.compareUnsigned(size, page) >= 0;
+    }
+    if (kind == Kind.COLLAPSE || kind == Kind.RECLAIM) {
+      return true;
+    }
+    boolean whole = range.isAll() || ((range.first() & mask) == 0 && ((range.last() + 1) & mask) == 0);
+    return whole && (kind != Kind.MAP || (address & mask) == 0);
   }
 
   private static boolean sameHalf(long a, long b) {

@@ -128,7 +128,7 @@ public final class StatefulRunner<S> {
       return new Result<>(seed, List.copyOf(steps), List.of(), null);
     }
     List<Step<S>> minimal = shrink(steps);
-    Throwable minimalFailure = firstFailure(minimal);
+    Throwable minimalFailure = firstFailure(minimal, false);
     return new Result<>(seed, List.copyOf(steps), List.copyOf(minimal), minimalFailure);
   }
 
@@ -146,12 +146,20 @@ public final class StatefulRunner<S> {
 
   /** Applies {@code steps} to a fresh system; the first failure, empty when every step passes. */
   public Optional<Throwable> replay(List<Step<S>> steps) {
-    return Optional.ofNullable(firstFailure(steps));
+    return Optional.ofNullable(firstFailure(steps, false));
   }
 
-  private @Nullable Throwable firstFailure(List<Step<S>> steps) {
+  /**
+   * The first failure of {@code steps} on a fresh system, or null. A shrink candidate ({@code
+   * candidate}) with a step that does not {@linkplain Step#fits fit} the system passes: failing
+   * only for being ill-formed, it would replace the real failure with a bogus one.
+   */
+  private @Nullable Throwable firstFailure(List<Step<S>> steps, boolean candidate) {
     S system = fresh.get();
     for (Step<S> step : steps) {
+      if (candidate && !step.fits(system)) {
+        return null;
+      }
       Throwable t = attempt(system, step);
       if (t != null) {
         return t;
@@ -179,7 +187,7 @@ public final class StatefulRunner<S> {
         List<Step<S>> candidate = new ArrayList<>(current.subList(0, from));
         candidate.addAll(current.subList(Math.min(current.size(), from + chunk), current.size()));
         budget--;
-        if (!candidate.isEmpty() && firstFailure(candidate) != null) {
+        if (!candidate.isEmpty() && firstFailure(candidate, true) != null) {
           current = candidate;
         } else {
           from += chunk;
@@ -202,7 +210,7 @@ public final class StatefulRunner<S> {
       }
       if (changed) {
         budget--;
-        if (firstFailure(together) != null) {
+        if (firstFailure(together, true) != null) {
           current = together;
           progress = true;
           continue;
@@ -213,7 +221,7 @@ public final class StatefulRunner<S> {
           List<Step<S>> candidate = new ArrayList<>(current);
           candidate.set(i, simpler);
           budget--;
-          if (firstFailure(candidate) != null) {
+          if (firstFailure(candidate, true) != null) {
             current = candidate;
             progress = true;
             break;

@@ -18,4 +18,15 @@ public interface Step<S> {
   default List<Step<S>> shrinks() {
     return List.of();
   }
+
+  /**
+   * Whether {@code system} can be given this step at all: false for a variant {@link #shrinks()}
+   * offered that the system's configuration rules out (a range of 4 KiB pages where pages are 64
+   * KiB), which the runner then does not count as a failing candidate. True by default; a
+   * scenario replayed as given is applied whatever this says, so such a step fails there with
+   * its own error.
+   */
+  default boolean fits(S system) {
+    return true;
+  }
 }
