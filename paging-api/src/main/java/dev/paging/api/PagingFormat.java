@@ -25,15 +25,37 @@ public interface PagingFormat {
   /** The architecture whose MMU reads tables of this format. */
   Architecture architecture();
 
-  /** The levels, root first. */
+  /**
+   * The levels, root first: those of every walk, unless the halves have geometries of their own
+   * (see {@link #levels(long)}), where these are the lower half's.
+   */
   List<Level> levels();
 
-  /** The root level, {@code levels().get(0)}. */
+  /**
+   * The levels of the walk that translates {@code address}, root first: {@link #levels()},
+   * except where each half has a root and a geometry of its own (AArch64 with TG0 and TG1, or
+   * T0SZ and T1SZ, apart), where an upper-half address's walk has the upper half's levels, which
+   * may start at another level number or use another granule. A level's depth counts from its
+   * own half's root. Code that indexes levels by depth takes the list of the half it is in.
+   */
+  default List<Level> levels(long address) {
+    return levels();
+  }
+
+  /** True when {@link #levels(long)} is {@link #levels()} everywhere: one geometry for both halves. */
+  default boolean oneGeometry() {
+    return levels(-1L) == levels();
+  }
+
+  /** The root level, {@code levels().get(0)}: the lower half's where the halves differ. */
   default Level root() {
     return levels().get(0);
   }
 
-  /** The number of implemented virtual address bits (48 for 4-level x86-64, 39 for Sv39). */
+  /**
+   * The number of implemented virtual address bits (48 for 4-level x86-64, 39 for Sv39); the
+   * wider half's where the halves differ ({@link #lowerHalf()} and {@link #upperHalf()} say each).
+   */
   int virtualAddressBits();
 
   /** The number of physical address bits an entry may hold (x86 MAXPHYADDR), at its widest level. */

@@ -3,6 +3,7 @@ package dev.paging.cli;
 import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.Addresses;
+import dev.paging.api.Level;
 import dev.paging.api.PagingFormat;
 import dev.paging.core.Aarch64Options;
 import dev.paging.core.AddressSpace;
@@ -224,15 +225,17 @@ final class ImageOptions {
     } catch (IllegalArgumentException e) {
       throw usage("--tcr " + hex(control) + ": " + e.getMessage().replaceFirst("^TCR_EL1 0x[0-9a-f]+: ", ""));
     }
-    long lowerRoot = lower ? ttbrRoot("--ttbr0", ttbr0, f) : AddressSpace.NO_ROOT;
-    long upperRoot = upper ? ttbrRoot("--ttbr1", ttbr1, f) : AddressSpace.NO_ROOT;
+    long lowerRoot = lower ? ttbrRoot("--ttbr0", ttbr0, f, f.root()) : AddressSpace.NO_ROOT;
+    long upperRoot = upper ? ttbrRoot("--ttbr1", ttbr1, f, f.levels(-1L).get(0)) : AddressSpace.NO_ROOT;
     checkBase(base, mixee.commandLine());
     MemoryImage memory = openChecked(image, imageKind(), base, mixee.commandLine());
     try {
-      for (long r : new long[] {lowerRoot, upperRoot}) {
-        if (r != AddressSpace.NO_ROOT && !memory.contains(r, f.root().tableBytes())) {
-          throw new IllegalArgumentException("root table " + hex(r) + " (from --ttbr" + (r == lowerRoot ? 0 : 1) + " "
-              + hex(r == lowerRoot ? ttbr0 : ttbr1) + ") is outside the image " + image + ", which holds "
+      for (int half = 0; half < 2; half++) {
+        long r = half == 0 ? lowerRoot : upperRoot;
+        Level top = f.levels(half == 0 ? 0 : -1L).get(0);
+        if (r != AddressSpace.NO_ROOT && !memory.contains(r, top.tableBytes())) {
+          throw new IllegalArgumentException("root table " + hex(r) + " (from --ttbr" + half + " "
+              + hex(half == 0 ? ttbr0 : ttbr1) + ") is outside the image " + image + ", which holds "
               + memory.extent());
         }
       }
@@ -242,14 +245,14 @@ final class ImageOptions {
     }
   }
 
-  /** The root table a TTBR value names, aligned as the format's root must be. */
-  private long ttbrRoot(String option, long value, PagingFormat f) {
+  /** The root table a TTBR value names, aligned as its half's root level {@code top} must be. */
+  private long ttbrRoot(String option, long value, PagingFormat f, Level top) {
     long address = value & TTBR_ADDRESS_MASK;
     if (f.physicalAddressBits() == 52) {
       // With 52-bit output, BADDR bits 51:48 sit in TTBR bits 5:2.
       address = (value & 0x0000_ffff_ffff_ffc0L) | ((value >>> 2) & 0xfL) << 48;
     }
-    long alignment = f.root().tableAlignment();
+    long alignment = top.tableAlignment();
     if (!Addresses.isAligned(address, alignment)) {
       throw usage(option + " " + hex(value) + ": the table address " + hex(address) + " is not " + alignment
           + "-byte aligned, as an " + f.name() + " root table must be (BADDR's bits below are RES0)");

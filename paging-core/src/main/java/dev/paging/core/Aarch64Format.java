@@ -15,10 +15,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * AArch64 stage 1 translation of the EL1&amp;0 regime (Arm ARM, VMSAv8-64 translation table
- * format), with one granule and one virtual address size for both halves: TTBR0_EL1 maps {@code
- * [0, 2^v)} and TTBR1_EL1 the top {@code 2^v} bytes, each from a {@linkplain #rootPerHalf() root
- * of its own}; addresses between them are not canonical. Top-byte-ignore is not modelled: an
- * address's bits 63:v must all equal bit 63.
+ * format): TTBR0_EL1 maps {@code [0, 2^v0)} and TTBR1_EL1 the top {@code 2^v1} bytes, each from a
+ * {@linkplain #rootPerHalf() root of its own}; addresses between them are not canonical. Each
+ * half has its own granule (TG0, TG1) and size ({@code v0 = 64 - T0SZ}, {@code v1 = 64 - T1SZ}),
+ * so where they differ each has its own {@linkplain #levels(long) levels}; the format is then
+ * named for both granules ({@code aarch64-4k/64k}, lower half first). Top-byte-ignore is not
+ * modelled: an address's bits above its half's size must all equal bit 63.
  *
  * <p><b>Geometry.</b> Each level resolves {@code g - 3} address bits for a granule of {@code 2^g}
  * bytes (9, 11 or 13); levels are named by the manual's number, {@code L0} to {@code L3}, and the
@@ -93,46 +95,50 @@ final class Aarch64Format implements PagingFormat {
 
   private final Aarch64Options options;
   private final String name;
-  private final int g;
-  private final int startLevel;
+  /** The lower half's walk, root first; {@link #upperLevels} is the same list unless the halves differ. */
   private final List<Level> levels;
-  private final int last;
+  private final List<Level> upperLevels;
   private final long lowMask;
-  /** Descriptor bits between 12 and the granule that are RES0 (none for 4 KiB, and with LPA). */
-  private final long belowGranule;
+  private final long upperLowMask;
+  /**
+   * Per level shift, the granule's shift (0 for a shift no level of this format has): every
+   * level's shift names its granule and its number, since the granules' shifts are disjoint
+   * (4 KiB: 12, 21, 30, 39; 16 KiB: 14, 25, 36, 47; 64 KiB: 16, 29, 42).
+   */
+  private final int[] granuleAt = new int[64];
+  /** Per level shift, the manual's level number, 0..3. */
+  private final int[] numberAt = new int[64];
+  /** Per level shift, whether a block or page may sit there. */
+  private final boolean[] leafAt = new boolean[64];
+  /** Per level shift, descriptor bits between 12 and the granule that are RES0 (none for 4 KiB, and with LPA). */
+  private final long[] belowGranuleAt = new long[64];
   /** Address bits at or above the output size, as they sit in a descriptor. */
   private final long beyondWidth;
 
   Aarch64Format(Aarch64Options options) {
     this.options = Objects.requireNonNull(options, "options");
-    this.g = options.granuleShift();
-    int bits = g - 3;
-    int v = options.virtualAddressBits();
-    this.name = "aarch64-" + (options.granule() >>> 10) + "k";
-    int start = 0;
-    while (g + bits * (3 - start) >= v) {
-      start++;
-    }
-    if (start == 3) {
-      throw new IllegalArgumentException(name + ": " + v + " virtual address bits would start the walk at L3, "
-          + "leaving no table level above the pages; this granule needs at least " + (2 * g - 2) + " bits");
-    }
-    this.startLevel = start;
-    List<Level> list = new ArrayList<>();
-    for (int l = start; l <= 3; l++) {
-      int shift = g + bits * (3 - l);
-      int indexBits = l == start ? v - shift : bits;
-      Level level = Level.of("L" + l, l - start, shift, indexBits, blockAllowed(l) || l == 3);
-      if (level.tableBytes() < 64) {
-        level = level.withTableAlignment(64);
-      }
-      list.add(level);
-    }
-    this.levels = List.copyOf(list);
-    this.last = levels.size() - 1;
-    this.lowMask = v == 64 ? -1L : (1L << v) - 1;
+    int g0 = options.granuleShift(false);
+    int g1 = options.granuleShift(true);
+    this.name = "aarch64-" + (1 << g0 >>> 10) + "k" + (g1 != g0 ? "/" + (1 << g1 >>> 10) + "k" : "");
+    int v0 = options.virtualAddressBits();
+    int v1 = options.upperVirtualAddressBits();
+    this.levels = levels(g0, v0, options.halvesDiffer() ? "the lower half's " : "");
+    this.upperLevels = options.halvesDiffer() ? levels(g1, v1, "the upper half's ") : levels;
+    this.lowMask = (1L << v0) - 1;
+    this.upperLowMask = (1L << v1) - 1;
     boolean lpa = options.largeAddresses();
-    this.belowGranule = lpa ? 0 : ADDRESS_48 & ((1L << g) - 1);
+    for (int g : new int[] {g0, g1}) {
+      for (int l = 0; l <= 3; l++) {
+        int shift = g + (g - 3) * (3 - l);
+        // A 64 KiB granule has no L0: even 52 bits start at L1.
+        if (shift < 52) {
+          granuleAt[shift] = g;
+          numberAt[shift] = l;
+          leafAt[shift] = l == 3 || blockAllowed(g, l);
+          belowGranuleAt[shift] = lpa ? 0 : ADDRESS_48 & ((1L << g) - 1);
+        }
+      }
+    }
     int p = options.physicalAddressBits();
     long beyond = ADDRESS_48 & ~((1L << Math.min(p, 48)) - 1);
     if (lpa) {
@@ -142,7 +148,31 @@ final class Aarch64Format implements PagingFormat {
     this.beyondWidth = beyond;
   }
 
-  private boolean blockAllowed(int level) {
+  /** One half's walk: the levels from the one {@code v} bits need down to L3, with a {@code 2^g} granule. */
+  private List<Level> levels(int g, int v, String half) {
+    int bits = g - 3;
+    int start = 0;
+    while (g + bits * (3 - start) >= v) {
+      start++;
+    }
+    if (start == 3) {
+      throw new IllegalArgumentException(name + ": " + half + v + " virtual address bits would start the walk at L3, "
+          + "leaving no table level above the pages; this granule needs at least " + (2 * g - 2) + " bits");
+    }
+    List<Level> list = new ArrayList<>();
+    for (int l = start; l <= 3; l++) {
+      int shift = g + bits * (3 - l);
+      int indexBits = l == start ? v - shift : bits;
+      Level level = Level.of("L" + l, l - start, shift, indexBits, blockAllowed(g, l) || l == 3);
+      if (level.tableBytes() < 64) {
+        level = level.withTableAlignment(64);
+      }
+      list.add(level);
+    }
+    return List.copyOf(list);
+  }
+
+  private boolean blockAllowed(int g, int level) {
     switch (g) {
       case 12:
         return level == 1 || level == 2;
@@ -153,9 +183,14 @@ final class Aarch64Format implements PagingFormat {
     }
   }
 
-  /** The manual's number of the level at {@code depth}: {@code L0}..{@code L3}. */
-  int levelNumber(int depth) {
-    return startLevel + depth;
+  /** The granule shift of {@code level}, which must be one of this format's. */
+  private int granuleOf(Level level) {
+    int g = granuleAt[Objects.requireNonNull(level, "level").shift()];
+    if (g == 0) {
+      throw new IllegalArgumentException(name + ": level " + level + " (shift " + level.shift()
+          + ") is not one of " + levels + (upperLevels != levels ? " or " + upperLevels : ""));
+    }
+    return g;
   }
 
   @Override
@@ -168,14 +203,21 @@ final class Aarch64Format implements PagingFormat {
     return Architecture.AARCH64;
   }
 
+  /** The lower half's levels; where the halves differ, {@link #levels(long)} gives the upper half's. */
   @Override
   public List<Level> levels() {
     return levels;
   }
 
   @Override
+  public List<Level> levels(long address) {
+    return address < 0 ? upperLevels : levels;
+  }
+
+  /** The wider half's: where the halves differ, {@link #lowerHalf()} and {@link #upperHalf()} say each. */
+  @Override
   public int virtualAddressBits() {
-    return options.virtualAddressBits();
+    return Math.max(options.virtualAddressBits(), options.upperVirtualAddressBits());
   }
 
   @Override
@@ -194,17 +236,18 @@ final class Aarch64Format implements PagingFormat {
    */
   @Override
   public int contiguousRun(Level level) {
-    int d = Objects.requireNonNull(level, "level").depth();
-    if (d >= levels.size() || !levels.get(d).leafAllowed()) {
+    int s = Objects.requireNonNull(level, "level").shift();
+    int g = granuleAt[s];
+    if (g == 0 || !leafAt[s]) {
       return 0;
     }
     switch (g) {
       case 12:
         return 16;
       case 14:
-        return d == last ? 128 : 32;
+        return s == g ? 128 : 32;
       default:
-        return levelNumber(d) == 1 ? 0 : 32;
+        return numberAt[s] == 1 ? 0 : 32;
     }
   }
 
@@ -220,7 +263,7 @@ final class Aarch64Format implements PagingFormat {
 
   @Override
   public long canonicalAddress(long bits) {
-    return bits < 0 ? bits | ~lowMask : bits & lowMask;
+    return bits < 0 ? bits | ~upperLowMask : bits & lowMask;
   }
 
   @Override
@@ -230,12 +273,17 @@ final class Aarch64Format implements PagingFormat {
 
   @Override
   public VirtualRange upperHalf() {
-    return VirtualRange.closed(~lowMask, -1L);
+    return VirtualRange.closed(~upperLowMask, -1L);
   }
 
+  /** Decides by the level's shift, which names its granule and number, so one rule serves both halves' levels. */
   @Override
   public EntryVerdict decode(Level level, long raw) {
-    int d = Objects.requireNonNull(level, "level").depth();
+    int s = Objects.requireNonNull(level, "level").shift();
+    int g = granuleAt[s];
+    if (g == 0) {
+      granuleOf(level);
+    }
     if (raw == 0) {
       return EntryVerdict.EMPTY;
     }
@@ -243,16 +291,18 @@ final class Aarch64Format implements PagingFormat {
       return EntryVerdict.NOT_PRESENT;
     }
     boolean typeBit = (raw & TYPE) != 0;
-    if (d == last && !typeBit) {
+    boolean last = s == g;
+    if (last && !typeBit) {
       return EntryVerdict.RESERVED_ENCODING;
     }
-    if (d != last && typeBit) {
+    long belowGranule = belowGranuleAt[s];
+    if (!last && typeBit) {
       if ((raw & (TABLE_RES0 | belowGranule)) != 0) {
         return EntryVerdict.RESERVED_BITS;
       }
       return (raw & beyondWidth) != 0 ? EntryVerdict.ADDRESS_BEYOND_PHYSICAL_WIDTH : EntryVerdict.TABLE;
     }
-    if (!levels.get(d).leafAllowed()) {
+    if (!leafAt[s]) {
       return EntryVerdict.LEAF_NOT_ALLOWED;
     }
     if ((raw & (LEAF_RES0 | belowGranule)) != 0) {
@@ -261,28 +311,23 @@ final class Aarch64Format implements PagingFormat {
     if ((raw & beyondWidth) != 0) {
       return EntryVerdict.ADDRESS_BEYOND_PHYSICAL_WIDTH;
     }
-    long misaligned = ADDRESS_48 & ((1L << levels.get(d).shift()) - 1) & ~((1L << g) - 1);
+    long misaligned = ADDRESS_48 & ((1L << s) - 1) & ~((1L << g) - 1);
     return (raw & misaligned) != 0 ? EntryVerdict.MISALIGNED_LEAF : EntryVerdict.LEAF;
   }
 
   @Override
   public long address(Level level, long raw) {
-    Objects.requireNonNull(level, "level");
-    long address = raw & ADDRESS_48 & ~belowGranule;
+    granuleOf(level);
+    long address = raw & ADDRESS_48 & ~belowGranuleAt[level.shift()];
     if (options.largeAddresses()) {
       address = (address & ~HIGH_NIBBLE) | ((raw & HIGH_NIBBLE) << 36);
     }
     return address;
   }
 
-  private boolean isTable(int depth, long raw) {
-    return depth != last && (raw & TYPE) != 0;
-  }
-
   @Override
   public Attributes attributes(Level level, long raw) {
-    int d = Objects.requireNonNull(level, "level").depth();
-    if (isTable(d, raw)) {
+    if (level.shift() != granuleOf(level) && (raw & TYPE) != 0) {
       Attributes a = Attributes.none()
           .withReadable(true)
           .withUser((raw & AP_TABLE_NO_EL0) == 0)
@@ -327,12 +372,13 @@ final class Aarch64Format implements PagingFormat {
   @Override
   public long encodeTable(Level level, long tableAddress, Attributes attributes) {
     Objects.requireNonNull(attributes, "attributes");
-    int d = depthOf(level, tableAddress);
-    if (d == last) {
+    List<Level> list = levelsHolding(level, tableAddress);
+    int d = level.depth();
+    if (d == list.size() - 1) {
       throw new IllegalArgumentException(name + ": an " + level + " descriptor cannot point to a table ("
           + hex(tableAddress) + "); " + level + " is the last level");
     }
-    Level next = levels.get(d + 1);
+    Level next = list.get(d + 1);
     checkAddress(level, tableAddress, Long.numberOfTrailingZeros(next.tableAlignment()), "table");
     checkReadable(attributes, tableAddress);
     if (attributes.global() || attributes.dirty() || attributes.accessed() || attributes.memoryType() != 0) {
@@ -368,10 +414,12 @@ final class Aarch64Format implements PagingFormat {
   @Override
   public long encodeLeaf(Level level, long physicalAddress, Attributes attributes) {
     Objects.requireNonNull(attributes, "attributes");
-    int d = depthOf(level, physicalAddress);
+    List<Level> list = levelsHolding(level, physicalAddress);
+    int d = level.depth();
+    int last = list.size() - 1;
     if (!level.leafAllowed()) {
       throw new IllegalArgumentException(name + ": an " + level + " descriptor cannot be a block ("
-          + hex(physicalAddress) + "); blocks are " + blockSizes());
+          + hex(physicalAddress) + "); blocks are " + blockSizes(list));
     }
     checkAddress(level, physicalAddress, level.shift(), d == last ? "page" : "block");
     checkReadable(attributes, physicalAddress);
@@ -424,9 +472,9 @@ final class Aarch64Format implements PagingFormat {
     return address;
   }
 
-  private String blockSizes() {
+  private static String blockSizes(List<Level> levels) {
     List<String> sizes = new ArrayList<>();
-    for (int d = 0; d < last; d++) {
+    for (int d = 0; d < levels.size() - 1; d++) {
       if (levels.get(d).leafAllowed()) {
         sizes.add(Formats.sizeName(levels.get(d).entrySpan()) + " at " + levels.get(d));
       }
@@ -453,8 +501,15 @@ final class Aarch64Format implements PagingFormat {
     }
   }
 
-  private int depthOf(Level level, long address) {
-    return Formats.depthOf(name, levels, level, address);
+  /** The half's levels {@code level} is one of (the lower half's first, where both have it). */
+  private List<Level> levelsHolding(Level level, long address) {
+    int d = Objects.requireNonNull(level, "level").depth();
+    if (upperLevels != levels && (d >= levels.size() || !Formats.sameLevel(levels.get(d), level))) {
+      Formats.depthOf(name, upperLevels, level, address);
+      return upperLevels;
+    }
+    Formats.depthOf(name, levels, level, address);
+    return levels;
   }
 
   /** User, write, and EL0's and EL1's execute are each ANDed down the levels. */
@@ -488,7 +543,9 @@ final class Aarch64Format implements PagingFormat {
 
   @Override
   public String toString() {
-    return name + " (" + options.virtualAddressBits() + "-bit VA, " + options.physicalAddressBits() + "-bit PA"
+    String va = options.virtualAddressBits() == options.upperVirtualAddressBits() ? options.virtualAddressBits()
+        + "-bit VA" : options.virtualAddressBits() + "-bit VA below, " + options.upperVirtualAddressBits() + " above";
+    return name + " (" + va + ", " + options.physicalAddressBits() + "-bit PA"
         + (options.largeAddresses() ? ", LPA" : "") + ")";
   }
 }

@@ -6,13 +6,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The translation controls an AArch64 stage 1 format depends on, as an immutable value: the
- * translation granule (TCR_EL1.TG0/TG1), the virtual address size of each half ({@code 64 -
- * T0SZ}, {@code 64 - T1SZ}, equal here), the output address size (TCR_EL1.IPS) and whether
- * 52-bit addresses with the 64 KiB granule are in use (FEAT_LPA and FEAT_LVA).
+ * translation granule of each half (TCR_EL1.TG0 for TTBR0's, TG1 for TTBR1's), the virtual
+ * address size of each half ({@code 64 - T0SZ}, {@code 64 - T1SZ}), the output address size
+ * (TCR_EL1.IPS) and whether 52-bit addresses with the 64 KiB granule are in use (FEAT_LPA and
+ * FEAT_LVA).
  *
  * <p>Start from {@link #defaults()} (4 KiB granule, 48-bit virtual and physical addresses, what a
  * Linux arm64 kernel with 4 levels runs with) and change single controls with the {@code with...}
- * methods.
+ * methods: the one-argument ones set both halves alike, {@link #withGranules} and {@link
+ * #withVirtualAddressBits(int, int)} each half. Halves that differ give each its own walk: the
+ * upper half may start at another level or use another granule (see {@link
+ * dev.paging.api.PagingFormat#levels(long)}).
  */
 public final class Aarch64Options {
   /** The largest {@code TxSZ} is 39 (without FEAT_TTST): 25 virtual address bits. */
@@ -21,16 +25,21 @@ public final class Aarch64Options {
   public static final int MAX_VIRTUAL_ADDRESS_BITS = 48;
 
   private static final int[] IPS = {32, 36, 40, 42, 44, 48, 52};
-  private static final Aarch64Options DEFAULTS = new Aarch64Options(12, 48, 48, false);
+  private static final Aarch64Options DEFAULTS = new Aarch64Options(12, 12, 48, 48, 48, false);
 
   private final int granuleShift;
+  private final int upperGranuleShift;
   private final int virtualAddressBits;
+  private final int upperVirtualAddressBits;
   private final int physicalAddressBits;
   private final boolean largeAddresses;
 
-  private Aarch64Options(int granuleShift, int virtualAddressBits, int physicalAddressBits, boolean largeAddresses) {
+  private Aarch64Options(int granuleShift, int upperGranuleShift, int virtualAddressBits, int upperVirtualAddressBits,
+      int physicalAddressBits, boolean largeAddresses) {
     this.granuleShift = granuleShift;
+    this.upperGranuleShift = upperGranuleShift;
     this.virtualAddressBits = virtualAddressBits;
+    this.upperVirtualAddressBits = upperVirtualAddressBits;
     this.physicalAddressBits = physicalAddressBits;
     this.largeAddresses = largeAddresses;
   }
@@ -41,12 +50,32 @@ public final class Aarch64Options {
   }
 
   /**
-   * These options with a translation granule of {@code bytes}: 4096, 16384 or 65536.
+   * These options with a translation granule of {@code bytes} in both halves: 4096, 16384 or
+   * 65536.
    *
    * @throws IllegalArgumentException for another size, or for 4 or 16 KiB while {@link
    *     #largeAddresses()}
    */
   public Aarch64Options withGranule(int bytes) {
+    return withGranules(bytes, bytes);
+  }
+
+  /**
+   * These options with a translation granule of {@code lower} bytes in the lower half (TG0) and
+   * {@code upper} in the upper half (TG1), each 4096, 16384 or 65536.
+   *
+   * @throws IllegalArgumentException for another size, naming it, or for 4 or 16 KiB while
+   *     {@link #largeAddresses()}
+   */
+  public Aarch64Options withGranules(int lower, int upper) {
+    int shift = granuleShift(lower);
+    int upperShift = granuleShift(upper);
+    return shift == granuleShift && upperShift == upperGranuleShift ? this
+        : new Aarch64Options(shift, upperShift, virtualAddressBits, upperVirtualAddressBits, physicalAddressBits,
+            largeAddresses);
+  }
+
+  private int granuleShift(int bytes) {
     if (bytes != 4096 && bytes != 16384 && bytes != 65536) {
       throw new IllegalArgumentException("translation granule " + bytes + " is not 4096, 16384 or 65536 bytes");
     }
@@ -55,8 +84,7 @@ public final class Aarch64Options {
       throw new IllegalArgumentException("52-bit addresses (FEAT_LPA, FEAT_LVA) need the 64 KiB granule, not "
           + bytes + " bytes");
     }
-    return shift == granuleShift ? this : new Aarch64Options(shift, virtualAddressBits, physicalAddressBits,
-        largeAddresses);
+    return shift;
   }
 
   /**
@@ -66,13 +94,29 @@ public final class Aarch64Options {
    *     #largeAddresses()}
    */
   public Aarch64Options withVirtualAddressBits(int bits) {
+    return withVirtualAddressBits(bits, bits);
+  }
+
+  /**
+   * These options with {@code lower} virtual address bits in the lower half ({@code 64 - T0SZ})
+   * and {@code upper} in the upper half ({@code 64 - T1SZ}).
+   *
+   * @throws IllegalArgumentException unless each is in 25..48, or 25..52 with {@link
+   *     #largeAddresses()}, naming the one that is not
+   */
+  public Aarch64Options withVirtualAddressBits(int lower, int upper) {
+    checkVirtualAddressBits(lower);
+    checkVirtualAddressBits(upper);
+    return lower == virtualAddressBits && upper == upperVirtualAddressBits ? this
+        : new Aarch64Options(granuleShift, upperGranuleShift, lower, upper, physicalAddressBits, largeAddresses);
+  }
+
+  private void checkVirtualAddressBits(int bits) {
     int max = largeAddresses ? 52 : MAX_VIRTUAL_ADDRESS_BITS;
     if (bits < MIN_VIRTUAL_ADDRESS_BITS || bits > max) {
       throw new IllegalArgumentException("virtual address bits " + bits + " is outside " + MIN_VIRTUAL_ADDRESS_BITS
           + ".." + max + (largeAddresses ? "" : " (52 needs the 64 KiB granule with FEAT_LVA)"));
     }
-    return bits == virtualAddressBits ? this : new Aarch64Options(granuleShift, bits, physicalAddressBits,
-        largeAddresses);
   }
 
   /**
@@ -90,8 +134,8 @@ public final class Aarch64Options {
       throw new IllegalArgumentException("physical address bits " + bits + " is not an IPS size (32, 36, 40, 42, "
           + "44, 48" + (largeAddresses ? ", 52)" : "; 52 needs the 64 KiB granule with FEAT_LPA)"));
     }
-    return bits == physicalAddressBits ? this : new Aarch64Options(granuleShift, virtualAddressBits, bits,
-        largeAddresses);
+    return bits == physicalAddressBits ? this : new Aarch64Options(granuleShift, upperGranuleShift, virtualAddressBits,
+        upperVirtualAddressBits, bits, largeAddresses);
   }
 
   /**
@@ -99,30 +143,32 @@ public final class Aarch64Options {
    * only): output address bits 51:48 in descriptor bits 15:12, and level 1 blocks of 4 TiB.
    * Turning it on keeps the sizes; turning it off brings sizes above 48 bits down to 48.
    *
-   * @throws IllegalArgumentException when turned on with another granule
+   * @throws IllegalArgumentException when turned on while a half has another granule
    */
   public Aarch64Options withLargeAddresses(boolean on) {
     if (on == largeAddresses) {
       return this;
     }
-    if (on && granuleShift != 16) {
+    if (on && (granuleShift != 16 || upperGranuleShift != 16)) {
       throw new IllegalArgumentException("52-bit addresses (FEAT_LPA, FEAT_LVA) need the 64 KiB granule, not "
-          + (1 << granuleShift) + " bytes");
+          + (1 << (granuleShift != 16 ? granuleShift : upperGranuleShift)) + " bytes");
     }
-    return new Aarch64Options(granuleShift, Math.min(virtualAddressBits, 48), Math.min(physicalAddressBits, 48), on);
+    return new Aarch64Options(granuleShift, upperGranuleShift, Math.min(virtualAddressBits, 48),
+        Math.min(upperVirtualAddressBits, 48), Math.min(physicalAddressBits, 48), on);
   }
 
   /**
    * The options TCR_EL1 holds for the halves that are walked: {@code lower} for TTBR0's (T0SZ,
-   * TG0), {@code upper} for TTBR1's (T1SZ, TG1), and the output size IPS (bits 34:32). Both
-   * halves walked must have the same granule and virtual size: this library reads a space with
-   * one geometry. An IPS of 52 bits selects {@link #largeAddresses()} with the 64 KiB granule.
+   * TG0), {@code upper} for TTBR1's (T1SZ, TG1), and the output size IPS (bits 34:32). A half
+   * that is not walked takes the other's geometry, since none of it is read (its TxSZ and TGx
+   * may hold anything then). An IPS of 52 bits selects {@link #largeAddresses()} with the 64 KiB
+   * granule.
    * The EPD0/EPD1 bits (7 and 23), which turn a half's walks off, are the caller's to read:
    * {@link #walksDisabled}.
    *
    * @throws IllegalArgumentException naming the field and its value when a granule or IPS
-   *     encoding is reserved, a TxSZ gives a size outside what the granule allows, the halves
-   *     differ, 52-bit output is asked with a 4 or 16 KiB granule (FEAT_LPA2, TCR_EL1.DS, which
+   *     encoding is reserved, a TxSZ gives a size outside what the granule allows, 52-bit output
+   *     or virtual addresses are asked with a 4 or 16 KiB granule (FEAT_LPA2, TCR_EL1.DS, which
    *     this library does not read), or neither half is walked
    */
   public static Aarch64Options fromTcr(long tcr, boolean lower, boolean upper) {
@@ -141,31 +187,37 @@ public final class Aarch64Options {
     }
     int va0 = 64 - (int) (tcr & 0x3f);
     int va1 = 64 - (int) ((tcr >>> 16) & 0x3f);
-    if (lower && upper && (shift0 != shift1 || va0 != va1)) {
-      throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": the halves differ (TTBR0: " + (1 << shift0 >>> 10)
-          + " KiB granule, " + va0 + "-bit; TTBR1: " + (1 << shift1 >>> 10) + " KiB granule, " + va1
-          + "-bit); both halves are read with one geometry, so give one of --ttbr0 and --ttbr1");
+    // A half that is not walked takes the other's geometry: nothing of it is ever read.
+    if (!lower) {
+      shift0 = shift1;
+      va0 = va1;
+    } else if (!upper) {
+      shift1 = shift0;
+      va1 = va0;
     }
-    int shift = lower ? shift0 : shift1;
-    int va = lower ? va0 : va1;
     int ips = (int) (tcr >>> 32) & 7;
     if (ips == 7) {
       throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": IPS = 0b111 is reserved");
     }
     int pa = IPS[ips];
-    boolean large = pa == 52 || va > MAX_VIRTUAL_ADDRESS_BITS;
-    if (large && shift != 16) {
-      throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": " + (pa == 52 ? "52-bit output (IPS 0b110)"
-          : va + "-bit virtual addresses") + " with a " + (1 << shift >>> 10) + " KiB granule needs FEAT_LPA2 "
-          + "(TCR_EL1.DS), which is not supported; with 64 KiB it is FEAT_LPA/LVA");
+    boolean large = pa == 52 || va0 > MAX_VIRTUAL_ADDRESS_BITS || va1 > MAX_VIRTUAL_ADDRESS_BITS;
+    for (int half = 0; half < 2; half++) {
+      int shift = half == 0 ? shift0 : shift1;
+      int va = half == 0 ? va0 : va1;
+      if (large && shift != 16) {
+        throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": " + (pa == 52 ? "52-bit output (IPS 0b110)"
+            : Math.max(va0, va1) + "-bit virtual addresses") + " with a " + (1 << shift >>> 10) + " KiB granule (TG"
+            + half + ") needs FEAT_LPA2 (TCR_EL1.DS), which is not supported; with 64 KiB it is FEAT_LPA/LVA");
+      }
+      try {
+        defaults().withGranule(1 << shift).withLargeAddresses(large).withVirtualAddressBits(va);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": T" + half + "SZ = " + (64 - va) + ": "
+            + e.getMessage(), e);
+      }
     }
-    Aarch64Options o = defaults().withGranule(1 << shift).withLargeAddresses(large);
-    try {
-      return o.withVirtualAddressBits(va).withPhysicalAddressBits(pa);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("TCR_EL1 " + hex(tcr) + ": T" + (lower ? 0 : 1) + "SZ = " + (64 - va) + ": "
-          + e.getMessage(), e);
-    }
+    return defaults().withGranules(1 << shift0, 1 << shift1).withLargeAddresses(large)
+        .withVirtualAddressBits(va0, va1).withPhysicalAddressBits(pa);
   }
 
   /** Whether TCR_EL1 {@code tcr} turns off walks of the upper half (EPD1, bit 23) or the lower (EPD0, bit 7). */
@@ -173,19 +225,37 @@ public final class Aarch64Options {
     return (tcr & (upper ? 1L << 23 : 1L << 7)) != 0;
   }
 
-  /** The translation granule in bytes: the size of a last-level page and of a full table. */
+  /**
+   * The lower half's translation granule (TG0) in bytes: the size of a last-level page and of a
+   * full table there.
+   */
   public int granule() {
     return 1 << granuleShift;
   }
 
-  /** log2 of {@link #granule()}. */
-  int granuleShift() {
-    return granuleShift;
+  /** The upper half's translation granule (TG1) in bytes. */
+  public int upperGranule() {
+    return 1 << upperGranuleShift;
   }
 
-  /** Virtual address bits of each half: TTBR0 maps {@code [0, 2^bits)}, TTBR1 the top {@code 2^bits}. */
+  /** log2 of {@link #granule()} or, for the upper half, of {@link #upperGranule()}. */
+  int granuleShift(boolean upper) {
+    return upper ? upperGranuleShift : granuleShift;
+  }
+
+  /** The lower half's virtual address bits: TTBR0 maps {@code [0, 2^bits)}. */
   public int virtualAddressBits() {
     return virtualAddressBits;
+  }
+
+  /** The upper half's virtual address bits: TTBR1 maps the top {@code 2^bits} bytes. */
+  public int upperVirtualAddressBits() {
+    return upperVirtualAddressBits;
+  }
+
+  /** Whether the halves differ in granule or virtual size, so that each has a walk of its own. */
+  public boolean halvesDiffer() {
+    return granuleShift != upperGranuleShift || virtualAddressBits != upperVirtualAddressBits;
   }
 
   /** The output address size: descriptors with address bits at or above it are malformed. */
@@ -204,18 +274,23 @@ public final class Aarch64Options {
       return false;
     }
     Aarch64Options other = (Aarch64Options) o;
-    return other.granuleShift == granuleShift && other.virtualAddressBits == virtualAddressBits
+    return other.granuleShift == granuleShift && other.upperGranuleShift == upperGranuleShift
+        && other.virtualAddressBits == virtualAddressBits && other.upperVirtualAddressBits == upperVirtualAddressBits
         && other.physicalAddressBits == physicalAddressBits && other.largeAddresses == largeAddresses;
   }
 
   @Override
   public int hashCode() {
-    return ((granuleShift * 31 + virtualAddressBits) * 31 + physicalAddressBits) * 31 + Boolean.hashCode(largeAddresses);
+    return ((((granuleShift * 31 + upperGranuleShift) * 31 + virtualAddressBits) * 31 + upperVirtualAddressBits) * 31
+        + physicalAddressBits) * 31 + Boolean.hashCode(largeAddresses);
   }
 
   @Override
   public String toString() {
-    return "Aarch64Options[granule=" + granule() + ", virtualAddressBits=" + virtualAddressBits
-        + ", physicalAddressBits=" + physicalAddressBits + ", largeAddresses=" + largeAddresses + "]";
+    String granules = halvesDiffer() ? "granules=" + granule() + "/" + upperGranule() + ", virtualAddressBits="
+        + virtualAddressBits + "/" + upperVirtualAddressBits : "granule=" + granule() + ", virtualAddressBits="
+        + virtualAddressBits;
+    return "Aarch64Options[" + granules + ", physicalAddressBits=" + physicalAddressBits + ", largeAddresses="
+        + largeAddresses + "]";
   }
 }

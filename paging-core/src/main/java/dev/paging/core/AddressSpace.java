@@ -63,11 +63,11 @@ public final class AddressSpace {
     Objects.requireNonNull(memory, "memory");
     Objects.requireNonNull(allocator, "allocator");
     checkFrames(format, allocator);
-    long root = newRoot(format, memory, allocator, sharedTables);
+    long root = newRoot(format, memory, allocator, sharedTables, format.root());
     long upperRoot = root;
     if (format.rootPerHalf()) {
       try {
-        upperRoot = newRoot(format, memory, allocator, sharedTables);
+        upperRoot = newRoot(format, memory, allocator, sharedTables, format.levels(-1L).get(0));
       } catch (RuntimeException | Error e) {
         free(allocator, root, e);
         throw e;
@@ -77,15 +77,15 @@ public final class AddressSpace {
   }
 
   private static long newRoot(PagingFormat format, PhysicalMemory memory, FrameAllocator allocator,
-      SharedTables sharedTables) {
+      SharedTables sharedTables, Level top) {
     long root = allocator.allocate();
     try {
-      checkRoot(format, memory, root);
+      checkRoot(memory, root, top);
       if (sharedTables.isShared(root)) {
         throw new PagingException("the allocator handed out frame " + hex(root)
             + " for a new root, which is a table shared between address spaces");
       }
-      format.root().clearTable(memory, root);
+      top.clearTable(memory, root);
     } catch (RuntimeException | Error e) {
       free(allocator, root, e);
       throw e;
@@ -145,8 +145,8 @@ public final class AddressSpace {
     }
     Objects.requireNonNull(allocator, "allocator");
     checkFrames(format, allocator);
-    checkRoot(format, memory, lowerRoot);
-    checkRoot(format, memory, upperRoot);
+    checkRoot(memory, lowerRoot, format.root());
+    checkRoot(memory, upperRoot, format.levels(-1L).get(0));
     return new AddressSpace(format, memory, allocator, lowerRoot, upperRoot, sharedTables);
   }
 
@@ -177,7 +177,12 @@ public final class AddressSpace {
       if (lowerRoot == NO_ROOT && upperRoot == NO_ROOT) {
         throw new IllegalArgumentException(format.name() + ": neither half has a root");
       }
-      checkRoot(format, memory, lowerRoot == NO_ROOT ? upperRoot : lowerRoot);
+      if (lowerRoot != NO_ROOT) {
+        checkRoot(memory, lowerRoot, format.root());
+      }
+      if (upperRoot != NO_ROOT) {
+        checkRoot(memory, upperRoot, format.levels(-1L).get(0));
+      }
       return new AddressSpace(format, memory, Tables.NO_FRAMES, lowerRoot, upperRoot, SharedTables.create());
     }
     return of(format, memory, Tables.NO_FRAMES, lowerRoot, upperRoot, SharedTables.create());
@@ -199,8 +204,8 @@ public final class AddressSpace {
     }
   }
 
-  private static void checkRoot(PagingFormat format, PhysicalMemory memory, long root) {
-    Level top = format.root();
+  /** {@code root} must be a table of {@code top}, its half's root level: aligned, and inside memory. */
+  private static void checkRoot(PhysicalMemory memory, long root, Level top) {
     if (!Addresses.isAligned(root, top.tableAlignment())) {
       throw new IllegalArgumentException("root table " + hex(root) + " is not " + Tables.alignment(top) + " aligned");
     }

@@ -6,6 +6,7 @@ import dev.paging.api.FrameAllocator;
 import dev.paging.api.Level;
 import dev.paging.api.OutOfFramesException;
 import dev.paging.api.PagingFormat;
+import java.util.List;
 
 /** Small helpers over table frames, shared by the engine's classes. */
 final class Tables {
@@ -33,8 +34,10 @@ final class Tables {
   /** The bytes of the largest table of {@code format}: what its allocator's frames must hold. */
   static long largestTable(PagingFormat format) {
     long largest = 0;
-    for (Level level : format.levels()) {
-      largest = Math.max(largest, Math.max(level.tableBytes(), level.tableAlignment()));
+    for (List<Level> half : List.of(format.levels(), format.levels(-1L))) {
+      for (Level level : half) {
+        largest = Math.max(largest, Math.max(level.tableBytes(), level.tableAlignment()));
+      }
     }
     return largest;
   }

@@ -55,15 +55,21 @@ import org.jspecify.annotations.Nullable;
 public final class Walker {
   private final PagingFormat format;
   private final PhysicalMemory memory;
-  private final Level[] levels;
-  private final int depthCount;
+  /**
+   * The levels and cursors of the half being walked: {@link #lowerStack}'s or {@link
+   * #upperStack}'s, which are one and the same unless the halves' geometries differ.
+   */
+  private Level[] levels;
+  private int depthCount;
+  private Table[] tables;
+  private Entry[] entries;
+  private Hole[] holes;
+  private final Stack lowerStack;
+  private final Stack upperStack;
   private final long lowerLast;
   private final long upperFirst;
   /** The format gives each half a root table of its own (AArch64 TTBR0 and TTBR1). */
   private final boolean rootPerHalf;
-  private final Table[] tables;
-  private final Entry[] entries;
-  private final Hole[] holes;
 
   /** Between walks, a visitor that does nothing, so the field is never null. */
   private static final PageTableVisitor IDLE = new PageTableVisitor() {};
@@ -86,24 +92,45 @@ public final class Walker {
   private Walker(PagingFormat format, PhysicalMemory memory) {
     this.format = Objects.requireNonNull(format, "format");
     this.memory = Objects.requireNonNull(memory, "memory");
-    List<Level> list = format.levels();
-    this.levels = list.toArray(new Level[0]);
-    this.depthCount = levels.length;
     this.lowerLast = format.lowerHalf().last();
     this.upperFirst = format.upperHalf().first();
     this.rootPerHalf = format.rootPerHalf();
-    this.tables = new Table[depthCount];
-    this.entries = new Entry[depthCount];
-    this.holes = new Hole[depthCount];
-    for (int d = 0; d < depthCount; d++) {
-      tables[d] = new Table(levels[d]);
-      entries[d] = new Entry(tables[d]);
-      holes[d] = new Hole(tables[d]);
+    this.lowerStack = new Stack(format.levels());
+    this.upperStack = format.oneGeometry() ? lowerStack : new Stack(format.levels(upperFirst));
+    use(lowerStack);
+  }
+
+  /** One half's levels, with a table, entry and hole cursor per depth. */
+  private final class Stack {
+    final Level[] levels;
+    final Table[] tables;
+    final Entry[] entries;
+    final Hole[] holes;
+
+    Stack(List<Level> list) {
+      this.levels = list.toArray(new Level[0]);
+      int n = levels.length;
+      this.tables = new Table[n];
+      this.entries = new Entry[n];
+      this.holes = new Hole[n];
+      for (int d = 0; d < n; d++) {
+        tables[d] = new Table(levels[d]);
+        entries[d] = new Entry(tables[d]);
+        holes[d] = new Hole(tables[d]);
+      }
+      for (int d = 1; d < n; d++) {
+        tables[d].parent = entries[d - 1];
+        tables[d].up = tables[d - 1];
+      }
     }
-    for (int d = 1; d < depthCount; d++) {
-      tables[d].parent = entries[d - 1];
-      tables[d].up = tables[d - 1];
-    }
+  }
+
+  private void use(Stack s) {
+    levels = s.levels;
+    depthCount = s.levels.length;
+    tables = s.tables;
+    entries = s.entries;
+    holes = s.holes;
   }
 
   /** A walker over tables in {@code memory} laid out as {@code format} says. */
@@ -217,10 +244,10 @@ public final class Walker {
           + hex(lowerRoot) + " and " + hex(upperRoot));
     }
     if (!rootPerHalf || lowerRoot != AddressSpace.NO_ROOT) {
-      checkRoot(lowerRoot);
+      checkRoot(lowerRoot, lowerStack.levels[0]);
     }
-    if (upperRoot != lowerRoot && (!rootPerHalf || upperRoot != AddressSpace.NO_ROOT)) {
-      checkRoot(upperRoot);
+    if ((upperRoot != lowerRoot || upperStack != lowerStack) && (!rootPerHalf || upperRoot != AddressSpace.NO_ROOT)) {
+      checkRoot(upperRoot, upperStack.levels[0]);
     }
     if (walking) {
       throw new IllegalStateException("a walker is not re-entrant: start a nested walk on another walker");
@@ -240,11 +267,14 @@ public final class Walker {
         // A half without a root (AddressSpace.NO_ROOT) is not translated: nothing to visit.
         if (Long.compareUnsigned(first, lowerLast) <= 0 && lowerRoot != AddressSpace.NO_ROOT) {
           long b = Long.compareUnsigned(last, lowerLast) <= 0 ? last : lowerLast;
+          use(lowerStack);
           c = walkTable(0, lowerRoot, 0, lowerLast, first, b);
         }
         if (c != Control.STOP && !exhausted && Long.compareUnsigned(last, upperFirst) >= 0
             && upperRoot != AddressSpace.NO_ROOT) {
           long a = Long.compareUnsigned(first, upperFirst) >= 0 ? first : upperFirst;
+          // Where the halves' geometries differ, the upper half is walked through its own levels.
+          use(upperStack);
           c = walkTable(0, upperRoot, upperFirst, -1L, a, last);
         }
       }
@@ -255,11 +285,11 @@ public final class Walker {
     } finally {
       this.visitor = IDLE;
       walking = false;
+      use(lowerStack);
     }
   }
 
-  private void checkRoot(long root) {
-    Level top = levels[0];
+  private void checkRoot(long root, Level top) {
     if (!Addresses.isAligned(root, top.tableAlignment())) {
       throw new IllegalArgumentException("root table " + hex(root) + " is not " + Tables.alignment(top) + " aligned");
     }

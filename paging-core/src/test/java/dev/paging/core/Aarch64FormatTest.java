@@ -341,4 +341,100 @@ class Aarch64FormatTest {
     assertThat(K16).isNotEqualTo(K64);
     assertThat(K64_LPA).hasToString("aarch64-64k (52-bit VA, 52-bit PA, LPA)");
   }
+
+  /**
+   * Halves with geometries of their own: TTBR0 with a 4 KiB granule and 39 bits (L1..L3), TTBR1
+   * with 64 KiB and 42 bits (L2 of 8,192 entries, then L3), as TG0, T0SZ, TG1 and T1SZ may set.
+   */
+  @Nested
+  class SplitHalves {
+    private final PagingFormat split = Formats.aarch64(Aarch64Options.defaults().withGranules(4096, 65536)
+        .withVirtualAddressBits(39, 42));
+
+    @Test
+    void eachHalfHasItsOwnLevels() {
+      assertThat(split.name()).isEqualTo("aarch64-4k/64k");
+      assertThat(split).hasToString("aarch64-4k/64k (39-bit VA below, 42 above, 48-bit PA)");
+      assertThat(split.oneGeometry()).isFalse();
+      assertThat(K4.oneGeometry()).isTrue();
+      List<String> lower = new ArrayList<>();
+      for (Level l : split.levels()) {
+        lower.add(l.name() + " d" + l.depth() + " s" + l.shift() + " n" + l.entries() + " " + l.tableBytes());
+      }
+      List<String> upper = new ArrayList<>();
+      for (Level l : split.levels(-1L)) {
+        upper.add(l.name() + " d" + l.depth() + " s" + l.shift() + " n" + l.entries() + " " + l.tableBytes());
+      }
+      // 39 bits over 9-bit indices from 12: L1 (bits 38:30), L2, L3; 42 over 13-bit ones from 16: L2 (41:29), L3.
+      assertThat(lower).containsExactly("L1 d0 s30 n512 4096", "L2 d1 s21 n512 4096", "L3 d2 s12 n512 4096");
+      assertThat(upper).containsExactly("L2 d0 s29 n8192 65536", "L3 d1 s16 n8192 65536");
+      assertThat(split.levels(0x7f_ffff_ffffL)).isSameAs(split.levels());
+      assertThat(split.levels(0xffff_fc00_0000_0000L)).isSameAs(split.levels(-1L));
+      assertThat(split.lowerHalf()).isEqualTo(VirtualRange.closed(0, 0x7f_ffff_ffffL));
+      assertThat(split.upperHalf()).isEqualTo(VirtualRange.closed(0xffff_fc00_0000_0000L, -1L));
+      assertThat(split.isCanonical(0x80_0000_0000L)).isFalse();
+      assertThat(split.isCanonical(0xffff_fbff_ffff_ffffL)).isFalse();
+      assertThat(split.virtualAddressBits()).isEqualTo(42);
+    }
+
+    @Test
+    void eachLevelDecodesByItsOwnGranule() {
+      Level lowerLast = split.levels().get(2);
+      Level upperLast = split.levels(-1L).get(1);
+      Level upperBlock = split.levels(-1L).get(0);
+      long page = 0x1_3000L | TABLE_OR_PAGE | AF;
+      // Address bit 12 is an address bit with 4 KiB pages, RES0 below a 64 KiB granule.
+      assertThat(split.decode(lowerLast, page)).isEqualTo(EntryVerdict.LEAF);
+      assertThat(split.decode(upperLast, page)).isEqualTo(EntryVerdict.RESERVED_BITS);
+      assertThat(split.decode(upperLast, 0x1_0000L | TABLE_OR_PAGE | AF)).isEqualTo(EntryVerdict.LEAF);
+      // A 512 MiB block at the upper half's L2; the lower half's L1 takes 1 GiB ones.
+      assertThat(split.decode(upperBlock, 0x2000_0000L | BLOCK | AF)).isEqualTo(EntryVerdict.LEAF);
+      assertThat(split.decode(upperBlock, 0x1000_0000L | BLOCK | AF)).isEqualTo(EntryVerdict.MISALIGNED_LEAF);
+      assertThat(split.encodeLeaf(upperLast, 0x5_0000, Attributes.readOnly().withAccessed(true)))
+          .isEqualTo(0x5_0000L | TABLE_OR_PAGE | AP2 | AF | NG | PXN | UXN);
+      assertThatThrownBy(() -> split.encodeLeaf(upperLast, 0x5_1000, Attributes.readOnly()))
+          .hasMessage("aarch64-4k/64k: page address 0x0000000000051000 for an L3 descriptor is not aligned to 64 KiB");
+      // A table below the upper root is 64 KiB aligned, below the lower one 4 KiB.
+      assertThatThrownBy(() -> split.encodeTable(upperBlock, 0x1000, Attributes.readWrite()))
+          .hasMessage("aarch64-4k/64k: table address 0x0000000000001000 for an L2 descriptor is not aligned to 64 KiB");
+      assertThat(split.encodeTable(split.root(), 0x1000, split.tableAttributesFor(Attributes.readWrite())))
+          .isEqualTo(0x1000L | TABLE_OR_PAGE);
+      assertThat(split.contiguousRun(upperLast)).isEqualTo(32);
+      assertThat(split.contiguousRun(lowerLast)).isEqualTo(16);
+    }
+
+    @Test
+    void aLevelOfNeitherHalfIsRefusedByName() {
+      Level foreign = Level.of("L9", 0, 13, 9, false);
+      assertThatThrownBy(() -> split.decode(foreign, 1))
+          .hasMessage("aarch64-4k/64k: level L9 (shift 13) is not one of [L1, L2, L3] or [L2, L3]");
+    }
+
+    @Test
+    void tcrGivesEachHalfItsFields() {
+      // T0SZ 25 (39 bits), TG0 0b00 (4 KiB), T1SZ 22 (42 bits), TG1 0b11 (64 KiB), IPS 0b101 (48 bits).
+      long tcr = 25L | (22L << 16) | (3L << 30) | (5L << 32);
+      Aarch64Options o = Aarch64Options.fromTcr(tcr, true, true);
+      assertThat(Formats.aarch64(o)).isEqualTo(split);
+      assertThat(o).hasToString("Aarch64Options[granules=4096/65536, virtualAddressBits=39/42, "
+          + "physicalAddressBits=48, largeAddresses=false]");
+      // A half that is not walked takes the other's geometry, whatever its own fields say.
+      Aarch64Options lowerOnly = Aarch64Options.fromTcr(tcr, true, false);
+      assertThat(lowerOnly.halvesDiffer()).isFalse();
+      assertThat(lowerOnly.upperGranule()).isEqualTo(4096);
+      assertThat(lowerOnly.upperVirtualAddressBits()).isEqualTo(39);
+      // 52-bit output needs 64 KiB in every half walked: TG0's 4 KiB is named.
+      assertThatThrownBy(() -> Aarch64Options.fromTcr((tcr & ~(7L << 32)) | (6L << 32), true, true))
+          .hasMessage("TCR_EL1 0x00000006c0160019: 52-bit output (IPS 0b110) with a 4 KiB granule (TG0) needs "
+              + "FEAT_LPA2 (TCR_EL1.DS), which is not supported; with 64 KiB it is FEAT_LPA/LVA");
+      // T1SZ 38 gives 26 bits, too few for 64 KiB pages below a table level.
+      assertThatThrownBy(() -> Formats.aarch64(Aarch64Options.fromTcr(25L | (38L << 16) | (3L << 30) | (5L << 32),
+          true, true))).hasMessageStartingWith("aarch64-4k/64k: the upper half's 26 virtual address bits would start "
+              + "the walk at L3");
+      assertThatThrownBy(() -> Aarch64Options.defaults().withGranules(4096, 8192))
+          .hasMessage("translation granule 8192 is not 4096, 16384 or 65536 bytes");
+      assertThatThrownBy(() -> Aarch64Options.defaults().withGranules(65536, 4096).withLargeAddresses(true))
+          .hasMessage("52-bit addresses (FEAT_LPA, FEAT_LVA) need the 64 KiB granule, not 4096 bytes");
+    }
+  }
 }

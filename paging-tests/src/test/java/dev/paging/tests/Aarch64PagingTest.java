@@ -1,5 +1,11 @@
 package dev.paging.tests;
 
+import dev.paging.ops.Translator;
+import dev.paging.ops.CollapseResult;
+import dev.paging.ops.ReclaimMode;
+import dev.paging.ops.ReclaimResult;
+import dev.paging.ops.ProtectResult;
+import dev.paging.api.PagingFormat;
 import static dev.paging.tests.Space.KIB4;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -572,5 +578,163 @@ class Aarch64PagingTest {
     long l0e = s.entryAddress(0x1000, 0);
     s.memory.write(l0e, s.memory.read(l0e) | 1L << 61 | 1L << 60);
     assertThat(Aarch64Permissions.of(s.format, s.translate(0x1000).effectiveAttributes())).hasToString("EL0 --- EL1 r--");
+  }
+
+  /**
+   * TTBR0 with a 4 KiB granule and 39 bits (L1, L2, L3 of 512 entries), TTBR1 with 64 KiB and 42
+   * bits (L2 and L3 of 8,192): every operation takes each half's levels, and one call across the
+   * gap edits both. The allocator's frames are 64 KiB, the largest table.
+   */
+  @Nested
+  class SplitHalves {
+    private final PagingFormat split = Formats.aarch64(Aarch64Options.defaults().withGranules(4096, 65536)
+        .withVirtualAddressBits(39, 42));
+    private static final long LOWER_LAST_PAGE = 0x7f_ffff_f000L;
+    private static final long UPPER_FIRST = 0xffff_fc00_0000_0000L;
+    private static final long K64 = 0x1_0000L;
+
+    private final SimulatedMemory memory = SimulatedMemory.ofSize(64L << 20);
+    private final TrackingFrameAllocator frames = TrackingFrameAllocator.over(0x100_0000, 64, 65536);
+    private final PageTables tables = PageTables.create(split, memory, frames);
+
+    /** The entry at {@code depth} on the path to {@code va}, read by hand through the half's own levels. */
+    private long entry(long va, int depth) {
+      List<Level> levels = split.levels(va);
+      long table = va < 0 ? tables.space().upperRoot() : tables.space().root();
+      for (int d = 0; d < depth; d++) {
+        table = levels.get(d).readEntry(memory, table, levels.get(d).index(va)) & 0x0000_ffff_ffff_0000L;
+      }
+      return levels.get(depth).readEntry(memory, table, levels.get(depth).index(va));
+    }
+
+    @Test
+    void eachHalfIsBuiltWithItsOwnLevels() {
+      AddressSpace space = tables.space();
+      assertThat(space.root()).isEqualTo(0x100_0000L);
+      assertThat(space.upperRoot()).isEqualTo(0x101_0000L);
+      tables.map(VirtualRange.page(LOWER_LAST_PAGE), 0x5000, USER_DATA);
+      tables.map(VirtualRange.ofLength(UPPER_FIRST + 3 * K64, K64), 0x7_0000, KERNEL_DATA);
+      // Lower: L1 entry 511 -> L2 at 0x1020000, its entry 511 -> L3 at 0x1030000, entry 511 the page.
+      assertThat(split.root().readEntry(memory, 0x100_0000, 511)).isEqualTo(0x102_0000L | TABLE);
+      assertThat(split.levels().get(1).readEntry(memory, 0x102_0000, 511)).isEqualTo(0x103_0000L | TABLE);
+      assertThat(entry(LOWER_LAST_PAGE, 2)).isEqualTo(0x5000 | PAGE | AP_EL0 | AF | NG | PXN | UXN);
+      // Upper: its L2 root's entry 0 -> an L3 table of 8,192 entries at 0x1040000, whose entry 3 is the page.
+      Level upperRoot = split.levels(-1L).get(0);
+      assertThat(upperRoot.readEntry(memory, 0x101_0000, 0)).isEqualTo(0x104_0000L | TABLE);
+      assertThat(split.levels(-1L).get(1).readEntry(memory, 0x104_0000, 3))
+          .isEqualTo(0x7_0000L | PAGE | AF | PXN | UXN);
+      assertThat(memory.read(0x104_0000 + 8 * 3)).isEqualTo(0x7_0000L | PAGE | AF | PXN | UXN);
+      assertThat(tables.translate(LOWER_LAST_PAGE + 0xabc).physicalAddress()).isEqualTo(0x5abcL);
+      Translation t = tables.translate(UPPER_FIRST + 3 * K64 + 0xfedc);
+      assertThat(t.physicalAddress()).isEqualTo(0x7_fedcL);
+      assertThat(t.pageSize()).isEqualTo(K64);
+      assertThat(t.level().name()).isEqualTo("L3");
+      long[] pas = new long[3];
+      Translator.of(space).physicalAddresses(new long[] {LOWER_LAST_PAGE + 1, UPPER_FIRST + 3 * K64 + 1,
+          LOWER_LAST_PAGE + 2}, 0, pas, 0, 3, -1L, null);
+      assertThat(pas).containsExactly(0x5001L, 0x7_0001L, 0x5002L);
+      // A page is the half's granule: 4 KiB pages do not exist above.
+      assertThatThrownBy(() -> tables.map(VirtualRange.page(UPPER_FIRST + 0x1000), 0x9000, KERNEL_DATA))
+          .hasMessage("map [0xfffffc0000001000, 0xfffffc0000001fff] -> 0x0000000000009000: virtual address "
+              + "0xfffffc0000001000 is not aligned to the page size 0x0000000000010000");
+      assertThatThrownBy(() -> tables.unmap(VirtualRange.closed(LOWER_LAST_PAGE, UPPER_FIRST + 0xfff)))
+          .hasMessage("unmap: range end 0xfffffc0000001000 (exclusive; last byte 0xfffffc0000000fff) is not 64 KiB "
+              + "aligned");
+    }
+
+    @Test
+    void oneCallAcrossTheGapEditsBothHalves() {
+      tables.map(VirtualRange.page(LOWER_LAST_PAGE), 0x5000, USER_DATA);
+      // A 512 MiB block at the upper root, L2's leaf size with a 64 KiB granule.
+      tables.map(VirtualRange.ofLength(UPPER_FIRST, 512L << 20), 0x2000_0000, KERNEL_DATA);
+      assertThat(entry(UPPER_FIRST, 0)).isEqualTo(0x2000_0000L | 0b01 | AF | PXN | UXN);
+      AllocatorState before = frames.state();
+      ProtectResult p = tables.protect(VirtualRange.closed(LOWER_LAST_PAGE, UPPER_FIRST + K64 - 1),
+          Attributes.readOnly().withAccessed(true));
+      // The block is smashed into 8,192 pages of 64 KiB: the first read-only, the rest as they were.
+      assertThat(frames.state().framesNotIn(before)).containsExactly(0x104_0000L);
+      assertThat(entry(UPPER_FIRST, 0)).isEqualTo(0x104_0000L | TABLE);
+      assertThat(entry(UPPER_FIRST, 1)).isEqualTo(0x2000_0000L | PAGE | 0x80 | AF | NG | PXN | UXN);
+      assertThat(entry(UPPER_FIRST + K64, 1)).isEqualTo(0x2001_0000L | PAGE | AF | PXN | UXN);
+      assertThat(entry(UPPER_FIRST + 8191 * K64, 1)).isEqualTo(0x2000_0000L + 8191 * K64 | PAGE | AF | PXN | UXN);
+      assertThat(entry(LOWER_LAST_PAGE, 2)).isEqualTo(0x5000 | PAGE | 0x80 | AF | NG | PXN | UXN);
+      assertThat(p.previous()).hasSize(2);
+      UnmapResult u = tables.unmap(VirtualRange.closed(LOWER_LAST_PAGE, UPPER_FIRST + 2 * K64 - 1));
+      // The first 64 KiB page now differs from the next: two runs above, one below.
+      assertThat(u.unmapped()).extracting(m -> m.range().toString()).containsExactly(
+          "[0x0000007ffffff000, 0x0000007fffffffff]", "[0xfffffc0000000000, 0xfffffc000000ffff]",
+          "[0xfffffc0000010000, 0xfffffc000001ffff]");
+      assertThat(entry(LOWER_LAST_PAGE, 2)).isZero();
+      assertThat(entry(UPPER_FIRST + K64, 1)).isZero();
+      assertThat(entry(UPPER_FIRST + 2 * K64, 1)).isEqualTo(0x2002_0000L | PAGE | AF | PXN | UXN);
+      // Reclaim: the lower half's emptied L2 and L3, and nothing above, where the upper L3 still maps pages.
+      ReclaimResult r = tables.reclaim(VirtualRange.all(), ReclaimMode.COLLECT);
+      assertThat(r.frames()).containsExactly(0x103_0000L, 0x102_0000L);
+      assertThat(r.count(split.levels().get(2))).isEqualTo(1);
+      assertThat(r.count(split.levels(-1L).get(1))).isZero();
+      assertThat(r.countAtDepth(1)).isEqualTo(1);
+      r.pendingFrees().release();
+      tables.unmap(VirtualRange.closed(UPPER_FIRST, UPPER_FIRST + (512L << 20) - 1));
+      ReclaimResult upper = tables.reclaim(VirtualRange.all(), ReclaimMode.COLLECT);
+      assertThat(upper.frames()).containsExactly(0x104_0000L);
+      assertThat(upper.count(split.levels(-1L).get(1))).isEqualTo(1);
+      assertThat(upper.count(split.levels().get(1))).isZero();
+      assertThat(upper.toString()).startsWith("COLLECT reclaim of [0x0000000000000000, 0xffffffffffffffff]: 1 table "
+          + "freed (L3 1), pending");
+      upper.pendingFrees().release();
+      assertThat(frames.allocatedFrames()).containsExactlyInAnyOrder(0x100_0000L, 0x101_0000L);
+    }
+
+    @Test
+    void smashCollapseAndDestroyTakeEachHalfsPageSizes() {
+      tables.map(VirtualRange.ofLength(UPPER_FIRST, 512L << 20), 0x2000_0000, KERNEL_DATA);
+      tables.map(VirtualRange.ofLength(1L << 30, 1L << 30), 0x4000_0000, USER_DATA);
+      tables.smash(UPPER_FIRST + 5 * K64, K64);
+      assertThat(entry(UPPER_FIRST + 5 * K64, 1)).isEqualTo(0x2005_0000L | PAGE | AF | PXN | UXN);
+      tables.smash((1L << 30) + 0x3000, 0x1000);
+      assertThat(entry((1L << 30) + 0x3000, 2)).isEqualTo(0x4000_3000L | PAGE | AP_EL0 | AF | NG | PXN | UXN);
+      CollapseResult c = tables.collapse(VirtualRange.all());
+      assertThat(c.collapsed()).extracting(m -> m.range() + " " + m.level())
+          .containsExactly("[0x0000000040000000, 0x00000000401fffff] L2", "[0x0000000040000000, 0x000000007fffffff] L1",
+              "[0xfffffc0000000000, 0xfffffc001fffffff] L2");
+      assertThat(entry(UPPER_FIRST, 0)).isEqualTo(0x2000_0000L | 0b01 | AF | PXN | UXN);
+      DestroyResult d = tables.destroy();
+      assertThat(d.pendingFrees().frames()).containsExactlyInAnyOrder(0x100_0000L, 0x101_0000L);
+    }
+
+    @Test
+    void aWalkVisitsEachRootThroughItsHalfsLevels() throws java.io.IOException {
+      tables.map(VirtualRange.page(0x1000), 0x5000, USER_DATA);
+      tables.map(VirtualRange.ofLength(UPPER_FIRST + K64, K64), 0x9_0000, KERNEL_DATA);
+      List<String> visited = new ArrayList<>();
+      WalkOutcome outcome = Walker.walk(tables.space(), VirtualRange.all(), new PageTableVisitor() {
+        @Override
+        public Control beforeTable(TableCursor t) {
+          visited.add(t.level() + "@" + Long.toHexString(t.frame()) + " x" + t.level().entries());
+          return Control.CONTINUE;
+        }
+      });
+      assertThat(outcome).isEqualTo(WalkOutcome.COMPLETED);
+      assertThat(visited).containsExactly("L1@1000000 x512", "L2@1020000 x512", "L3@1030000 x512",
+          "L2@1010000 x8192", "L3@1040000 x8192");
+      StringBuilder ptdump = new StringBuilder();
+      tables.dump(VirtualRange.all(), DumpRenderer.ptdump(ptdump, false));
+      // Named as a kernel with that many levels names them: 3 below (PGD, PMD, PTE), 2 above (PGD, PTE).
+      assertThat(ptdump.toString()).isEqualTo(
+          "0x0000000000001000-0x0000000000002000           4K PTE" + "  " + " USR" + " RW" + " NX" + "    " + " AF"
+              + " NG" + "    " + "    " + " UXN" + "   " + " MEM/NORMAL\n"
+          + "0xfffffc0000010000-0xfffffc0000020000          64K PTE" + "  " + "    " + " RW" + " NX" + "    " + " AF"
+              + "   " + "    " + "    " + " UXN" + "   " + " MEM/NORMAL\n");
+      StringBuilder json = new StringBuilder();
+      tables.dump(VirtualRange.all(), DumpRenderer.json(json));
+      assertThat(json.toString()).contains("\"upperLevels\"", "\"shift\": 29", "\"entries\": 8192");
+      assertThat(tables.audit().findings()).isEmpty();
+    }
+
+    @Test
+    void framesSmallerThanTheLargestTableAreRefused() {
+      assertThatThrownBy(() -> PageTables.create(split, memory, TrackingFrameAllocator.over(0x200_0000, 16)))
+          .hasMessageStartingWith("aarch64-4k/64k tables take 64 KiB, more than the 4 KiB frames of ");
+    }
   }
 }

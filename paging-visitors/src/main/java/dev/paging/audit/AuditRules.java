@@ -318,7 +318,7 @@ public final class AuditRules {
     switch (problem) {
       case RESERVED_BITS:
         if (format.architecture() == Architecture.AARCH64) {
-          return aarch64Reserved(raw, level, format);
+          return aarch64Reserved(raw, level, format.levels(entry.first()));
         }
         if (legacy && level.entryBytes() == 4) {
           return "bit 21 of a 4 MiB page's entry is reserved";
@@ -367,14 +367,14 @@ public final class AuditRules {
   }
 
   /** Which of an AArch64 descriptor's RES0 bits are set: the high ones, or the address bits below the granule. */
-  private static String aarch64Reserved(long raw, Level level, PagingFormat format) {
-    boolean table = level.depth() < format.levels().size() - 1 && (raw & 2) != 0;
+  private static String aarch64Reserved(long raw, Level level, List<Level> half) {
+    boolean table = level.depth() < half.size() - 1 && (raw & 2) != 0;
     long high = raw & (table ? 0x7L << 48 : 0x3L << 48);
     if (high != 0) {
       return "RES0 bits " + (table ? "50:48 of a table descriptor" : "49:48 of a block or page descriptor")
           + " are set (" + hex(high) + ")";
     }
-    int granule = format.levels().get(format.levels().size() - 1).shift();
+    int granule = half.get(half.size() - 1).shift();
     return "RES0 address bits " + (granule - 1) + ":12, below the " + sizeName(1L << granule) + " granule, are set";
   }
 
@@ -644,7 +644,8 @@ public final class AuditRules {
 
       @Override
       public void begin(Context context) {
-        candidate = new boolean[context.format().levels().size()];
+        PagingFormat f = context.format();
+        candidate = new boolean[Math.max(f.levels().size(), f.levels(-1L).size())];
         reported.clear();
       }
 

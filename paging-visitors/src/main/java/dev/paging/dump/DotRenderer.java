@@ -63,7 +63,7 @@ final class DotRenderer implements DumpRenderer {
   @Override
   public void begin(PagingFormat format, TableCursor root) throws IOException {
     this.format = format;
-    this.open = new Node[format.levels().size()];
+    this.open = new Node[Math.max(format.levels().size(), format.levels(-1L).size())];
     for (int d = 0; d < open.length; d++) {
       open[d] = new Node();
     }

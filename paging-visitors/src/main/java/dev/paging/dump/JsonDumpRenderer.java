@@ -19,6 +19,7 @@ import java.io.Flushable;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.CharBuffer;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -65,8 +66,23 @@ final class JsonDumpRenderer implements DumpRenderer {
     json.writeStartObject();
     json.writeStringField("schema", SCHEMA);
     json.writeStringField("format", format.name());
-    json.writeArrayFieldStart("levels");
-    for (Level level : format.levels()) {
+    levels("levels", format.levels());
+    if (!format.oneGeometry()) {
+      // The upper half walks other levels (AArch64 with TG1 or T1SZ apart from TG0, T0SZ).
+      levels("upperLevels", format.levels(-1L));
+    }
+    halves = format.rootPerHalf();
+    lowerLast = format.lowerHalf().last();
+    if (halves) {
+      json.writeArrayFieldStart("halves");
+      return;
+    }
+    rootFields(root);
+  }
+
+  private void levels(String field, List<Level> levels) throws IOException {
+    json.writeArrayFieldStart(field);
+    for (Level level : levels) {
       json.writeStartObject();
       json.writeStringField("name", level.name());
       json.writeNumberField("depth", level.depth());
@@ -76,13 +92,6 @@ final class JsonDumpRenderer implements DumpRenderer {
       json.writeEndObject();
     }
     json.writeEndArray();
-    halves = format.rootPerHalf();
-    lowerLast = format.lowerHalf().last();
-    if (halves) {
-      json.writeArrayFieldStart("halves");
-      return;
-    }
-    rootFields(root);
   }
 
   private void rootFields(TableCursor root) throws IOException {

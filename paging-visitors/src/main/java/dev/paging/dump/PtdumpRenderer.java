@@ -65,6 +65,8 @@ final class PtdumpRenderer implements DumpRenderer {
   /** 32-bit x86: 8-digit addresses, as an {@code unsigned long} of a 32-bit kernel prints. */
   private boolean narrow;
   private String[] levelNames;
+  /** The upper half's names: {@link #levelNames} unless its walk has another number of levels (AArch64). */
+  private String[] upperNames;
   private int lastDepth;
   private long lowerLast;
   private long upperFirst;
@@ -100,12 +102,14 @@ final class PtdumpRenderer implements DumpRenderer {
     } else if (format.architecture() == Architecture.RISC_V && levels >= 3 && levels <= 5) {
       levelNames = levels == 3 ? RISCV_3 : levels == 4 ? RISCV_4 : RISCV_5;
     } else if (format.architecture() == Architecture.AARCH64 && levels >= 2 && levels <= 4) {
-      levelNames = levels == 2 ? ARM64_2 : levels == 3 ? ARM64_3 : ARM64_4;
+      levelNames = arm64Names(levels);
     } else {
       throw new IllegalArgumentException("ptdump prints the x86, RISC-V and arm64 layouts of Linux;"
           + " format " + format.name() + " is none of them");
     }
     this.arm64 = format.architecture() == Architecture.AARCH64;
+    // Each half is named by its own walk's depth, as a kernel with that many levels would name it.
+    upperNames = arm64 ? arm64Names(format.levels(-1L).size()) : levelNames;
     lastDepth = levels - 1;
     lowerLast = format.lowerHalf().last();
     upperFirst = format.upperHalf().first();
@@ -140,6 +144,10 @@ final class PtdumpRenderer implements DumpRenderer {
   @Override
   public void end(boolean complete) throws IOException {
     flush();
+  }
+
+  private static String[] arm64Names(int levels) {
+    return levels == 2 ? ARM64_2 : levels == 3 ? ARM64_3 : ARM64_4;
   }
 
   private long protOf(long raw, int d) {
@@ -287,7 +295,7 @@ final class PtdumpRenderer implements DumpRenderer {
     DumpText.hex(out, start).append('-');
     DumpText.hex(out, next).append("   ");
     size((next - start) >>> 10, "KMGTPE");
-    out.append(' ').append(levelNames[depth]);
+    out.append(' ').append((Long.compareUnsigned(start, upperFirst) >= 0 ? upperNames : levelNames)[depth]);
     if (prot != 0) {
       out.append(' ').append((prot & 1) != 0 ? " " : "F");
       out.append(' ').append((prot & (1L << 6)) != 0 ? "USR" : "   ");

@@ -22,6 +22,8 @@ final class ChangeRecorder {
   private InvalidationPlan.Builder plan;
 
   private int depth = -1;
+  /** The layout of the current run's half: its depth means that half's level. */
+  private FormatLayout run;
   private long first;
   private long nextVa;
   private long firstRaw;
@@ -50,7 +52,7 @@ final class ChangeRecorder {
       return false;
     }
     count++;
-    nextVa = va + g.span(depth);
+    nextVa = va + run.span(depth);
     nextRaw = raw + step;
     return true;
   }
@@ -75,7 +77,7 @@ final class ChangeRecorder {
       return;
     }
     count += n;
-    nextVa += n * g.span(depth);
+    nextVa += n * run.span(depth);
     nextRaw += n * step;
   }
 
@@ -85,6 +87,8 @@ final class ChangeRecorder {
       return;
     }
     flush();
+    FormatLayout g = this.g.half(va);
+    this.run = g;
     this.depth = depth;
     this.first = va;
     this.nextVa = va + g.span(depth);
@@ -108,7 +112,7 @@ final class ChangeRecorder {
    */
   void piece(int depth, long leafFirst, long pieceFirst, long pieceLast, long raw, boolean inShared) {
     flush();
-    Level level = g.levels[depth];
+    Level level = g.half(leafFirst).levels[depth];
     Attributes attributes = g.format.attributes(level, raw);
     long pa = g.format.address(level, raw) + (pieceFirst - leafFirst);
     mappings.add(Mapping.of(VirtualRange.closed(pieceFirst, pieceLast), pa, level, attributes));
@@ -120,7 +124,7 @@ final class ChangeRecorder {
 
   /** An entry that mapped nothing describable, removed whole. */
   void removed(int depth, long entryFirst, long raw, EntryKind kind, @Nullable EntryProblem problem, boolean inShared) {
-    Level level = g.levels[depth];
+    Level level = g.half(entryFirst).levels[depth];
     long last = entryFirst + level.entrySpan() - 1;
     removed.add(RemovedEntry.of(entryFirst, last, level, kind, raw, problem));
     // The hardware may have cached a pointer it could follow (one out of memory).
@@ -136,7 +140,7 @@ final class ChangeRecorder {
     if (depth < 0) {
       return;
     }
-    Level level = g.levels[depth];
+    Level level = run.levels[depth];
     Attributes attributes = g.format.attributes(level, firstRaw);
     long last = nextVa - 1;
     mappings.add(Mapping.of(VirtualRange.closed(first, last), g.format.address(level, firstRaw), level, attributes));

@@ -70,6 +70,7 @@ final class Collapser {
     @Override
     public Control afterTable(TableCursor t) {
       int d = t.level().depth();
+      FormatLayout g = Collapser.this.g.half(t.first());
       if (d == 0 || !t.fullyInRange() || g.shared.isShared(t.frame())) {
         return Control.CONTINUE;
       }

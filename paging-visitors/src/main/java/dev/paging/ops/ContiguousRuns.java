@@ -31,10 +31,12 @@ final class ContiguousRuns {
     this.g = g;
     this.walker = g.space.walker();
     long w = 0;
-    for (Level level : g.levels) {
-      int n = g.format.contiguousRun(level);
-      if (n > 0) {
-        w = Math.max(w, level.entrySpan() * n);
+    for (FormatLayout half : new FormatLayout[] {g.half(0), g.half(-1L)}) {
+      for (Level level : half.levels) {
+        int n = g.format.contiguousRun(level);
+        if (n > 0) {
+          w = Math.max(w, level.entrySpan() * n);
+        }
       }
     }
     this.widest = w;

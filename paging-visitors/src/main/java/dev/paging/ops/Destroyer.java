@@ -26,10 +26,14 @@ final class Destroyer {
   DestroyResult destroy() {
     InvalidationPlan.Builder plan = InvalidationPlan.builder();
     FrameList frames = new FrameList();
-    long[] global = new long[g.levels.length];
-    for (int d = 0; d <= g.last; d++) {
-      if (g.levels[d].leafAllowed()) {
-        global[d] = globalBit(d);
+    // Per half (its layout's index) and depth, the bit that makes a leaf global.
+    long[][] global = new long[2][];
+    for (FormatLayout half : new FormatLayout[] {g.half(0), g.half(-1L)}) {
+      global[half.halfIndex] = new long[half.levels.length];
+      for (int d = 0; d <= half.last; d++) {
+        if (half.levels[d].leafAllowed()) {
+          global[half.halfIndex][d] = globalBit(half.levels[d]);
+        }
       }
     }
     PageTableVisitor v = new PageTableVisitor() {
@@ -51,7 +55,7 @@ final class Destroyer {
           return g.shared.isShared(e.target()) ? Control.SKIP_SUBTREE : Control.CONTINUE;
         }
         if (e.kind() == EntryKind.LEAF) {
-          boolean isGlobal = (e.raw() & global[e.level().depth()]) != 0;
+          boolean isGlobal = (e.raw() & global[g.half(e.first()).halfIndex][e.level().depth()]) != 0;
           long size = e.last() - e.first() + 1;
           // A run is of one page size: the plan's entries are the run split evenly.
           if (runCount > 0 && e.first() == runNext && isGlobal == runGlobal && size == runSize) {
@@ -93,11 +97,11 @@ final class Destroyer {
     return new DestroyResult(plan.build(), PendingFrees.of(g.space.allocator(), frames.toArray()));
   }
 
-  /** The bit that makes a leaf at {@code depth} global, found by encoding. */
-  private long globalBit(int depth) {
+  /** The bit that makes a leaf at {@code level} global, found by encoding. */
+  private long globalBit(dev.paging.api.Level level) {
     try {
       dev.paging.api.Attributes a = dev.paging.api.Attributes.readExecute();
-      return g.format.encodeLeaf(g.levels[depth], 0, a.withGlobal(true)) ^ g.format.encodeLeaf(g.levels[depth], 0, a);
+      return g.format.encodeLeaf(level, 0, a.withGlobal(true)) ^ g.format.encodeLeaf(level, 0, a);
     } catch (IllegalArgumentException e) {
       return 0;
     }

@@ -15,11 +15,17 @@ import dev.paging.api.VirtualRange;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.SharedTables;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every operation on one address space needs to know about its format, computed once: the
  * levels as arrays, and how the format embeds a physical address in a leaf, so that consecutive
  * leaves can be written by adding a constant instead of calling the encoder for each page.
+ *
+ * <p>Where the halves' geometries differ (AArch64 with TG0, T0SZ apart from TG1, T1SZ) each half
+ * has a layout of its own, and depth-indexed facts are the half's: code that may meet both halves
+ * asks {@link #half(long)} for the layout of the address at hand. With one geometry, both are
+ * this layout.
  */
 final class FormatLayout {
   /** Marks a level whose leaf encoding is not a plain shift of the address. */
@@ -48,26 +54,42 @@ final class FormatLayout {
   final String pageName;
   /** Some level has a contiguous hint (AArch64), which the operations keep true. */
   final boolean contiguousHints;
+  /** The lower half's layout and the upper half's; both this one where the format has one geometry. */
+  private final FormatLayout lowerHalf;
+  private final FormatLayout upperHalf;
+  /** 0 for the lower half's layout (and a format's only one), 1 for the upper half's: an index for per-half caches. */
+  final int halfIndex;
+  /** The most levels either half's walk has: the size of depth-indexed caches shared by both halves. */
+  final int maxDepths;
+  private final long upperFirst;
 
   FormatLayout(AddressSpace space) {
     this(space, false);
   }
 
   FormatLayout(AddressSpace space, boolean throughRecursive) {
+    this(space, throughRecursive, null, space.format().levels());
+  }
+
+  /** The layout of the half whose levels are {@code list}; {@code lower} is the lower half's, or null for it. */
+  private FormatLayout(AddressSpace space, boolean throughRecursive, @Nullable FormatLayout lower, List<Level> list) {
     this.space = space;
     this.throughRecursive = throughRecursive;
     this.format = space.format();
     this.memory = space.memory();
     this.shared = space.sharedTables();
     this.rootPerHalf = format.rootPerHalf();
-    this.pageSize = format.levels().get(format.levels().size() - 1).entrySpan();
+    this.upperFirst = format.upperHalf().first();
+    this.maxDepths = Math.max(format.levels().size(), format.levels(-1L).size());
+    this.pageSize = list.get(list.size() - 1).entrySpan();
     this.pageName = (pageSize >>> 10) + " KiB";
     boolean hints = false;
-    for (Level level : format.levels()) {
-      hints |= format.contiguousRun(level) > 0;
+    for (List<Level> half : List.of(format.levels(), format.levels(-1L))) {
+      for (Level level : half) {
+        hints |= format.contiguousRun(level) > 0;
+      }
     }
     this.contiguousHints = hints;
-    List<Level> list = format.levels();
     this.levels = list.toArray(new Level[0]);
     this.last = levels.length - 1;
     this.shift = new int[levels.length];
@@ -78,6 +100,29 @@ final class FormatLayout {
       entries[d] = levels[d].entries();
       addressShift[d] = levels[d].leafAllowed() ? probeAddressShift(levels[d]) : NONLINEAR;
     }
+    if (lower != null) {
+      this.lowerHalf = lower;
+      this.upperHalf = this;
+      this.halfIndex = 1;
+    } else {
+      this.lowerHalf = this;
+      this.upperHalf = format.oneGeometry() ? this
+          : new FormatLayout(space, throughRecursive, this, format.levels(-1L));
+      this.halfIndex = 0;
+    }
+  }
+
+  /** The layout of the half {@code va} is in: this one unless the halves' geometries differ. */
+  FormatLayout half(long va) {
+    if (lowerHalf == upperHalf) {
+      return this;
+    }
+    return Long.compareUnsigned(va, upperFirst) >= 0 ? upperHalf : lowerHalf;
+  }
+
+  /** The largest table either half has, in entries: the size of a buffer that takes any last-level table. */
+  int maxLastLevelEntries() {
+    return Math.max(lowerHalf.levels[lowerHalf.last].entries(), upperHalf.levels[upperHalf.last].entries());
   }
 
   /**
@@ -191,19 +236,23 @@ final class FormatLayout {
    */
   void checkPageRange(String operation, VirtualRange range) {
     format.checkCanonical(range);
-    if (!Addresses.isAligned(range.first(), pageSize)) {
+    // Each end in its own half's pages, where the halves' granules differ.
+    FormatLayout start = half(range.first());
+    FormatLayout end = half(range.last());
+    if (!Addresses.isAligned(range.first(), start.pageSize)) {
       throw new IllegalArgumentException(operation + ": range start " + hex(range.first())
-          + " is not " + pageName + " aligned");
+          + " is not " + start.pageName + " aligned");
     }
-    if (!Addresses.isAligned(range.last() + 1, pageSize)) {
+    if (!Addresses.isAligned(range.last() + 1, end.pageSize)) {
       throw new IllegalArgumentException(operation + ": range end " + hex(range.last() + 1)
-          + " (exclusive; last byte " + hex(range.last()) + ") is not " + pageName + " aligned");
+          + " (exclusive; last byte " + hex(range.last()) + ") is not " + end.pageName + " aligned");
     }
   }
 
   /** The smallest page at {@code va}, for the page-at-a-time calls' general path. */
   VirtualRange page(long va) {
-    return Addresses.isAligned(va, pageSize) ? VirtualRange.page(va, pageSize) : VirtualRange.page(va);
+    long size = half(va).pageSize;
+    return Addresses.isAligned(va, size) ? VirtualRange.page(va, size) : VirtualRange.page(va);
   }
 
   /**

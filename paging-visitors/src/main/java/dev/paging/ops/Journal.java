@@ -61,7 +61,7 @@ final class Journal {
    */
   void walkPage(Walker walker, FormatLayout g, long va, PageTableVisitor visitor, String verb) {
     start();
-    long last = va + g.pageSize - 1;
+    long last = va + g.half(va).pageSize - 1;
     try {
       walker.walk(g.space.root(), g.space.upperRoot(), va, last, visitor);
     } catch (RuntimeException | Error e) {

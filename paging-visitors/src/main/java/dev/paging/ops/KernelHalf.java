@@ -38,7 +38,8 @@ final class KernelHalf {
   private KernelHalf() {}
 
   static AddressSpace share(AddressSpace template) {
-    FormatLayout g = new FormatLayout(template);
+    // The kernel half's levels: the upper half's, where the halves' geometries differ.
+    FormatLayout g = new FormatLayout(template).half(-1L);
     Level rootLevel = g.levels[0];
     int from = rootLevel.index(g.format.upperHalf().first());
     int count = rootLevel.entries() - from;
@@ -100,7 +101,7 @@ final class KernelHalf {
         journal.write(rootLevel, templateUpper, i, 0, g.format.encodeTable(rootLevel, table, permissive));
         tables[i - from] = table;
       }
-      rootLevel.clearTable(memory, root);
+      g.half(0).levels[0].clearTable(memory, root);
       if (twoRoots) {
         rootLevel.clearTable(memory, upperRoot);
       }

@@ -106,11 +106,12 @@ abstract class LeafSource {
     private final LeafCodec[] codecs;
 
     Pieces(FormatLayout g, long leafFirst, long physical, Attributes attributes) {
-      this.g = g;
+      // The pieces lie in the old leaf's half, with that half's levels.
+      this.g = g.half(leafFirst);
       this.leafFirst = leafFirst;
       this.physical = physical;
       this.attributes = attributes;
-      this.codecs = new LeafCodec[g.levels.length];
+      this.codecs = new LeafCodec[this.g.levels.length];
     }
 
     /**

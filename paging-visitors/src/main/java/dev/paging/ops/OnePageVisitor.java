@@ -33,7 +33,8 @@ abstract class OnePageVisitor implements PageTableVisitor {
 
   /** The result's record of the change, for the leaf at {@code depth} of the page at {@code va}. */
   final PageChange change(FormatLayout g, long va) {
-    return new PageChange(g, g.last, va, raw, shared);
+    FormatLayout half = g.half(va);
+    return new PageChange(half, half.last, va, raw, shared);
   }
 
   @Override

@@ -52,10 +52,11 @@ public final class PageTables {
   private final AddressSpace space;
   private final FormatLayout geometry;
   private Translator translator;
-  private Mapper mapper;
+  /** Per half ({@link FormatLayout#halfIndex}): a map and a smash never leave the half they start in. */
+  private final Mapper[] mappers = new Mapper[2];
   private Unmapper unmapper;
   private Protector protector;
-  private Smasher smasher;
+  private final Smasher[] smashers = new Smasher[2];
   private Collapser collapser;
   private Reclaimer reclaimer;
   private PageTables(AddressSpace space) {
@@ -186,10 +187,8 @@ public final class PageTables {
    */
   public MapResult map(VirtualRange range, long physicalStart, Attributes attributes, MapOptions options) {
     live();
-    if (mapper == null) {
-      mapper = new Mapper(geometry);
-    }
-    return mapper.map(range, physicalStart, attributes, options);
+    Objects.requireNonNull(range, "range");
+    return mapper(range.first()).map(range, physicalStart, attributes, options);
   }
 
   /**
@@ -202,10 +201,18 @@ public final class PageTables {
    */
   public MapResult mapPage(long virtualAddress, long physicalAddress, Attributes attributes) {
     live();
-    if (mapper == null) {
-      mapper = new Mapper(geometry);
+    return mapper(virtualAddress).mapPage(virtualAddress, physicalAddress, attributes);
+  }
+
+  /** The mapper of the half {@code va} is in, with that half's levels. */
+  private Mapper mapper(long va) {
+    FormatLayout half = geometry.half(va);
+    Mapper m = mappers[half.halfIndex];
+    if (m == null) {
+      m = new Mapper(half);
+      mappers[half.halfIndex] = m;
     }
-    return mapper.mapPage(virtualAddress, physicalAddress, attributes);
+    return m;
   }
 
   /**
@@ -272,10 +279,13 @@ public final class PageTables {
    */
   public SmashResult smash(long address, long pageSize) {
     live();
-    if (smasher == null) {
-      smasher = new Smasher(geometry);
+    FormatLayout half = geometry.half(address);
+    Smasher s = smashers[half.halfIndex];
+    if (s == null) {
+      s = new Smasher(half);
+      smashers[half.halfIndex] = s;
     }
-    return smasher.smash(address, pageSize);
+    return s.smash(address, pageSize);
   }
 
   /**

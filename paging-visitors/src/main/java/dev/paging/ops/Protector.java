@@ -36,12 +36,15 @@ final class Protector {
   private final ProtectVisitor visitor;
   private final Journal journal;
   private final FrameRules rules;
-  private final Rewriter[] rewriters;
+  /** Per half ({@link FormatLayout#halfIndex}) and depth, the leaf rewriter of the call under way. */
+  private final Rewriter[][] rewriters;
   private final PageVisitor pageVisitor;
   /** The last-level rewriter of the last one-page call, and the attributes it was made for. */
   private @Nullable Rewriter pageRewriter;
   private @Nullable Attributes pageAttributes;
   private @Nullable Attributes pageNeeds;
+  /** The half {@link #pageRewriter} was made for. */
+  private @Nullable FormatLayout pageLayout;
 
   private VirtualRange range;
   private long first;
@@ -55,7 +58,7 @@ final class Protector {
     this.walker = g.space.walker();
     this.subtrees = new SubtreeBuilder(g);
     this.runs = new ChangeRecorder(g);
-    this.rewriters = new Rewriter[g.levels.length];
+    this.rewriters = new Rewriter[2][g.maxDepths];
     this.journal = new Journal(g.memory);
     this.rules = new FrameRules(g);
     this.visitor = new ProtectVisitor();
@@ -71,7 +74,8 @@ final class Protector {
     this.last = range.last();
     this.attributes = attributes;
     this.needs = g.format.tableAttributesFor(attributes);
-    Arrays.fill(rewriters, null);
+    Arrays.fill(rewriters[0], null);
+    Arrays.fill(rewriters[1], null);
     plan = InvalidationPlan.builder();
     runs.reset(plan);
     rules.clear();
@@ -88,13 +92,15 @@ final class Protector {
    */
   ProtectResult protectPage(long va, Attributes attributes) {
     Objects.requireNonNull(attributes, "attributes");
-    if ((va & (g.pageSize - 1)) != 0 || !g.format.isCanonical(va) || g.contiguousHints) {
+    FormatLayout h = g.half(va);
+    if ((va & (h.pageSize - 1)) != 0 || !g.format.isCanonical(va) || g.contiguousHints) {
       // The general path checks and says what is wrong, and keeps contiguous runs true.
       return protect(g.page(va), attributes);
     }
-    if (!attributes.equals(pageAttributes)) {
+    if (!attributes.equals(pageAttributes) || h != pageLayout) {
       try {
-        pageRewriter = new Rewriter(g, g.last, attributes);
+        pageRewriter = new Rewriter(h, h.last, attributes);
+        pageLayout = h;
       } catch (IllegalArgumentException e) {
         return protect(VirtualRange.page(va), attributes);
       }
@@ -112,7 +118,8 @@ final class Protector {
 
   /** The one walk of {@link #protectPage}; table entries found to grant enough are remembered per depth. */
   private final class PageVisitor extends OnePageVisitor {
-    private final GrantingEntries granting = new GrantingEntries(g);
+    /** Per half: a half's depths are its own levels. */
+    private final GrantingEntries[] granting = {new GrantingEntries(g.half(0)), new GrantingEntries(g.half(-1L))};
 
     @Override
     public Control onEntry(EntryCursor e) {
@@ -120,13 +127,13 @@ final class Protector {
       long entry = e.raw();
       switch (e.kind()) {
         case TABLE:
-          if (e.recursive() || !granting.grants(d, entry, pageNeeds)) {
+          if (e.recursive() || !granting[g.half(e.first()).halfIndex].grants(d, entry, pageNeeds)) {
             general = true;
             return Control.STOP;
           }
           return Control.CONTINUE;
         case LEAF:
-          if (d != g.last) {
+          if (d != g.half(e.first()).last) {
             general = true;
             return Control.STOP;
           }
@@ -144,8 +151,8 @@ final class Protector {
   }
 
   /** The leaf rewriter for {@code depth}; the first walk meets each level it needs before the second. */
-  private Rewriter rewriter(int depth) {
-    Rewriter r = rewriters[depth];
+  private Rewriter rewriter(FormatLayout g, int depth) {
+    Rewriter r = rewriters[g.halfIndex][depth];
     if (r == null) {
       try {
         r = new Rewriter(g, depth, attributes);
@@ -153,7 +160,7 @@ final class Protector {
         throw new IllegalArgumentException("protect " + range + ": a " + g.levels[depth] + " leaf cannot carry "
             + attributes + ": " + e.getMessage(), e);
       }
-      rewriters[depth] = r;
+      rewriters[g.halfIndex][depth] = r;
     }
     return r;
   }
@@ -187,9 +194,9 @@ final class Protector {
   }
 
   private final class ProtectVisitor extends SubtreeBuilder.TwoPass {
-    final long[] buffer = new long[g.levels[g.last].entries()];
+    final long[] buffer = new long[g.maxLastLevelEntries()];
     /** Per depth: a leaf in the current table's subtree changed, so the entry above it may need widening. */
-    final boolean[] changed = new boolean[g.levels.length];
+    final boolean[] changed = new boolean[g.maxDepths];
 
     @Override
     public Control beforeTable(TableCursor t) {
@@ -198,7 +205,7 @@ final class Protector {
       if (!apply) {
         rules.table(t.frame());
       }
-      if (d == g.last) {
+      if (d == g.half(t.first()).last) {
         leaves(t, d);
         if (changed[d]) {
           widenParent(t, d);
@@ -210,6 +217,7 @@ final class Protector {
 
     /** The entries of a last-level table in the range, taken whole through the cursor, in one loop. */
     private void leaves(TableCursor t, int d) {
+      FormatLayout g = Protector.this.g.half(t.first());
       long[] entries = buffer;
       int shift = g.shift[d];
       int iFrom = t.firstIndex();
@@ -222,7 +230,7 @@ final class Protector {
         }
         EntryKind kind = g.kind(d, raw);
         if (kind == EntryKind.LEAF) {
-          long rewritten = rewriter(d).rewrite(raw);
+          long rewritten = rewriter(g, d).rewrite(raw);
           if (rewritten != raw) {
             changed[d] = true;
             if (apply) {
@@ -249,7 +257,7 @@ final class Protector {
       long eF = e.first();
       long eL = e.last();
       long raw = e.raw();
-      long rewritten = rewriter(d).rewrite(raw);
+      long rewritten = rewriter(g.half(eF), d).rewrite(raw);
       if (rewritten == raw) {
         return Control.SKIP_SUBTREE;
       }
@@ -305,7 +313,7 @@ final class Protector {
     private void widenParent(TableCursor t, int d) {
       EntryCursor parent = t.parent();
       long raw = parent.raw();
-      long widened = g.widen(d - 1, raw, needs);
+      long widened = g.half(t.first()).widen(d - 1, raw, needs);
       if (widened != raw) {
         if (apply) {
           journal.write(parent, widened);

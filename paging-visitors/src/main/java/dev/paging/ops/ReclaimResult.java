@@ -25,6 +25,10 @@ public final class ReclaimResult implements MutationResult {
   private final VirtualRange range;
   private final ReclaimMode mode;
   private final List<Level> levels;
+  /** The upper half's levels: {@link #levels} unless the halves' geometries differ. */
+  private final List<Level> upperLevels;
+  /** The level of each freed table, parallel to {@link #frames}. */
+  private final Level[] freedLevels;
   private final long[] frames;
   private final int[] countByDepth;
   private final InvalidationPlan invalidation;
@@ -32,11 +36,15 @@ public final class ReclaimResult implements MutationResult {
   private final long tablesVisited;
   private final long entriesRead;
 
-  ReclaimResult(VirtualRange range, ReclaimMode mode, List<Level> levels, long[] frames, int[] countByDepth,
-      InvalidationPlan invalidation, PendingFrees pendingFrees, long tablesVisited, long entriesRead) {
+  ReclaimResult(VirtualRange range, ReclaimMode mode, List<Level> levels, List<Level> upperLevels,
+      Level[] freedLevels, long[] frames,
+      int[] countByDepth, InvalidationPlan invalidation, PendingFrees pendingFrees, long tablesVisited,
+      long entriesRead) {
     this.range = range;
     this.mode = mode;
     this.levels = levels;
+    this.upperLevels = upperLevels;
+    this.freedLevels = freedLevels;
     this.frames = frames;
     this.countByDepth = countByDepth;
     this.invalidation = invalidation;
@@ -71,15 +79,34 @@ public final class ReclaimResult implements MutationResult {
 
   /**
    * How many tables of {@code level} were freed (0 for the root level, which is never freed).
+   * Where the halves' geometries differ, a level is one half's: its depth counts in that half
+   * only.
    *
    * @throws IllegalArgumentException if the format has no level at that depth
    */
   public int count(Level level) {
-    return countAtDepth(Objects.requireNonNull(level, "level").depth());
+    Objects.requireNonNull(level, "level");
+    if (!isOwn(levels, level) && !isOwn(upperLevels, level)) {
+      return countAtDepth(level.depth());
+    }
+    int n = 0;
+    for (Level freed : freedLevels) {
+      n += freed == level ? 1 : 0;
+    }
+    return n;
+  }
+
+  private static boolean isOwn(List<Level> list, Level level) {
+    for (Level l : list) {
+      if (l == level) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
-   * How many tables at {@code depth} (0 = root) were freed.
+   * How many tables at {@code depth} (0 = root) were freed, in both halves.
    *
    * @throws IllegalArgumentException if the format has no level at that depth
    */
@@ -152,9 +179,13 @@ public final class ReclaimResult implements MutationResult {
       s.append(" (");
       boolean first = true;
       for (int d = 0; d < countByDepth.length; d++) {
-        if (countByDepth[d] > 0) {
-          s.append(first ? "" : ", ").append(levels.get(d).name()).append(' ').append(countByDepth[d]);
-          first = false;
+        // Where the halves' geometries differ, the upper half's level after the lower half's at each depth.
+        for (List<Level> half : upperLevels == levels ? List.of(levels) : List.of(levels, upperLevels)) {
+          int n = d < half.size() ? count(half.get(d)) : 0;
+          if (n > 0) {
+            s.append(first ? "" : ", ").append(half.get(d).name()).append(' ').append(n);
+            first = false;
+          }
         }
       }
       s.append("), ").append(pendingFrees.isReleased() ? "released" : "pending")

@@ -108,7 +108,7 @@ public final class Reclaimer {
     this.format = space.format();
     this.memory = space.memory();
     this.walker = space.walker();
-    this.pass = new Pass(format.levels(), space.sharedTables());
+    this.pass = new Pass(format, space.sharedTables());
   }
 
   /** A reclaimer of the tables of {@code space}, returning frames to the space's allocator. */
@@ -156,7 +156,7 @@ public final class Reclaimer {
     Objects.requireNonNull(options, "options");
     space.checkNotDestroyed();
     format.checkCanonical(range);
-    Pass own = new Pass(format.levels(), space.sharedTables());
+    Pass own = new Pass(format, space.sharedTables());
     own.start(options);
     return new ReclaimVisitor(this, own, range, options);
   }
@@ -191,7 +191,7 @@ public final class Reclaimer {
   /** Writes the parent entry that linked the {@code i}-th table freed, 4 or 8 bytes as its level has. */
   private void writeLink(Pass pass, int i, long raw) {
     long address = pass.linkAddress[i];
-    if (format.levels().get(pass.freedDepth[i] - 1).entryBytes() == 4) {
+    if (format.levels(pass.freedFirst[i]).get(pass.freedDepth[i] - 1).entryBytes() == 4) {
       memory.write32(address, (int) raw);
     } else {
       memory.write(address, raw);
@@ -222,8 +222,9 @@ public final class Reclaimer {
       }
       throw e;
     }
-    return new ReclaimResult(range, mode, format.levels(), frames, countByDepth, plan.build(),
-        PendingFrees.of(space.allocator(), frames), tables, entries);
+    return new ReclaimResult(range, mode, format.levels(), format.levels(-1L), Arrays.copyOf(pass.freedLevel, n),
+        frames, countByDepth,
+        plan.build(), PendingFrees.of(space.allocator(), frames), tables, entries);
   }
 
   @Override
@@ -242,7 +243,9 @@ public final class Reclaimer {
    * without reading the table again.
    */
   static final class Pass implements PageTableVisitor {
+    /** The deepest walk's levels: both halves' depths index these arrays. */
     final int depths;
+    private final PagingFormat format;
     private final SharedTables shared;
     private final long[] frame;
     private final int[] live;
@@ -260,11 +263,13 @@ public final class Reclaimer {
     long[] freedFirst = new long[64];
     long[] freedLast = new long[64];
     int[] freedDepth = new int[64];
+    Level[] freedLevel = new Level[64];
     long[] linkAddress = new long[64];
     long[] linkRaw = new long[64];
 
-    Pass(List<Level> levelList, SharedTables shared) {
-      this.depths = levelList.size();
+    Pass(PagingFormat format, SharedTables shared) {
+      this.format = format;
+      this.depths = Math.max(format.levels().size(), format.levels(-1L).size());
       this.shared = shared;
       this.frame = new long[depths];
       this.live = new int[depths];
@@ -351,7 +356,7 @@ public final class Reclaimer {
       }
       if (candidate[d] && live[d] == 0) {
         EntryCursor link = table.parent();
-        record(table.frame(), d, table.first(), table.last(), link.entryAddress(), link.raw());
+        record(table.frame(), table.level(), table.first(), table.last(), link.entryAddress(), link.raw());
         live[d - 1]--;
         return Control.CONTINUE;
       }
@@ -397,18 +402,19 @@ public final class Reclaimer {
           if (entry.kind() == EntryKind.NOT_PRESENT) {
             return s.append("a non-present entry that is not zero").toString();
           }
-          return s.append(entry.level().depth() == depths - 1 ? "a leaf" : "a huge leaf")
+          return s.append(entry.level().depth() == format.levels(entry.first()).size() - 1 ? "a leaf" : "a huge leaf")
               .append(" mapping ").append(hex(entry.target())).toString();
       }
     }
 
-    private void record(long f, int depth, long first, long last, long address, long raw) {
+    private void record(long f, Level level, long first, long last, long address, long raw) {
       if (freedCount == freedFrame.length) {
         int n = freedCount * 2;
         freedFrame = Arrays.copyOf(freedFrame, n);
         freedFirst = Arrays.copyOf(freedFirst, n);
         freedLast = Arrays.copyOf(freedLast, n);
         freedDepth = Arrays.copyOf(freedDepth, n);
+        freedLevel = Arrays.copyOf(freedLevel, n);
         linkAddress = Arrays.copyOf(linkAddress, n);
         linkRaw = Arrays.copyOf(linkRaw, n);
       }
@@ -416,7 +422,8 @@ public final class Reclaimer {
       freedFrame[i] = f;
       freedFirst[i] = first;
       freedLast[i] = last;
-      freedDepth[i] = depth;
+      freedDepth[i] = level.depth();
+      freedLevel[i] = level;
       linkAddress[i] = address;
       linkRaw[i] = raw;
     }

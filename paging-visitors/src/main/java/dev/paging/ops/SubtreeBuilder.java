@@ -135,8 +135,10 @@ final class SubtreeBuilder {
     if (pointer == null) {
       return;
     }
-    for (int d = 0; d < g.last; d++) {
-      g.format.encodeTable(g.levels[d], 0, pointer);
+    for (FormatLayout h : new FormatLayout[] {g.half(0), g.half(-1L)}) {
+      for (int d = 0; d < h.last; d++) {
+        h.format.encodeTable(h.levels[d], 0, pointer);
+      }
     }
   }
 
@@ -145,6 +147,7 @@ final class SubtreeBuilder {
    * new, complete subtree. In counting mode, returns 0 and counts.
    */
   long entry(int depth, long eF) {
+    FormatLayout g = this.g.half(eF);
     long eL = eF + g.span(depth) - 1;
     LeafSource src = ule(a, eF) && ule(eL, b) ? in : (ult(eL, a) || ult(b, eF)) ? out : null;
     if (src != null && src.fits(depth, eF)) {
@@ -187,8 +190,7 @@ final class SubtreeBuilder {
   }
 
   /** Writes one new entry, through the journal when it is in the live table being filled. */
-  private void put(int depth, long frame, int index, long raw) {
-    Level level = g.levels[depth];
+  private void put(Level level, long frame, int index, long raw) {
     if (frame == liveFrame) {
       journal.write(level, frame, index, 0, raw);
     } else {
@@ -202,6 +204,8 @@ final class SubtreeBuilder {
    * addresses, as they are in any table and within one canonical half of the root.
    */
   void fill(int depth, long frame, long base, int iFrom, int iTo) {
+    FormatLayout g = this.g.half(base);
+    Level level = g.levels[depth];
     int shift = g.shift[depth];
     long span = 1L << shift;
     int i = iFrom;
@@ -224,7 +228,7 @@ final class SubtreeBuilder {
       } else {
         long raw = entry(depth, eF);
         if (!counting) {
-          put(depth, frame, i, raw);
+          put(level, frame, i, raw);
         }
         i++;
         continue;
@@ -236,6 +240,8 @@ final class SubtreeBuilder {
 
   /** Entries {@code i..j}, all wholly given to {@code src}; entry {@code i} starts at {@code eF}. */
   private void run(int depth, long frame, int i, int j, long eF, LeafSource src) {
+    FormatLayout g = this.g.half(eF);
+    Level level = g.levels[depth];
     if (src.fits(depth, eF)) {
       if (counting) {
         return;
@@ -244,14 +250,14 @@ final class SubtreeBuilder {
         long raw = src.leaf(depth, eF);
         long step = src.step(depth);
         for (int k = i; k <= j; k++) {
-          put(depth, frame, k, raw);
+          put(level, frame, k, raw);
           raw += step;
         }
       } else {
         long span = g.span(depth);
         long va = eF;
         for (int k = i; k <= j; k++, va += span) {
-          put(depth, frame, k, src.leaf(depth, va));
+          put(level, frame, k, src.leaf(depth, va));
         }
       }
       return;
@@ -265,12 +271,13 @@ final class SubtreeBuilder {
     }
     int shift = g.shift[depth];
     for (int k = i; k <= j; k++) {
-      put(depth, frame, k, entry(depth, eF + ((long) (k - i) << shift)));
+      put(level, frame, k, entry(depth, eF + ((long) (k - i) << shift)));
     }
   }
 
   /** Frames one entry at {@code depth} needs when wholly given to {@code src}, which does not fit there. */
   private long full(int depth, long eF, LeafSource src) {
+    FormatLayout g = this.g.half(eF);
     if (depth == g.last) {
       throw new IllegalStateException("no leaf at the last level fits " + hex(eF));
     }

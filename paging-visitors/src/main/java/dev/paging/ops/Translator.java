@@ -16,6 +16,7 @@ import dev.paging.api.PagingFormat;
 import dev.paging.api.PhysicalMemory;
 import dev.paging.core.AddressSpace;
 import dev.paging.core.Walker;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -51,17 +52,14 @@ public final class Translator {
   private final long upperRoot;
   /** A root per half: an address is canonical when its bits from the top implemented one up are equal. */
   private final boolean rootPerHalf;
-  private final int virtualAddressBits;
-  private final int last;
-  private final Level[] levels;
-  private final int[] shifts;
-  /** Per depth, the offset bits of a page that level maps. */
-  private final long[] offsetMask;
-  /** Per depth, the index bits of a table of that level, and the bytes of the table below. */
-  private final long[] indexMask;
-  private final long[] childBytes;
-  /** True when every entry is 8 bytes, a memory word: the descent reads words directly. */
-  private final boolean wide;
+  /** Each half's levels as arrays; one and the same unless the halves' geometries differ. */
+  private final Geometry lowerGeometry;
+  private final Geometry upperGeometry;
+  /** Deeper than the fast path goes (more than five levels): every address goes through the walker. */
+  private final boolean deep;
+  /** Where each half has a root: the lower half's bits, and the upper half's. */
+  private final int lowerBits;
+  private final int upperBits;
   /** {@code 64 - virtualAddressBits}: canonical when shifting up and back keeps the address. */
   private final int canonicalShift;
   /** False for a 32-bit space, whose addresses are zero-extended rather than sign-extended. */
@@ -72,28 +70,16 @@ public final class Translator {
     this.format = space.format();
     this.memory = space.memory();
     this.walker = space.walker();
-    this.path = new PathVisitor(format.levels().size());
     this.root = space.root();
     this.upperRoot = space.upperRoot();
     this.rootPerHalf = format.rootPerHalf();
-    this.virtualAddressBits = format.virtualAddressBits();
-    Level[] levels = format.levels().toArray(new Level[0]);
+    this.lowerGeometry = new Geometry(format.levels());
+    this.upperGeometry = format.oneGeometry() ? lowerGeometry : new Geometry(format.levels(-1L));
+    this.path = new PathVisitor(Math.max(lowerGeometry.levels.length, upperGeometry.levels.length));
     // The fast path handles the tables of every supported format: up to five levels.
-    this.last = levels.length <= 5 ? levels.length - 1 : Integer.MAX_VALUE;
-    this.levels = levels;
-    this.shifts = new int[levels.length];
-    this.offsetMask = new long[levels.length];
-    this.indexMask = new long[levels.length];
-    this.childBytes = new long[levels.length];
-    boolean words = true;
-    for (int d = 0; d < levels.length; d++) {
-      shifts[d] = levels[d].shift();
-      offsetMask[d] = levels[d].entrySpan() - 1;
-      indexMask[d] = levels[d].entries() - 1;
-      childBytes[d] = d + 1 < levels.length ? levels[d + 1].tableBytes() : 0;
-      words &= levels[d].entryBytes() == 8;
-    }
-    this.wide = words;
+    this.deep = lowerGeometry.levels.length > 5 || upperGeometry.levels.length > 5;
+    this.lowerBits = 64 - Long.numberOfLeadingZeros(format.lowerHalf().last());
+    this.upperBits = 64 - Long.numberOfLeadingZeros(~format.upperHalf().first());
     this.canonicalShift = 64 - format.virtualAddressBits();
     long topBit = 1L << (format.virtualAddressBits() - 1);
     this.signExtends = format.canonicalAddress(topBit) != topBit;
@@ -120,7 +106,7 @@ public final class Translator {
     if (!isCanonical(virtualAddress)) {
       throw notCanonical(virtualAddress);
     }
-    if (last > 4) {
+    if (deep) {
       long pa = slowPhysicalAddress(virtualAddress);
       // Internally NOT_MAPPED, which no physical address equals, stands for "no leaf".
       return pa == NOT_MAPPED ? ifNotMapped : pa;
@@ -165,7 +151,7 @@ public final class Translator {
             + " is not canonical for " + format.name() + "; nothing was translated");
       }
     }
-    if (last > 4) {
+    if (deep) {
       // Formats deeper than any shipped one go address by address through the walker.
       int mapped = 0;
       for (int i = 0; i < count; i++) {
@@ -197,9 +183,8 @@ public final class Translator {
   /** The format's rule ({@link PagingFormat#isCanonical}) as two shifts. */
   private boolean isCanonical(long va) {
     if (rootPerHalf) {
-      // Bits 63:v all equal, each half 2^v bytes (AArch64).
-      long top = va >> virtualAddressBits;
-      return top == 0 || top == -1;
+      // Bits 63:v all equal, v being the half's size (AArch64: 64 - T0SZ below, 64 - T1SZ above).
+      return va < 0 ? va >> upperBits == -1 : va >>> lowerBits == 0;
     }
     return signExtends ? (va << canonicalShift) >> canonicalShift == va : (va << canonicalShift) >>> canonicalShift == va;
   }
@@ -213,8 +198,43 @@ public final class Translator {
    * path of its last address (the table at each depth, where and how the walk ended), so the next
    * address of a batch starts below the deepest table both share.
    */
+  /** One half's levels as the descent reads them. */
+  private static final class Geometry {
+    final Level[] levels;
+    final int last;
+    final int[] shifts;
+    /** Per depth, the offset bits of a page that level maps. */
+    final long[] offsetMask;
+    /** Per depth, the index bits of a table of that level, and the bytes of the table below. */
+    final long[] indexMask;
+    final long[] childBytes;
+    /** True when every entry is 8 bytes, a memory word: the descent reads words directly. */
+    final boolean wide;
+
+    Geometry(List<Level> list) {
+      Level[] levels = list.toArray(new Level[0]);
+      this.levels = levels;
+      this.last = levels.length - 1;
+      this.shifts = new int[levels.length];
+      this.offsetMask = new long[levels.length];
+      this.indexMask = new long[levels.length];
+      this.childBytes = new long[levels.length];
+      boolean words = true;
+      for (int d = 0; d < levels.length; d++) {
+        shifts[d] = levels[d].shift();
+        offsetMask[d] = levels[d].entrySpan() - 1;
+        indexMask[d] = levels[d].entries() - 1;
+        childBytes[d] = d + 1 < levels.length ? levels[d + 1].tableBytes() : 0;
+        words &= levels[d].entryBytes() == 8;
+      }
+      this.wide = words;
+    }
+  }
+
   private final class Descent {
-    private final long[] path = new long[levels.length];
+    private final long[] path = new long[Math.max(lowerGeometry.levels.length, upperGeometry.levels.length)];
+    /** The geometry of the last walk's half. */
+    private Geometry geometry = lowerGeometry;
     private boolean started;
     private int endDepth;
     private long endRaw;
@@ -232,13 +252,20 @@ public final class Translator {
 
     /** The physical address of {@code va}, which the last walk found a leaf for. */
     long physicalAddress(long va) {
-      return format.address(levels[endDepth], endRaw) | (va & offsetMask[endDepth]);
+      return format.address(geometry.levels[endDepth], endRaw) | (va & geometry.offsetMask[endDepth]);
     }
 
     void walk(long va) {
       int d = 0;
       // A canonical address's bit 63 says its half.
       long table = va < 0 ? upperRoot : root;
+      Geometry g = va < 0 ? upperGeometry : lowerGeometry;
+      if (g != geometry) {
+        // The other half's path, through other levels, shares nothing with this one.
+        started = false;
+        geometry = g;
+      }
+      int[] shifts = g.shifts;
       if (table == AddressSpace.NO_ROOT && rootPerHalf) {
         // The half is not translated (TCR_EL1.EPDx): a fault at its root, as for an empty entry.
         started = false;
@@ -266,9 +293,9 @@ public final class Translator {
       previous = va;
       for (; ; d++) {
         path[d] = table;
-        Level level = levels[d];
-        long index = (va >>> shifts[d]) & indexMask[d];
-        long raw = wide ? memory.read(table + (index << 3)) : level.readEntry(memory, table, (int) index);
+        Level level = g.levels[d];
+        long index = (va >>> shifts[d]) & g.indexMask[d];
+        long raw = g.wide ? memory.read(table + (index << 3)) : level.readEntry(memory, table, (int) index);
         EntryVerdict verdict = format.decode(level, raw);
         endDepth = d;
         endRaw = raw;
@@ -276,14 +303,14 @@ public final class Translator {
         if (verdict != EntryVerdict.TABLE) {
           return;
         }
-        if (d == last) {
+        if (d == g.last) {
           // Only a format that calls a last-level entry a table gets here; the walker names it.
           started = false;
           slowPhysicalAddress(va);
           throw new IllegalStateException(format.name() + " decodes a last-level entry as a table");
         }
         long next = format.address(level, raw);
-        if (!memory.contains(next, childBytes[d])) {
+        if (!memory.contains(next, g.childBytes[d])) {
           // The walker's TABLE_OUTSIDE_MEMORY: not followed, and MALFORMED as an outcome, which
           // any malformed verdict gives.
           endVerdict = EntryVerdict.RESERVED_BITS;
@@ -356,7 +383,7 @@ public final class Translator {
     walker.walk(space.root(), space.upperRoot(), virtualAddress, virtualAddress, path);
     if (path.endLevel == null) {
       // Nothing visited: the address's half has no root.
-      path.endLevel = format.root();
+      path.endLevel = format.levels(virtualAddress).get(0);
     }
   }
 

@@ -75,7 +75,7 @@ final class Unmapper {
    * nothing maps returns a shared empty result.
    */
   UnmapResult unmapPage(long va) {
-    if ((va & (g.pageSize - 1)) != 0 || !g.format.isCanonical(va) || g.contiguousHints) {
+    if ((va & (g.half(va).pageSize - 1)) != 0 || !g.format.isCanonical(va) || g.contiguousHints) {
       // The general path checks and says what is wrong, and keeps contiguous runs true.
       return unmap(g.page(va));
     }
@@ -100,7 +100,7 @@ final class Unmapper {
         }
         return Control.CONTINUE;
       }
-      if (kind == EntryKind.LEAF && e.level().depth() == g.last) {
+      if (kind == EntryKind.LEAF && e.level().depth() == g.half(e.first()).last) {
         changing(e);
         journal.write(e, 0);
       } else {
@@ -111,11 +111,12 @@ final class Unmapper {
   }
 
   private final class UnmapVisitor extends SubtreeBuilder.TwoPass {
-    final long[] buffer = new long[g.levels[g.last].entries()];
+    final long[] buffer = new long[g.maxLastLevelEntries()];
 
     @Override
     public Control beforeTable(TableCursor t) {
       int d = t.level().depth();
+      FormatLayout g = Unmapper.this.g.half(t.first());
       if (!apply) {
         rules.table(t.frame());
       } else if (pool.holds(t.frame())) {
@@ -140,6 +141,7 @@ final class Unmapper {
      * table is taken whole through the cursor, so its reads count in the walk like any other.
      */
     private void clear(TableCursor t, int d) {
+      FormatLayout g = Unmapper.this.g.half(t.first());
       long[] entries = buffer;
       int iFrom = t.firstIndex();
       int iTo = iFrom + t.readEntries(entries) - 1;
