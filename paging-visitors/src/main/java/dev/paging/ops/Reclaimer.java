@@ -18,7 +18,6 @@ import dev.paging.core.AddressSpace;
 import dev.paging.core.SharedTables;
 import dev.paging.core.Walker;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
