@@ -27,22 +27,29 @@ final class Leaves {
   /** A visitor, for one walk of a space of {@code format}, that hands each leaf to {@code sink}. */
   static PageTableVisitor visitor(PagingFormat format, Sink sink) {
     List<Level> levels = format.levels();
-    int n = levels.size();
+    List<Level> upperLevels = format.levels(-1L);
+    int n = Math.max(levels.size(), upperLevels.size());
     Attributes[] above = new Attributes[n];
     // Neighbouring entries differ only in their address bits, so decoding is done once per run
     // of entries of one kind whose other bits agree (and whose parents' effective attributes are
     // the same). Leaves and tables have masks of their own: x86 bit 12 is an address bit in a
     // table entry but PAT in a huge leaf.
-    long[] leafBits = new long[n];
-    long[] tableBits = new long[n];
+    // Per half (where the halves' geometries differ, the upper half's levels are others) and depth.
+    long[][] leafBits = new long[2][n];
+    long[][] tableBits = new long[2][n];
     long[] lastKey = new long[n];
     EntryKind[] lastKind = new EntryKind[n];
     Attributes[] lastAbove = new Attributes[n];
     Attributes[] lastEffective = new Attributes[n];
-    for (int d = 0; d < n; d++) {
-      leafBits[d] = leafAddressBits(format, levels.get(d));
-      tableBits[d] = tableAddressBits(format, levels.get(d));
+    int[] lastHalf = new int[n];
+    for (int h = 0; h < 2; h++) {
+      List<Level> half = h == 0 ? levels : upperLevels;
+      for (int d = 0; d < half.size(); d++) {
+        leafBits[h][d] = leafAddressBits(format, half.get(d));
+        tableBits[h][d] = tableAddressBits(format, half.get(d));
+      }
     }
+    boolean oneGeometry = upperLevels == levels;
     return new PageTableVisitor() {
       @Override
       public Control onEntry(EntryCursor e) {
@@ -51,16 +58,19 @@ final class Leaves {
           return Control.CONTINUE;
         }
         int d = e.level().depth();
+        int h = oneGeometry || format.levels(e.first()) == levels ? 0 : 1;
         Attributes up = d == 0 ? null : above[d - 1];
-        long key = e.raw() & ~(kind == EntryKind.LEAF ? leafBits[d] : tableBits[d]);
+        long key = e.raw() & ~(kind == EntryKind.LEAF ? leafBits[h][d] : tableBits[h][d]);
         Attributes a;
-        if (lastEffective[d] != null && key == lastKey[d] && kind == lastKind[d] && lastAbove[d] == up) {
+        if (lastEffective[d] != null && key == lastKey[d] && kind == lastKind[d] && lastAbove[d] == up
+            && lastHalf[d] == h) {
           a = lastEffective[d];
         } else {
           a = d == 0 ? e.attributes() : format.effective(up, e.attributes());
           lastKey[d] = key;
           lastKind[d] = kind;
           lastAbove[d] = up;
+          lastHalf[d] = h;
           lastEffective[d] = a;
         }
         if (kind == EntryKind.TABLE) {

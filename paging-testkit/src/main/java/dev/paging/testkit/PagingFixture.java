@@ -58,8 +58,10 @@ public final class PagingFixture {
   public static long frameBytes(PagingFormat format) {
     Objects.requireNonNull(format, "format");
     long largest = 4096;
-    for (Level level : format.levels()) {
-      largest = Math.max(largest, Math.max(level.tableBytes(), level.tableAlignment()));
+    for (List<Level> half : List.of(format.levels(), format.levels(-1L))) {
+      for (Level level : half) {
+        largest = Math.max(largest, Math.max(level.tableBytes(), level.tableAlignment()));
+      }
     }
     return largest;
   }

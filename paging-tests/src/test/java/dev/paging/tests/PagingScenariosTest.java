@@ -120,6 +120,23 @@ class PagingScenariosTest {
     assertEveryPathReachedFiveTimes(all);
   }
 
+  /**
+   * Halves with geometries of their own, 100 sequences each: TTBR0 with 4 KiB pages and 39 bits
+   * beside TTBR1 with 64 KiB and 48 (a 64-entry root: sharing the kernel half preallocates a
+   * table per root entry), and TTBR0 with 16 KiB and 47 beside TTBR1 with 4 KiB and 48.
+   * Operations across the gap edit both halves' levels in one call.
+   */
+  @Test
+  void theLibraryPassesRandomSequencesOnHalvesWithGeometriesOfTheirOwn() {
+    List<PagingFormat> formats = List.of(
+        Formats.aarch64(Aarch64Options.defaults().withGranules(4096, 65536).withVirtualAddressBits(39, 48)),
+        Formats.aarch64(Aarch64Options.defaults().withGranules(16384, 4096).withVirtualAddressBits(47, 48)));
+    Tally all = run(formats, 0, LEGACY_SEQUENCES_PER_FORMAT);
+    assertThat(all.failure).as("%s", all.failure).isNull();
+    assertThat(all.sequences).isEqualTo(2 * LEGACY_SEQUENCES_PER_FORMAT);
+    assertEveryPathReachedFiveTimes(all);
+  }
+
   /** Every outcome of every operation, met at least five times: the run exercised each path. */
   private static void assertEveryPathReachedFiveTimes(Tally all) {
     for (String path : List.of("map FAIL succeeded", "map FAIL threw MappingConflictException",

@@ -150,7 +150,7 @@ final class LabChecks {
     PagingFormat f = space.format();
     long table = space.rootFor(va);
     for (int d = 0; d < depth; d++) {
-      Level level = f.levels().get(d);
+      Level level = f.levels(va).get(d);
       table = f.address(level, level.readEntry(space.memory(), table, level.index(va)));
     }
     return table;

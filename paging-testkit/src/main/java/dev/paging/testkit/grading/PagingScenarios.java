@@ -624,12 +624,14 @@ public final class PagingScenarios {
   private static PagingStep smash(SplittableRandom random, PagingSystem system) {
     PagingFormat f = system.format();
     List<Long> sizes = Generators.pageSizes(f);
-    long size = sizes.get(random.nextInt(Math.max(1, sizes.size() - 1)));
+    int pick = random.nextInt(Math.max(1, sizes.size() - 1));
     List<ReferenceModel.Mapping> mapped = system.model().mappings();
     if (mapped.isEmpty() || random.nextInt(6) == 0) {
-      return PagingStep.smash(Generators.address(random, f), size);
+      long va = Generators.address(random, f);
+      return PagingStep.smash(va, sizeIn(f, va, sizes.get(pick), pick));
     }
     ReferenceModel.Mapping m = mapped.get(random.nextInt(mapped.size()));
+    long size = sizeIn(f, m.first(), sizes.get(pick), pick);
     long pages = (m.last() - m.first()) / page(f) + 1;
     switch (random.nextInt(3)) {
       case 0:
@@ -639,6 +641,18 @@ public final class PagingScenarios {
       default:
         return PagingStep.smash(m.first() + page(f) * random.nextLong(pages), size);
     }
+  }
+
+  /**
+   * {@code size}, or where the halves' geometries differ, the {@code pick}-th of the page sizes
+   * of {@code va}'s half (a smash to a size the half has not is no smash).
+   */
+  private static long sizeIn(PagingFormat f, long va, long size, int pick) {
+    if (f.oneGeometry()) {
+      return size;
+    }
+    List<Long> own = Generators.pageSizes(f, va);
+    return own.get(Math.min(pick, Math.max(0, own.size() - 2)));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.paging.testkit.grading;
 
+import dev.paging.api.PagingFormat;
 import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.Attributes;
@@ -21,7 +22,6 @@ import dev.paging.testkit.InvariantReport;
 import dev.paging.testkit.Invariants;
 import dev.paging.testkit.ReferenceModel;
 import dev.paging.testkit.TlbModel;
-import dev.paging.testkit.stateful.Generators;
 import dev.paging.testkit.stateful.StatefulRunner;
 import dev.paging.testkit.stateful.Step;
 import java.util.ArrayList;
@@ -326,8 +326,9 @@ public final class PagingStep implements Step<PagingSystem> {
             + "and every other process still use it");
       }
     }
-    Level top = s.format().levels().get(0);
     for (long root : new long[] {s.space().root(), s.space().upperRoot()}) {
+      // Each root with its own half's root level.
+      Level top = s.format().levels(root == s.space().root() ? 0 : -1L).get(0);
       for (int i = 0; i < top.entries(); i++) {
         long was = before.entry(top, root, i);
         long after = top.readEntry(s.memory(), root, i);
@@ -488,16 +489,24 @@ public final class PagingStep implements Step<PagingSystem> {
    */
   @Override
   public boolean fits(PagingSystem system) {
-    long page = Generators.smallestPage(system.format());
-    long mask = page - 1;
+    PagingFormat f = system.format();
     if (kind == Kind.SMASH) {
-      return (address & mask) == 0 && Long.compareUnsigned(size, page) >= 0;
+      long page = pageAt(f, address);
+      return (address & (page - 1)) == 0 && Long.compareUnsigned(size, page) >= 0;
     }
-    if (kind == Kind.COLLAPSE || kind == Kind.RECLAIM) {
+    if (kind == Kind.COLLAPSE || kind == Kind.RECLAIM || range.isAll()) {
       return true;
     }
-    boolean whole = range.isAll() || ((range.first() & mask) == 0 && ((range.last() + 1) & mask) == 0);
-    return whole && (kind != Kind.MAP || (address & mask) == 0);
+    // Each end in its own half's pages, where the halves' granules differ.
+    long start = pageAt(f, range.first());
+    boolean whole = (range.first() & (start - 1)) == 0 && ((range.last() + 1) & (pageAt(f, range.last()) - 1)) == 0;
+    return whole && (kind != Kind.MAP || (address & (start - 1)) == 0);
+  }
+
+  /** The smallest page of the half of {@code va}. */
+  private static long pageAt(PagingFormat f, long va) {
+    List<Level> levels = f.levels(va);
+    return levels.get(levels.size() - 1).entrySpan();
   }
 
   private static boolean sameHalf(long a, long b) {

@@ -20,14 +20,33 @@ public final class Generators {
 
   private Generators() {}
 
-  /** The page sizes {@code format} can map, smallest first. */
+  /**
+   * The page sizes {@code format} can map, smallest first, up to 1 GiB. Where the halves'
+   * geometries differ, those of either half from {@link #smallestPage} up: a range of them is
+   * whole pages in both halves, mapped with the pages each half has.
+   */
   public static List<Long> pageSizes(PagingFormat format) {
     Objects.requireNonNull(format, "format");
+    if (format.oneGeometry()) {
+      return sizesOf(format.levels(), 0);
+    }
+    java.util.TreeSet<Long> sizes = new java.util.TreeSet<>(sizesOf(format.levels(), smallestPage(format)));
+    sizes.addAll(sizesOf(format.levels(-1L), smallestPage(format)));
+    return new ArrayList<>(sizes);
+  }
+
+  /** The page sizes the half of {@code address} can map, smallest first, up to 1 GiB: what a smash there may ask for. */
+  public static List<Long> pageSizes(PagingFormat format, long address) {
+    Objects.requireNonNull(format, "format");
+    return sizesOf(format.levels(address), 0);
+  }
+
+  private static List<Long> sizesOf(List<Level> levels, long atLeast) {
     List<Long> sizes = new ArrayList<>();
-    List<Level> levels = format.levels();
     for (int d = levels.size() - 1; d >= 0; d--) {
-      if (levels.get(d).leafAllowed() && levels.get(d).entrySpan() <= (1L << 30)) {
-        sizes.add(levels.get(d).entrySpan());
+      long span = levels.get(d).entrySpan();
+      if (levels.get(d).leafAllowed() && span <= (1L << 30) && span >= atLeast) {
+        sizes.add(span);
       }
     }
     return sizes;
@@ -49,7 +68,8 @@ public final class Generators {
       case 1:
       case 2: {
         Level level = format.levels().get(random.nextInt(format.levels().size()));
-        long span = level.entrySpan();
+        // At least the smallest page both halves have, where their granules differ.
+        long span = Math.max(level.entrySpan(), page(format));
         long base = alignedIn(random, format, span);
         return random.nextBoolean() ? base : canonicalOr(format, base - page(format), base);
       }
@@ -111,9 +131,11 @@ public final class Generators {
     Objects.requireNonNull(format, "format");
     // Below what every level's leaves can hold, so that a range mapped with mixed page sizes fits.
     int bits = 40;
-    for (Level level : format.levels()) {
-      if (level.leafAllowed()) {
-        bits = Math.min(bits, format.physicalAddressBits(level));
+    for (List<Level> half : List.of(format.levels(), format.levels(-1L))) {
+      for (Level level : half) {
+        if (level.leafAllowed()) {
+          bits = Math.min(bits, format.physicalAddressBits(level));
+        }
       }
     }
     return random.nextLong(1L << bits) & -pageSize;
@@ -168,6 +190,14 @@ public final class Generators {
   /** A canonical address aligned to {@code alignment}, in either half. */
   private static long alignedIn(SplittableRandom random, PagingFormat format, long alignment) {
     long halfSize = 1L << (format.virtualAddressBits() - 1);
+    if (!format.oneGeometry()) {
+      // Halves of their own sizes: each offset inside its half.
+      long lowerSize = format.lowerHalf().last() + 1;
+      long upperSize = format.upperHalf().last() - format.upperHalf().first() + 1;
+      long offset = random.nextLong(Math.min(halfSize, Math.max(lowerSize, upperSize))) & -alignment;
+      boolean lower = random.nextBoolean();
+      return lower ? offset % lowerSize & -alignment : format.upperHalf().first() + (offset % upperSize & -alignment);
+    }
     long offset = random.nextLong(halfSize) & -alignment;
     return random.nextBoolean() ? offset : format.upperHalf().first() + offset;
   }
@@ -176,10 +206,16 @@ public final class Generators {
     return format.isCanonical(candidate) ? candidate : fallback;
   }
 
-  /** The smallest page of {@code format}: 4 KiB, or an AArch64 granule of 16 or 64 KiB. */
+  /**
+   * The smallest page of {@code format}: 4 KiB, or an AArch64 granule of 16 or 64 KiB; where the
+   * halves' granules differ, the larger, so that an address or range aligned to it is whole pages
+   * in either half.
+   */
   public static long smallestPage(PagingFormat format) {
     Objects.requireNonNull(format, "format");
-    return format.levels().get(format.levels().size() - 1).entrySpan();
+    List<Level> lower = format.levels();
+    List<Level> upper = format.levels(-1L);
+    return Math.max(lower.get(lower.size() - 1).entrySpan(), upper.get(upper.size() - 1).entrySpan());
   }
 
   private static long page(PagingFormat format) {
