@@ -30,6 +30,7 @@ import dev.paging.fakes.AllocatorState;
 import dev.paging.fakes.MemorySnapshot;
 import dev.paging.fakes.SimulatedMemory;
 import dev.paging.fakes.TrackingFrameAllocator;
+import dev.paging.testkit.Invariants;
 import dev.paging.ops.DestroyResult;
 import dev.paging.ops.PageTables;
 import dev.paging.ops.Translation;
@@ -462,31 +463,49 @@ class Aarch64PagingTest {
   }
 
   @Test
-  void spacesSharingTheKernelHalfCopyTtbr1sEntriesAndSeeEachOthersKernelMappings() {
+  void spacesSharingTheKernelHalfUseTheTemplatesTtbr1TableItself() {
     Space s = Space.of(Formats.aarch64());
     s.tables.map(VirtualRange.page(UPPER_BOTTOM + 0x1000), 0x6000, KERNEL_DATA);
-    PageTables process = PageTables.createSharingKernelHalf(s.tables);
+    long kernelUpper = s.space().upperRoot();
+    // One frame, the new TTBR0 root: nothing is copied or preallocated.
+    PageTables process = s.allOrNothing(1, () -> PageTables.createSharingKernelHalf(s.tables));
     AddressSpace p = process.space();
-    assertThat(p.root()).isNotEqualTo(s.space().root()).isNotEqualTo(s.space().upperRoot());
-    assertThat(p.upperRoot()).isNotEqualTo(s.space().upperRoot()).isNotEqualTo(p.root());
-    Level l0 = s.level(0);
+    assertThat(p.upperRoot()).isEqualTo(kernelUpper);
+    assertThat(p.root()).isNotEqualTo(s.space().root()).isNotEqualTo(kernelUpper);
+    assertThat(p.sharedTables().frames()).containsExactly(kernelUpper);
     for (int i = 0; i < 512; i++) {
-      long kernel = l0.readEntry(s.memory, s.space().upperRoot(), i);
-      assertThat(kernel & 0b11).as("TTBR1 entry %d is a table", i).isEqualTo(TABLE);
-      assertThat(l0.readEntry(s.memory, p.upperRoot(), i)).isEqualTo(kernel);
-      assertThat(l0.readEntry(s.memory, p.root(), i)).isZero();
+      assertThat(s.level(0).readEntry(s.memory, p.root(), i)).as("TTBR0 entry %d", i).isZero();
     }
-    s.tables.map(VirtualRange.page(UPPER_BOTTOM + 0x7f_0000_0000L), 0x9000, KERNEL_DATA);
-    assertThat(process.translate(UPPER_BOTTOM + 0x7f_0000_0123L).physicalAddress()).isEqualTo(0x9123);
+    // A kernel mapping through the process needs TTBR1 entry 3, which is the kernel's too.
+    long far = UPPER_BOTTOM + 3 * (1L << 39);
+    assertThat(s.level(0).readEntry(s.memory, kernelUpper, 3)).isZero();
+    process.map(VirtualRange.page(far), 0x9000, KERNEL_DATA);
+    assertThat(s.level(0).readEntry(s.memory, kernelUpper, 3) & 0b11).isEqualTo(TABLE);
+    assertThat(s.translate(far + 0x123).physicalAddress()).isEqualTo(0x9123);
+    assertThat(process.translate(UPPER_BOTTOM + 0x1abc).physicalAddress()).isEqualTo(0x6abc);
     process.map(VirtualRange.page(0x1000), 0xa000, USER_DATA);
     assertThat(s.translate(0x1000).isMapped()).isFalse();
-    // The process's exit frees its two roots and its own tables, never the kernel's.
+    Invariants.check(List.of(s.space(), p)).assertClean();
+    // Reclaiming the process's whole space frees its own empty tables, never below the shared root.
+    process.unmap(VirtualRange.page(0x1000));
+    process.unmap(VirtualRange.page(far));
+    long l1 = s.format.address(s.level(0), s.level(0).readEntry(s.memory, p.root(), 0));
+    long l2 = s.format.address(s.level(1), s.level(1).readEntry(s.memory, l1, 0));
+    long l3 = s.format.address(s.level(2), s.level(2).readEntry(s.memory, l2, 0));
+    ReclaimResult reclaimed = process.reclaim(VirtualRange.all(), ReclaimMode.COLLECT);
+    assertThat(reclaimed.frames()).containsExactlyInAnyOrder(l1, l2, l3);
+    reclaimed.pendingFrees().release();
+    assertThat(s.level(0).readEntry(s.memory, kernelUpper, 3) & 0b11).isEqualTo(TABLE);
+    // The process's exit frees its TTBR0 root and nothing of the kernel's.
     MemorySnapshot kernelTables = s.memory.snapshot();
+    long before = s.allocator.allocatedCount();
     DestroyResult d = process.destroy();
-    assertThat(d.pendingFrees().frames()).contains(p.root(), p.upperRoot()).hasSize(5);
+    assertThat(d.pendingFrees().frames()).containsExactly(p.root());
     d.pendingFrees().release();
+    assertThat(s.allocator.allocatedCount()).isEqualTo(before - 1);
     assertThat(s.translate(UPPER_BOTTOM + 0x1000).physicalAddress()).isEqualTo(0x6000);
     assertThat(kernelTables.diff(s.memory.snapshot())).isEmpty();
+    Invariants.check(List.of(s.space())).assertClean();
   }
 
   @Test
@@ -640,6 +659,22 @@ class Aarch64PagingTest {
       assertThatThrownBy(() -> tables.unmap(VirtualRange.closed(LOWER_LAST_PAGE, UPPER_FIRST + 0xfff)))
           .hasMessage("unmap: range end 0xfffffc0000001000 (exclusive; last byte 0xfffffc0000000fff) is not 64 KiB "
               + "aligned");
+    }
+
+    @Test
+    void aProcessSharesTheEightThousandEntryUpperRootForOneFrame() {
+      tables.map(VirtualRange.ofLength(UPPER_FIRST, K64), 0x7_0000, KERNEL_DATA);
+      long allocated = frames.allocatedCount();
+      PageTables process = PageTables.createSharingKernelHalf(tables);
+      // The 64 KiB granule's 42-bit half has a level 2 root of 8,192 entries; sharing takes one
+      // 64 KiB frame, the process's TTBR0 root, where a table per root entry would take 512 MiB.
+      assertThat(split.levels(-1L).get(0).entries()).isEqualTo(8192);
+      assertThat(frames.allocatedCount()).isEqualTo(allocated + 1);
+      assertThat(process.space().upperRoot()).isEqualTo(tables.space().upperRoot());
+      process.map(VirtualRange.ofLength(UPPER_FIRST + 8191 * (512L << 20), K64), 0x9_0000, KERNEL_DATA);
+      assertThat(tables.translate(UPPER_FIRST + 8191 * (512L << 20) + 0x1234).physicalAddress()).isEqualTo(0x9_1234L);
+      assertThat(process.translate(UPPER_FIRST + 0x10).physicalAddress()).isEqualTo(0x7_0010L);
+      Invariants.check(List.of(tables.space(), process.space())).assertClean();
     }
 
     @Test

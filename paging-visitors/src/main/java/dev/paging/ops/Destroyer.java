@@ -44,6 +44,12 @@ final class Destroyer {
       long runSize;
 
       @Override
+      public Control beforeTable(TableCursor t) {
+        // A root shared with other spaces (a TTBR1 table): neither it nor anything below is ours.
+        return t.level().depth() == 0 && g.shared.isShared(t.frame()) ? Control.SKIP_SUBTREE : Control.CONTINUE;
+      }
+
+      @Override
       public Control onEntry(EntryCursor e) {
         if (e.kind() == EntryKind.TABLE) {
           if (e.recursive()) {

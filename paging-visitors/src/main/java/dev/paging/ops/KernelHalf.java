@@ -29,15 +29,20 @@ import dev.paging.core.AddressSpace;
  * entries are made permissive (read, write, execute, user on x86) so that the leaves below always
  * govern and the entries never need widening, which could not reach the other roots.
  *
- * <p>Where each half has its own root (AArch64), the new space gets an empty TTBR0 root and a
- * TTBR1 root holding copies of all the template's TTBR1 entries. Linux points every process's
- * TTBR1 at one table, swapper_pg_dir; a copy keeps each space's roots its own to free, with the
- * same sharing below them.
+ * <p>Where each half has its own root (AArch64), the new space gets an empty TTBR0 root and the
+ * template's TTBR1 root itself, recorded as shared, as Linux points every process's TTBR1_EL1 at
+ * one table (swapper_pg_dir). Nothing is preallocated then, which matters there: a 64 KiB
+ * granule with a 42-bit upper half has 8,192 root entries, and copying them would cost 512 MiB of
+ * tables. Any root entry may be shared so, a block or a marker as well as a table, and a kernel
+ * mapping made later through any space writes the one root all of them use.
  */
 final class KernelHalf {
   private KernelHalf() {}
 
   static AddressSpace share(AddressSpace template) {
+    if (template.format().rootPerHalf()) {
+      return shareUpperRoot(template);
+    }
     // The kernel half's levels: the upper half's, where the halves' geometries differ.
     FormatLayout g = new FormatLayout(template).half(-1L);
     Level rootLevel = g.levels[0];
@@ -84,29 +89,23 @@ final class KernelHalf {
         rules.table(table);
       }
     }
-    boolean twoRoots = g.format.rootPerHalf();
-    FramePool pool = FramePool.allocate(template.allocator(), memory, (twoRoots ? 2L : 1L) + n, rules);
+    FramePool pool = FramePool.allocate(template.allocator(), memory, 1L + n, rules);
     Journal journal = new Journal(memory);
     journal.start();
     long root;
-    long upperRoot;
-    long templateUpper = template.upperRoot();
+    long templateRoot = template.root();
     try {
       root = pool.take();
-      upperRoot = twoRoots ? pool.take() : root;
       for (int k = 0; k < n; k++) {
         long table = pool.take();
         g.levels[1].clearTable(memory, table);
         int i = missing[k];
-        journal.write(rootLevel, templateUpper, i, 0, g.format.encodeTable(rootLevel, table, permissive));
+        journal.write(rootLevel, templateRoot, i, 0, g.format.encodeTable(rootLevel, table, permissive));
         tables[i - from] = table;
       }
-      g.half(0).levels[0].clearTable(memory, root);
-      if (twoRoots) {
-        rootLevel.clearTable(memory, upperRoot);
-      }
+      rootLevel.clearTable(memory, root);
       for (int i = from; i < rootLevel.entries(); i++) {
-        rootLevel.writeEntry(memory, upperRoot, i, rootLevel.readEntry(memory, templateUpper, i));
+        rootLevel.writeEntry(memory, root, i, rootLevel.readEntry(memory, templateRoot, i));
       }
       pool.finish();
     } catch (RuntimeException | Error e) {
@@ -116,6 +115,29 @@ final class KernelHalf {
     for (long table : tables) {
       template.sharedTables().share(table);
     }
-    return AddressSpace.of(g.format, memory, template.allocator(), root, upperRoot, template.sharedTables());
+    return AddressSpace.of(g.format, memory, template.allocator(), root, template.sharedTables());
+  }
+
+  /** The new space's TTBR1 is the template's: one root table, recorded as shared. */
+  private static AddressSpace shareUpperRoot(AddressSpace template) {
+    long upperRoot = template.upperRoot();
+    if (upperRoot == AddressSpace.NO_ROOT) {
+      throw new IllegalArgumentException("cannot share the kernel half of " + template
+          + ": it has no root for the upper half");
+    }
+    FormatLayout g = new FormatLayout(template).half(0);
+    FramePool pool = FramePool.allocate(template.allocator(), g.memory, 1, new FrameRules(g));
+    long root;
+    try {
+      root = pool.take();
+      g.levels[0].clearTable(g.memory, root);
+      pool.finish();
+    } catch (RuntimeException | Error e) {
+      // Only the new root was written: the frame goes back and the template is as it was.
+      pool.giveBackAll(e);
+      throw e;
+    }
+    template.sharedTables().share(upperRoot);
+    return AddressSpace.of(g.format, g.memory, template.allocator(), root, upperRoot, template.sharedTables());
   }
 }

@@ -433,7 +433,7 @@ final class Mapper {
         if (apply) {
           journal.write(e, widened);
         } else {
-          if (d == 0 && g.shared.isShared(target)) {
+          if (d == 0 && g.shared.isShared(target) && !e.table().shared()) {
             throw new IllegalArgumentException("map " + range + " -> " + hex(physicalStart) + ": the "
                 + e.level() + " entry for [" + hex(eF) + ", " + hex(eL) + "] links table " + hex(target)
                 + ", which is shared with other address spaces, and grants less than " + attributes

@@ -89,8 +89,14 @@ public final class PageTables {
    * processes lack; this is what kernels do, and it costs 1 MiB once. The new root entries grant
    * everything (the leaves govern), so they never need widening.
    *
+   * <p>Where each half has a root of its own (AArch64), the new space gets a new empty lower root
+   * and the template's upper root itself (TTBR1_EL1 the same for every process, as on Linux),
+   * recorded as shared: one frame, nothing preallocated, whatever the root entries hold. No
+   * operation of any space frees that root or reclaims below it.
+   *
    * @throws IllegalArgumentException if a kernel-half root entry of the template is a leaf or a
-   *     not-present marker, which cannot be shared
+   *     not-present marker, which cannot be shared (one root for both halves), or if the template
+   *     has no upper root (a read-only view of one half)
    * @throws dev.paging.api.OutOfFramesException if the allocator runs out; nothing is changed
    */
   public static PageTables createSharingKernelHalf(PageTables template) {

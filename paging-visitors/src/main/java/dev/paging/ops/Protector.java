@@ -318,7 +318,7 @@ final class Protector {
         if (apply) {
           journal.write(parent, widened);
         } else {
-          if (d - 1 == 0 && g.shared.isShared(t.frame())) {
+          if (d - 1 == 0 && g.shared.isShared(t.frame()) && !parent.table().shared()) {
             throw new IllegalArgumentException("protect " + range + ": the " + parent.level() + " entry for ["
                 + hex(parent.first()) + ", " + hex(parent.last()) + "] links table " + hex(t.frame())
                 + ", which is shared with other address spaces, and grants less than " + attributes

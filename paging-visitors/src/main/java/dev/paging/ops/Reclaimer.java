@@ -299,6 +299,10 @@ public final class Reclaimer {
       frame[d] = f;
       live[d] = 0;
       visited.add(f);
+      if (d == 0 && shared.isShared(f)) {
+        // A root shared between spaces (AArch64's TTBR1 table): its subtree is every space's.
+        return Control.SKIP_SUBTREE;
+      }
       boolean inRange = d > 0 && table.fullyInRange();
       candidate[d] = inRange && (pinsNothing || !pins.isPinned(f, table.level()));
       return Control.CONTINUE;

@@ -29,8 +29,9 @@ import java.util.TreeMap;
  *
  * <p>With the kernel half shared, the space is a process created by {@link
  * PageTables#createSharingKernelHalf} from a template (the kernel) that the library built: every
- * upper-half root entry of the space links a table of the template, recorded as shared, and the
- * invariants are checked over both spaces.
+ * upper-half root entry of the space links a table of the template, recorded as shared (where
+ * each half has a root of its own, the upper root is the template's, recorded as shared), and
+ * the invariants are checked over both spaces.
  *
  * <p>The space's memory refuses access once the thread is interrupted, so a {@link Grader} that
  * abandons a check stopped by its time budget also stops a submission looping over the tables.
