@@ -210,21 +210,12 @@ final class ImageOptions {
       throw usage("give --ttbr0 and/or --ttbr1 for aarch64: the roots of the lower and the upper half");
     }
     long control = tcr != null ? tcr : DEFAULT_TCR;
-    if (tcr == null) {
-      mixee.commandLine().getErr().println(mixee.qualifiedName() + ": no --tcr given; reading the tables with "
-          + "4 KiB granules and 48-bit halves and output, as Linux sets TCR_EL1 up (" + hex(DEFAULT_TCR) + ")");
-    }
     boolean lower = ttbr0 != null && !Aarch64Options.walksDisabled(control, false);
     boolean upper = ttbr1 != null && !Aarch64Options.walksDisabled(control, true);
     if (!lower && !upper) {
       throw usage("--tcr " + hex(control) + " turns off walks (EPD0/EPD1) of every half a TTBR was given for");
     }
-    PagingFormat f;
-    try {
-      f = Formats.aarch64(Aarch64Options.fromTcr(control, lower, upper));
-    } catch (IllegalArgumentException e) {
-      throw usage("--tcr " + hex(control) + ": " + e.getMessage().replaceFirst("^TCR_EL1 0x[0-9a-f]+: ", ""));
-    }
+    PagingFormat f = aarch64(tcr, lower, upper, mixee);
     long lowerRoot = lower ? ttbrRoot("--ttbr0", ttbr0, f, f.root()) : AddressSpace.NO_ROOT;
     long upperRoot = upper ? ttbrRoot("--ttbr1", ttbr1, f, f.levels(-1L).get(0)) : AddressSpace.NO_ROOT;
     checkBase(base, mixee.commandLine());
@@ -243,6 +234,39 @@ final class ImageOptions {
     } catch (RuntimeException e) {
       throw closing(memory, e);
     }
+  }
+
+  /**
+   * The AArch64 format of {@code tcr} (Linux's 4 KiB/48-bit setup when null, with a line on
+   * standard error saying so) for the halves walked.
+   */
+  static PagingFormat aarch64(@Nullable Long tcr, boolean lower, boolean upper, CommandSpec spec) {
+    long control = tcr != null ? tcr : DEFAULT_TCR;
+    if (tcr == null) {
+      spec.commandLine().getErr().println(spec.qualifiedName() + ": no --tcr given; reading the tables with "
+          + "4 KiB granules and 48-bit halves and output, as Linux sets TCR_EL1 up (" + hex(DEFAULT_TCR) + ")");
+    }
+    try {
+      return Formats.aarch64(Aarch64Options.fromTcr(control, lower, upper));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--tcr " + hex(control) + ": "
+          + e.getMessage().replaceFirst("^TCR_EL1 0x[0-9a-f]+: ", ""));
+    }
+  }
+
+  /**
+   * The AArch64 format a scan of every root reads the image as: both halves TCR_EL1 walks (EPD0
+   * and EPD1 clear), so roots of either half are found.
+   */
+  static PagingFormat aarch64ForScan(@Nullable Long tcr, CommandSpec spec) {
+    long control = tcr != null ? tcr : DEFAULT_TCR;
+    boolean lower = !Aarch64Options.walksDisabled(control, false);
+    boolean upper = !Aarch64Options.walksDisabled(control, true);
+    if (!lower && !upper) {
+      throw new ParameterException(spec.commandLine(), "--tcr " + hex(control)
+          + " turns off walks (EPD0 and EPD1) of both halves: no root of it is used");
+    }
+    return aarch64(tcr, lower, upper, spec);
   }
 
   /** The root table a TTBR value names, aligned as its half's root level {@code top} must be. */
@@ -278,9 +302,11 @@ final class ImageOptions {
     String name = formatName();
     checkPhysBits(name == null || name.startsWith("x86-64"), name);
     checkModeFlags(name);
-    if ("aarch64".equals(name)) {
-      throw usage("aarch64 has a root per half, which a scan of the image cannot pair: give --ttbr0 and/or "
-          + "--ttbr1");
+    if ("aarch64".equals(name) || (name == null && tcr != null)) {
+      return aarch64ForScan(tcr, mixee);
+    }
+    if (tcr != null) {
+      throw usage("--tcr is an AArch64 register; " + name + " takes none");
     }
     if (name != null && !name.startsWith("x86-64")) {
       return named(name);

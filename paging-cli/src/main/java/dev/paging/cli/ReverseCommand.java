@@ -4,6 +4,7 @@ import static dev.paging.api.Addresses.hex;
 
 import dev.paging.api.PagingFormat;
 import dev.paging.audit.Audit;
+import dev.paging.core.AddressSpace;
 import dev.paging.images.Alias;
 import dev.paging.images.MemoryImage;
 import dev.paging.images.ReverseMap;
@@ -54,7 +55,8 @@ final class ReverseCommand implements Callable<Integer> {
           + "aliases may be missing. Default: ${DEFAULT-VALUE}, 2^24.")
   private long entryBudget = Audit.DEFAULT_ENTRY_BUDGET;
 
-  @Option(names = "--all-roots", description = "Look through every root paging roots finds, instead of one.")
+  @Option(names = "--all-roots", description = "Look through every root paging roots finds, instead of one. An "
+      + "AArch64 root is walked as the half paging roots says it is (both halves when it says either).")
   private boolean allRoots;
 
   @Parameters(paramLabel = "PHYSICAL", arity = "1..*",
@@ -80,9 +82,19 @@ final class ReverseCommand implements Callable<Integer> {
       }
       try (MemoryImage image = imageOptions.openFile()) {
         PagingFormat format = imageOptions.scanFormat(image);
-        for (RootCandidate root : RootFinder.of(format).scan(image)) {
-          complete &= collect(ReverseMap.of(format, image).withEntryBudget(budget).find(root.address(), addresses),
-              " in root " + hex(root.address()), lines, mapped);
+        RootFinder finder;
+        try {
+          finder = RootFinder.of(format);
+        } catch (IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        for (RootCandidate root : finder.scan(image)) {
+          // A root of one half maps that half's addresses; one the scan could not place, both.
+          long r = root.address();
+          long lower = root.half() == RootCandidate.Half.UPPER ? AddressSpace.NO_ROOT : r;
+          long upper = root.half() == RootCandidate.Half.LOWER ? AddressSpace.NO_ROOT : r;
+          complete &= collect(ReverseMap.of(format, image).withEntryBudget(budget).find(lower, upper, addresses),
+              " in root " + hex(r), lines, mapped);
         }
       }
     } else {

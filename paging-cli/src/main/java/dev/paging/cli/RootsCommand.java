@@ -43,9 +43,16 @@ import picocli.CommandLine.Spec;
             + "EVIDENCE names a Linux PTI twin (the kernel root 8 KiB aligned, the user root after it) and an "
             + "entry pointing back to the root (Windows' self-reference).",
         "",
+        "AArch64 (--format aarch64, --tcr VALUE for the granules and sizes, else Linux's 4 KiB/48-bit setup): each "
+            + "half has a root of its own, so the columns are ROOT SCORE TABLES HALF LEAVES EVIDENCE, HALF saying "
+            + "ttbr0 (a user half: at least three in four of the leaves the checks met are EL0-accessible), ttbr1 "
+            + "(at most one in four is) or either; where TG0/T0SZ and TG1/T1SZ differ, each page is read with each "
+            + "half's levels, which then say the half (a page read as a root of both is listed twice). Roots of a few entries (a 16 KiB granule's 2-entry level 0) "
+            + "cannot be found so.",
+        "",
         "JSON (--json, schema paging-roots/1): { \"schema\", \"image\", \"format\", \"pages\", \"candidates\": "
             + "[ { \"root\", \"score\", \"tableEntries\", \"upperHalfTableEntries\", \"leafEntries\", "
-            + "\"kernelGroup\", \"ptiTwin\" (or null), \"selfReference\" (or null), \"leaves\" (or null), "
+            + "\"kernelGroup\", \"half\" (whole, lower, upper or either), \"ptiTwin\" (or null), \"selfReference\" (or null), \"leaves\" (or null), "
             + "\"leavesComplete\" } ] }, addresses as \"0x\" and 16 hex digits.",
         "",
         "Exit status: 0 when at least one candidate is found, 1 when none is, 2 on bad input.",
@@ -64,9 +71,15 @@ final class RootsCommand implements Callable<Integer> {
   private ImageFileOptions imageFile;
 
   @Option(names = "--format", paramLabel = "FORMAT",
-      description = "x86-64, x86-64-5level, x86-32, sv39, sv48 or sv57 (a PAE root is too small to find by "
-          + "scanning, and AArch64's two roots cannot be paired by one). Default: what the dump's registers say, else x86-64 (and a line on standard error says so).")
+      description = "x86-64, x86-64-5level, x86-32, sv39, sv48, sv57 or aarch64 (a PAE root is too small to find "
+          + "by scanning). Default: aarch64 with --tcr, else what the dump's registers say, else x86-64 (and a line "
+          + "on standard error says so).")
   private String format;
+
+  @Option(names = "--tcr", paramLabel = "VALUE", converter = AddressConverter.class,
+      description = "aarch64: TCR_EL1, whose TG0/TG1 and T0SZ/T1SZ give the halves' granules and sizes and IPS the "
+          + "output size. Default: 0x5b5103510, as Linux sets it up (a line on standard error says so).")
+  private Long tcr;
 
   @Option(names = "--pse", description = "x86-32: read PDEs with PS as 4 MiB pages (CR4.PSE set).")
   private boolean pse;
@@ -83,18 +96,22 @@ final class RootsCommand implements Callable<Integer> {
     if (pse && (format == null || !format.equalsIgnoreCase("x86-32"))) {
       throw new ParameterException(spec.commandLine(), "--pse is CR4.PSE of 32-bit paging; give it with --format x86-32");
     }
-    if (format != null && format.equalsIgnoreCase("aarch64")) {
-      throw new ParameterException(spec.commandLine(), "aarch64 has a root per half, which a scan of the image "
-          + "cannot pair: give the TTBRs to inspect or translate with --format aarch64 --ttbr0 VALUE --ttbr1 VALUE");
+    boolean aarch64 = format != null ? format.equalsIgnoreCase("aarch64") : tcr != null;
+    if (tcr != null && !aarch64) {
+      throw new ParameterException(spec.commandLine(), "--tcr is AArch64's TCR_EL1; give it with --format aarch64");
     }
     if (format != null && format.equalsIgnoreCase("x86-pae")) {
       throw new ParameterException(spec.commandLine(), "a PAE root is 4 entries, too few to find by scanning: "
           + "give the tables' CR3 to inspect or translate with --format x86-pae --cr3 VALUE");
     }
+    // Formats the image cannot tell are settled before it is opened, so the command line's problem comes first.
+    PagingFormat given = aarch64 ? ImageOptions.aarch64ForScan(tcr, spec)
+        : format != null && format.equalsIgnoreCase("x86-32") ? Formats.x86_32(pse) : null;
+    RootFinder givenFinder = given == null ? null : finder(given);
     PrintWriter out = spec.commandLine().getOut();
     try (MemoryImage image = imageFile.open()) {
-      PagingFormat pagingFormat = format != null && format.equalsIgnoreCase("x86-32")
-          ? Formats.x86_32(pse) : ImageOptions.scanFormat(format, null, image, spec);
+      PagingFormat pagingFormat = given != null ? given : ImageOptions.scanFormat(format, null, image, spec);
+      RootFinder finder = givenFinder != null ? givenFinder : finder(pagingFormat);
       long pages = 0;
       for (Segment s : image.segments()) {
         pages += s.length() / 4096;
@@ -103,7 +120,7 @@ final class RootsCommand implements Callable<Integer> {
       long[] read = new long[1];
       List<RootCandidate> found;
       try {
-        found = RootFinder.of(pagingFormat).scan(image, n -> {
+        found = finder.scan(image, n -> {
           read[0] = n;
           progress.update(n);
         });
@@ -115,13 +132,22 @@ final class RootsCommand implements Callable<Integer> {
       } else {
         out.println("candidate roots in " + image.file() + " read as " + pagingFormat.name() + ", best first: "
             + found.size());
-        if (!found.isEmpty()) {
+        boolean halves = pagingFormat.rootPerHalf();
+        if (!found.isEmpty() && halves) {
+          out.println(String.format("%-18s %6s %6s %6s %10s  %s", "ROOT", "SCORE", "TABLES", "HALF", "LEAVES",
+              "EVIDENCE"));
+        } else if (!found.isEmpty()) {
           out.println(String.format("%-18s %6s %6s %5s %5s %10s  %s", "ROOT", "SCORE", "TABLES", "UPPER", "GROUP",
               "LEAVES", "EVIDENCE"));
         }
         for (RootCandidate c : found) {
-          out.println(String.format("%-18s %6d %6d %5d %5d %10s  %s", hex(c.address()), c.score(), c.tableEntries(),
-              c.upperHalfTableEntries(), c.kernelGroup(), leaves(c), evidence(c)).stripTrailing());
+          if (halves) {
+            out.println(String.format("%-18s %6d %6d %6s %10s  %s", hex(c.address()), c.score(), c.tableEntries(),
+                halfName(c.half()), leaves(c), evidence(c)).stripTrailing());
+          } else {
+            out.println(String.format("%-18s %6d %6d %5d %5d %10s  %s", hex(c.address()), c.score(),
+                c.tableEntries(), c.upperHalfTableEntries(), c.kernelGroup(), leaves(c), evidence(c)).stripTrailing());
+          }
         }
       }
       out.flush();
@@ -131,6 +157,26 @@ final class RootsCommand implements Callable<Integer> {
         return 1;
       }
       return 0;
+    }
+  }
+
+  /** The finder of {@code f}'s roots, or the usage error of a format whose roots are too small to find. */
+  private RootFinder finder(PagingFormat f) {
+    try {
+      return RootFinder.of(f);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private static String halfName(RootCandidate.Half half) {
+    switch (half) {
+      case LOWER:
+        return "ttbr0";
+      case UPPER:
+        return "ttbr1";
+      default:
+        return "either";
     }
   }
 
@@ -168,6 +214,7 @@ final class RootsCommand implements Callable<Integer> {
         g.writeNumberField("upperHalfTableEntries", c.upperHalfTableEntries());
         g.writeNumberField("leafEntries", c.leafEntries());
         g.writeNumberField("kernelGroup", c.kernelGroup());
+        g.writeStringField("half", c.half().name().toLowerCase(Locale.ROOT));
         g.writeFieldName("ptiTwin");
         if (c.ptiTwin().isPresent()) {
           g.writeString(hex(c.ptiTwin().getAsLong()));

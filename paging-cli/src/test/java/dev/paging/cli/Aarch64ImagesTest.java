@@ -31,14 +31,18 @@ class Aarch64ImagesTest {
   @TempDir
   Path dir;
 
-  /** A 1 MiB image: TTBR0's root at 0x1000, TTBR1's at 0x2000, a user page at 0x400000, kernel pages at the top. */
+  /**
+   * A 1 MiB image of tables in frames of {@code frameBytes} from there: TTBR0's root first, then
+   * TTBR1's; a user page at 0x400000 (-> 0x300000) and a kernel page at the upper half's bottom
+   * (-> 0x200000), both past the image's end.
+   */
   private Path image(PagingFormat format, long frameBytes) throws IOException {
     SimulatedMemory memory = SimulatedMemory.ofSize(4L << 20);
     PageTables t = PageTables.create(format, memory, TrackingFrameAllocator.over(frameBytes, 32, frameBytes));
     long page = frameBytes;
     t.map(VirtualRange.ofLength(0x40_0000L, page), 0x30_0000L, Attributes.readExecute().withUser(true)
         .withAccessed(true));
-    t.map(VirtualRange.ofLength(UPPER, page), 0x20_0000L, Attributes.readWrite().withAccessed(true).withGlobal(true));
+    t.map(VirtualRange.ofLength(format.upperHalf().first(), page), 0x20_0000L, Attributes.readWrite().withAccessed(true).withGlobal(true));
     Path file = dir.resolve(format.name() + ".img");
     Files.write(file, memory.readBytes(0, 1 << 20));
     return file;
@@ -176,9 +180,52 @@ class Aarch64ImagesTest {
     assertThat(CliRun.of("translate", "--image", image, "--ttbr0", "0x7ff000", "--tcr", TCR_4K, "0x0").err)
         .startsWith("paging translate: root table 0x00000000007ff000 (from --ttbr0 0x00000000007ff000) is outside "
             + "the image");
-    CliRun roots = CliRun.of("roots", "--image", image, "--format", "aarch64");
-    assertThat(roots.status).isEqualTo(2);
-    assertThat(roots.err).startsWith("paging roots: aarch64 has a root per half, which a scan of the image cannot "
-        + "pair: give the TTBRs to inspect or translate with --format aarch64 --ttbr0 VALUE --ttbr1 VALUE");
+    assertThat(CliRun.of("roots", "--image", image, "--format", "sv48", "--tcr", TCR_4K).err)
+        .startsWith("paging roots: --tcr is AArch64's TCR_EL1; give it with --format aarch64");
+  }
+
+  /**
+   * The image's two roots, each with one table entry leading to one leaf (score 10 for the one
+   * non-empty child plus 1 for the entry); the lower tables read as roots reach data pages past
+   * the image's end, so they are not candidates. The user page is EL0-accessible, the kernel's not.
+   */
+  @Test
+  void rootsFindsBothHalvesRootsAndTellsThemByTheirLeaves() throws IOException {
+    Path image = image(Formats.aarch64(), 4096);
+    CliRun run = CliRun.of("roots", "--image", image.toString(), "--tcr", TCR_4K);
+    assertThat(run.err).isEmpty();
+    assertThat(run.out).isEqualTo("candidate roots in " + image + " read as aarch64-4k, best first: 2\n"
+        + "ROOT                SCORE TABLES   HALF     LEAVES  EVIDENCE\n"
+        + "0x0000000000001000     11      1  ttbr0          1\n"
+        + "0x0000000000002000     11      1  ttbr1          1\n");
+    assertThat(run.status).isZero();
+    CliRun json = CliRun.of("roots", "--image", image.toString(), "--format", "aarch64", "--tcr", TCR_4K, "--json");
+    assertThat(json.out).contains("\"half\" : \"lower\"").contains("\"half\" : \"upper\"")
+        .contains("\"format\" : \"aarch64-4k\"");
+    // Each root is walked as its half: the user page at its lower-half address only.
+    CliRun reverse = CliRun.of("reverse", "--image", image.toString(), "--format", "aarch64", "--tcr", TCR_4K,
+        "--all-roots", "0x300010", "0x200000");
+    assertThat(reverse.out).isEqualTo("0x0000000000300010 <- 0x0000000000400010 4K L3 r-xu-a- in root "
+        + "0x0000000000001000\n"
+        + "0x0000000000200000 <- 0xffff000000000000 4K L3 rw--ga- in root 0x0000000000002000\n");
+  }
+
+  @Test
+  void rootsReadsLargerGranulesRootsAndRefusesRootsOfTwoEntries() throws IOException {
+    // 64 KiB granules with 42-bit halves (T0SZ = T1SZ = 22, TG0 = 0b01, TG1 = 0b11): a root of
+    // 8,192 entries, 64 KiB aligned, at 0x10000 and 0x20000.
+    String tcr64k42 = "0x5f5167516";
+    PagingFormat f = Formats.aarch64(Aarch64Options.fromTcr(0x5_f516_7516L, true, true));
+    assertThat(f.root().entries()).isEqualTo(8192);
+    Path image = image(f, 65536);
+    CliRun run = CliRun.of("roots", "--image", image.toString(), "--tcr", tcr64k42);
+    assertThat(run.out).isEqualTo("candidate roots in " + image + " read as aarch64-64k, best first: 2\n"
+        + "ROOT                SCORE TABLES   HALF     LEAVES  EVIDENCE\n"
+        + "0x0000000000010000     11      1  ttbr0          1\n"
+        + "0x0000000000020000     11      1  ttbr1          1\n");
+    CliRun small = CliRun.of("roots", "--image", image.toString(), "--tcr", TCR_16K);
+    assertThat(small.status).isEqualTo(2);
+    assertThat(small.err).startsWith("paging roots: aarch64-16k: a root table is 16 bytes (2 entries), too few to be "
+        + "told from data by scanning; the root must be given (TTBR0_EL1, TTBR1_EL1)");
   }
 }

@@ -8,6 +8,7 @@ import dev.paging.api.Level;
 import dev.paging.api.PageTableVisitor;
 import dev.paging.api.PagingFormat;
 import dev.paging.api.VirtualRange;
+import dev.paging.core.AddressSpace;
 import dev.paging.core.WalkOutcome;
 import dev.paging.core.Walker;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the address spaces in a memory image without registers, as forensic tools do: every 4
@@ -41,10 +43,20 @@ import java.util.function.LongConsumer;
  * #GRANDCHILDREN} tables per level below each; only the best {@value #COUNTED} survivors get their
  * leaves counted, each within the leaf budget.
  *
- * <p>Every format whose root table fills a 4 KiB page is scanned, 32-bit paging's 1,024 four-byte
- * entries included. A PAE root is not: its 4 entries, 32-byte aligned anywhere in a page, are too
- * few to tell a page directory pointer table from data, so {@link #of} refuses the format and the
- * root must come from CR3.
+ * <p>Every format whose root table fills a 4 KiB page or more is scanned, 32-bit paging's 1,024
+ * four-byte entries included, and a root larger than a page (AArch64's 8,192-entry root with a
+ * 64 KiB granule) is read at each address aligned to its size. A PAE root is not: its 4 entries,
+ * 32-byte aligned anywhere in a page, are too few to tell a page directory pointer table from
+ * data, so {@link #of} refuses the format and the root must come from CR3; so are AArch64 roots
+ * of a few entries (a 16 KiB granule with 47 or 48 bits starts with a level 0 of 2).
+ *
+ * <p>Where each half has a root of its own (AArch64), a candidate is a TTBR0 or a TTBR1 root, and
+ * nothing in the root says which: the scan tells them by the leaves its checks met ({@link
+ * RootCandidate#half()}): a user half's pages are EL0-accessible (AP[1]), a kernel half's are
+ * not. Where the halves' geometries differ, each page is read with each half's levels, and the
+ * levels that read it say the half; a page that reads as a root of both is listed once for each. The scores do not weigh an upper half then, and there are
+ * no kernel groups or PTI twins: processes link no table of the kernel's, whose TTBR1 root is
+ * one table for all.
  */
 public final class RootFinder {
   static final int MAX_NOT_PRESENT = 8;
@@ -55,22 +67,62 @@ public final class RootFinder {
   private static final long PAGE = 4096;
 
   private final PagingFormat format;
+  private final List<Geometry> geometries;
   private final long leafBudget;
 
-  private RootFinder(PagingFormat format, long leafBudget) {
+  private RootFinder(PagingFormat format, List<Geometry> geometries, long leafBudget) {
     this.format = format;
+    this.geometries = geometries;
     this.leafBudget = leafBudget;
+  }
+
+  /**
+   * One way to read a page as a root: a half's levels, the addresses its root translates, and
+   * the half it stands for (null where the leaves must tell).
+   */
+  private static final class Geometry {
+    final List<Level> levels;
+    final Level root;
+    final VirtualRange range;
+    final RootCandidate.@Nullable Half half;
+
+    Geometry(List<Level> levels, VirtualRange range, RootCandidate.@Nullable Half half) {
+      this.levels = levels;
+      this.root = levels.get(0);
+      this.range = range;
+      this.half = half;
+    }
+
+    boolean scannable() {
+      return root.tableBytes() >= PAGE && levels.size() >= 2;
+    }
   }
 
   /** A finder of root tables of {@code format}, counting leaves within 2^20 entries per candidate. */
   public static RootFinder of(PagingFormat format) {
     Objects.requireNonNull(format, "format");
-    if (format.root().tableBytes() != PAGE) {
-      throw new IllegalArgumentException(format.name() + ": a root table is " + format.root().tableBytes()
-          + " bytes (" + format.root().entries() + " entries), too few to be told from data by scanning;"
-          + " the root must be given (CR3)");
+    List<Geometry> all = new ArrayList<>();
+    if (!format.rootPerHalf()) {
+      all.add(new Geometry(format.levels(), VirtualRange.all(), RootCandidate.Half.WHOLE));
+    } else if (format.oneGeometry()) {
+      all.add(new Geometry(format.levels(), format.lowerHalf(), null));
+    } else {
+      all.add(new Geometry(format.levels(), format.lowerHalf(), RootCandidate.Half.LOWER));
+      all.add(new Geometry(format.levels(-1L), format.upperHalf(), RootCandidate.Half.UPPER));
     }
-    return new RootFinder(format, 1 << 20);
+    List<Geometry> scanned = new ArrayList<>();
+    for (Geometry g : all) {
+      if (g.scannable()) {
+        scanned.add(g);
+      }
+    }
+    if (scanned.isEmpty()) {
+      Level root = all.get(all.size() - 1).root;
+      throw new IllegalArgumentException(format.name() + ": a root table is " + root.tableBytes() + " bytes ("
+          + root.entries() + " entries), too few to be told from data by scanning; the root must be given ("
+          + (format.rootPerHalf() ? "TTBR0_EL1, TTBR1_EL1" : "CR3") + ")");
+    }
+    return new RootFinder(format, List.copyOf(scanned), 1 << 20);
   }
 
   /**
@@ -82,7 +134,7 @@ public final class RootFinder {
     if (entries <= 0) {
       throw new IllegalArgumentException("leaf budget " + entries + " is not positive");
     }
-    return new RootFinder(format, entries);
+    return new RootFinder(format, geometries, entries);
   }
 
   /** The candidates in {@code image}, best first. */
@@ -98,9 +150,10 @@ public final class RootFinder {
   public List<RootCandidate> scan(MemoryImage image, LongConsumer progress) {
     Objects.requireNonNull(image, "image");
     Objects.requireNonNull(progress, "progress");
-    Level root = format.root();
-    int entries = root.entries();
-    long[] words = new long[entries];
+    long[][] words = new long[geometries.size()][];
+    for (int k = 0; k < words.length; k++) {
+      words[k] = new long[geometries.get(k).root.entries()];
+    }
     List<Survivor> survivors = new ArrayList<>();
     long pages = 0;
     for (Segment s : image.segments()) {
@@ -111,12 +164,19 @@ public final class RootFinder {
       for (long page = first;
           Long.compareUnsigned(page, s.last()) <= 0 && Long.compareUnsigned(s.last() - page, PAGE - 1) >= 0;
           page += PAGE) {
-        // Most of a dump is empty pages: one pass that stops at the first word tells them apart.
-        if (image.firstNonZero(page, (int) (PAGE >>> 3)) >= 0) {
-          root.readEntries(image, page, 0, words, entries);
-          Survivor c = candidate(image, page, words);
-          if (c != null && confirmed(image, c)) {
-            survivors.add(c);
+        for (int k = 0; k < words.length; k++) {
+          Geometry g = geometries.get(k);
+          long bytes = g.root.tableBytes();
+          if ((page & (bytes - 1)) != 0 || Long.compareUnsigned(s.last() - page, bytes - 1) < 0) {
+            continue; // a root larger than a page starts only where its size aligns, whole in the segment
+          }
+          // Most of a dump is empty pages: one pass that stops at the first word tells them apart.
+          if (image.firstNonZero(page, (int) (bytes >>> 3)) >= 0) {
+            g.root.readEntries(image, page, 0, words[k], words[k].length);
+            Survivor c = candidate(image, g, page, words[k]);
+            if (c != null && confirmed(image, c)) {
+              survivors.add(c);
+            }
           }
         }
         if ((++pages & 255) == 0) {
@@ -144,21 +204,41 @@ public final class RootFinder {
       if (t != null && groups[i] != 0 && groups[t] == groups[i]) {
         twin = other;
       }
+      RootCandidate.Half half = half(c);
       long leaves = -1;
       boolean complete = false;
       if (i < COUNTED) {
-        long[] counted = countLeaves(image, c.address);
+        long[] counted = countLeaves(image, c.address, half);
         leaves = counted[0];
         complete = counted[1] != 0;
       }
-      found.add(new RootCandidate(c.address, format, c.score, c.tables, c.leaves, c.upper, groups[i], twin,
+      found.add(new RootCandidate(c.address, format, half, c.score, c.tables, c.leaves, c.upper, groups[i], twin,
           c.selfReference, leaves, complete));
     }
     return List.copyOf(found);
   }
 
+  /**
+   * The half a candidate's root translates: its geometry's, else what the leaves its checks met
+   * say. Linux maps every user page EL0-accessible and no kernel page so; three in four either
+   * way decide, and a mix or no leaf leaves it open.
+   */
+  private static RootCandidate.Half half(Survivor c) {
+    if (c.geometry.half != null) {
+      return c.geometry.half;
+    }
+    if (c.sampledLeaves > 0 && 4L * c.userLeaves >= 3L * c.sampledLeaves) {
+      return RootCandidate.Half.LOWER;
+    }
+    if (c.sampledLeaves > 0 && 4L * c.userLeaves <= c.sampledLeaves) {
+      return RootCandidate.Half.UPPER;
+    }
+    return RootCandidate.Half.EITHER;
+  }
+
   /** What stage one learnt of a page that reads as a root. */
   private static final class Survivor {
+    final Geometry geometry;
     final long address;
     final int tables;
     final int upper;
@@ -167,8 +247,13 @@ public final class RootFinder {
     final long[] targets;
     final int[] indices;
     int score;
+    /** Leaves the checks met, and those of them EL0 may access: the evidence of a half. */
+    int sampledLeaves;
+    int userLeaves;
 
-    Survivor(long address, int tables, int upper, int leaves, int selfReference, long[] targets, int[] indices) {
+    Survivor(Geometry geometry, long address, int tables, int upper, int leaves, int selfReference, long[] targets,
+        int[] indices) {
+      this.geometry = geometry;
       this.address = address;
       this.tables = tables;
       this.upper = upper;
@@ -179,9 +264,12 @@ public final class RootFinder {
     }
   }
 
-  private Survivor candidate(MemoryImage image, long page, long[] words) {
-    Level root = format.root();
+  private @Nullable Survivor candidate(MemoryImage image, Geometry g, long page, long[] words) {
+    Level root = g.root;
+    boolean oneRoot = g.half == RootCandidate.Half.WHOLE;
     int entries = words.length;
+    int sampled = 0;
+    int user = 0;
     int tables = 0;
     int upper = 0;
     int leaves = 0;
@@ -205,7 +293,7 @@ public final class RootFinder {
           break;
         case TABLE:
           long target = format.address(root, raw);
-          if (!image.contains(target, format.levels().get(1).tableBytes())) {
+          if (!image.contains(target, g.levels.get(1).tableBytes())) {
             return null;
           }
           if (targets == null) {
@@ -215,7 +303,7 @@ public final class RootFinder {
           targets[tables] = target;
           indices[tables] = i;
           tables++;
-          if (i >= entries / 2) {
+          if (oneRoot && i >= entries / 2) {
             upper++;
           }
           if (target == page && self < 0) {
@@ -224,6 +312,10 @@ public final class RootFinder {
           break;
         case LEAF:
           leaves++;
+          sampled++;
+          if (format.attributes(root, raw).user()) {
+            user++;
+          }
           break;
         default:
           break;
@@ -246,15 +338,15 @@ public final class RootFinder {
         return null;
       }
     }
-    return new Survivor(page, tables, upper, leaves, self, t, Arrays.copyOf(indices, tables));
+    Survivor c = new Survivor(g, page, tables, upper, leaves, self, t, Arrays.copyOf(indices, tables));
+    c.sampledLeaves = sampled;
+    c.userLeaves = user;
+    return c;
   }
 
   /** Stage two: the candidate's children and grandchildren; sets the score of one that survives. */
   private boolean confirmed(MemoryImage image, Survivor c) {
-    if (format.levels().size() < 2) {
-      return false;
-    }
-    Level childLevel = format.levels().get(1);
+    Level childLevel = c.geometry.levels.get(1);
     int nonEmpty = 0;
     int n = c.targets.length;
     long[] words = new long[childLevel.entries()];
@@ -263,7 +355,7 @@ public final class RootFinder {
       if (child == c.address || image.isZero(child, words(childLevel))) {
         continue;
       }
-      if (!wellFormed(image, child, 1, words)) {
+      if (!wellFormed(image, c, child, 1, words)) {
         return false;
       }
       nonEmpty++;
@@ -280,8 +372,9 @@ public final class RootFinder {
    * malformed there or a table pointer outside the image, or when one of its first {@value
    * #GRANDCHILDREN} non-empty children fails the same test a level down.
    */
-  private boolean wellFormed(MemoryImage image, long address, int depth, long[] words) {
-    Level level = format.levels().get(depth);
+  private boolean wellFormed(MemoryImage image, Survivor c, long address, int depth, long[] words) {
+    List<Level> levels = c.geometry.levels;
+    Level level = levels.get(depth);
     level.readEntries(image, address, 0, words, level.entries());
     int notPresent = 0;
     int grandchildren = 0;
@@ -302,9 +395,16 @@ public final class RootFinder {
         }
         continue;
       }
+      if (kind == EntryKind.LEAF) {
+        c.sampledLeaves++;
+        if (format.attributes(level, raw).user()) {
+          c.userLeaves++;
+        }
+        continue;
+      }
       if (kind == EntryKind.TABLE) {
         long target = format.address(level, raw);
-        Level below = format.levels().get(depth + 1);
+        Level below = levels.get(depth + 1);
         if (!image.contains(target, below.tableBytes())) {
           return false;
         }
@@ -314,7 +414,7 @@ public final class RootFinder {
               next = new long[below.entries()];
             }
             grandchildren++;
-            if (!wellFormed(image, target, depth + 1, next)) {
+            if (!wellFormed(image, c, target, depth + 1, next)) {
               return false;
             }
           }
@@ -379,7 +479,7 @@ public final class RootFinder {
   }
 
   /** {leaves, 1 when the walk completed}: one walk of the whole space within the leaf budget. */
-  private long[] countLeaves(MemoryImage image, long root) {
+  private long[] countLeaves(MemoryImage image, long root, RootCandidate.Half half) {
     long[] count = new long[1];
     PageTableVisitor counter = new PageTableVisitor() {
       @Override
@@ -390,7 +490,13 @@ public final class RootFinder {
         return Control.CONTINUE;
       }
     };
-    WalkOutcome outcome = Walker.of(format, image).entryBudget(leafBudget).walk(root, VirtualRange.all(), counter);
+    // A root of one half is walked as that half's only (as the lower half's when the leaves did
+    // not tell), so no leaf is counted twice.
+    long lower = half == RootCandidate.Half.UPPER ? AddressSpace.NO_ROOT : root;
+    long upper = half == RootCandidate.Half.WHOLE ? root
+        : half == RootCandidate.Half.UPPER ? root : AddressSpace.NO_ROOT;
+    WalkOutcome outcome = Walker.of(format, image).entryBudget(leafBudget).walk(lower, upper, VirtualRange.all(),
+        counter);
     return new long[] {count[0], outcome == WalkOutcome.COMPLETED ? 1 : 0};
   }
 }
