@@ -57,9 +57,10 @@ class LabBatteriesTest {
    * would fail the library itself here.
    */
   @Test
-  void everyBatteryGradesTheSixteenAndSixtyFourKibGranules() {
+  void everyBatteryGradesTheSixteenAndSixtyFourKibGranulesAndHalvesOfTheirOwn() {
     List<PagingFormat> formats = List.of(Formats.aarch64(Aarch64Options.defaults().withGranule(16 * 1024)),
-        Formats.aarch64(Aarch64Options.defaults().withGranule(64 * 1024)));
+        Formats.aarch64(Aarch64Options.defaults().withGranule(64 * 1024)),
+        Formats.aarch64(Aarch64Options.defaults().withGranules(4096, 65536).withVirtualAddressBits(48, 42)));
     for (ScoreCard card : List.of(Batteries.translate(formats).grade("library", TranslateSubmission::library),
         Batteries.reclaim(formats).grade("library", ReclaimSubmission::library),
         Batteries.paging(formats).grade("library", PagingSubmission::library),

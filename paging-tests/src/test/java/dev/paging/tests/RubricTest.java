@@ -76,8 +76,8 @@ class RubricTest {
       output-limit = 0               | r line 2: output-limit '0' is not a whole number from 1 to 10000000
       hep = 1g                       | r line 2: unknown setting 'hep' (before the first [check]: battery, heap, \
       output-limit, formats; in a check: points, budget, visibility)
-      formats = sv39, sv40           | r line 2: format 'sv40' is not one of x86-64, x86-64-5level, sv39, sv48, sv57, x86-32, x86-pae, aarch64-4k, aarch64-16k, aarch64-64k
-      formats = sv39,,sv48           | r line 2: format '' is not one of x86-64, x86-64-5level, sv39, sv48, sv57, x86-32, x86-pae, aarch64-4k, aarch64-16k, aarch64-64k
+      formats = sv39, sv40           | r line 2: format 'sv40' is not one of x86-64, x86-64-5level, sv39, sv48, sv57, x86-32, x86-pae, aarch64-4k, aarch64-16k, aarch64-64k, aarch64-4k/64k
+      formats = sv39,,sv48           | r line 2: format '' is not one of x86-64, x86-64-5level, sv39, sv48, sv57, x86-32, x86-pae, aarch64-4k, aarch64-16k, aarch64-64k, aarch64-4k/64k
       formats = SV39, sv39           | r line 2: format sv39 is listed twice
       just words                     | r line 2: expected 'key = value', '[check name]' or a # comment, not 'just words'
       []                             | r line 2: a check section needs the check's name between the brackets

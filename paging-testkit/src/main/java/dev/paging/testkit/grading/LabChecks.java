@@ -409,7 +409,7 @@ final class LabChecks {
       long large = largePage(f);
       List<long[]> pages = new ArrayList<>();
       pages.add(new long[] {3 * GIB + 4 * large, large, 6 * large});
-      if (Generators.pageSizes(f).contains(GIB)) {
+      if (Generators.pageSizes(f, 5 * GIB).contains(GIB)) {
         pages.add(new long[] {5 * GIB, GIB, 2 * GIB});
       }
       for (long[] p : pages) {
@@ -458,8 +458,10 @@ final class LabChecks {
     if (Long.compareUnsigned(next - 1, r.last()) < 0) {
       return;
     }
-    List<Long> sizes = Generators.pageSizes(s.format());
     for (LeafRun run : runs) {
+      // The sizes of the run's own half: where the halves' geometries differ, a 2 MiB block of the
+      // 4 KiB half is no page of the 64 KiB one.
+      List<Long> sizes = Generators.pageSizes(s.format(), run.range().first());
       long size = run.pageSize();
       for (long va = run.range().first(); ; va += size) {
         for (long bigger : sizes) {

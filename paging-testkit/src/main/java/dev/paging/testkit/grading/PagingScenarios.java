@@ -59,7 +59,8 @@ public final class PagingScenarios {
   private static final List<PagingFormat> SUPPORTED = List.of(Formats.x86_64(), Formats.x86_64FiveLevel(),
       Formats.sv39(), Formats.sv48(), Formats.sv57(), Formats.x86_32(), Formats.x86Pae(), Formats.aarch64(),
       Formats.aarch64(Aarch64Options.defaults().withGranule(16 * 1024)),
-      Formats.aarch64(Aarch64Options.defaults().withGranule(64 * 1024)));
+      Formats.aarch64(Aarch64Options.defaults().withGranule(64 * 1024)),
+      Formats.aarch64(Aarch64Options.defaults().withGranules(4 * 1024, 64 * 1024).withVirtualAddressBits(48, 42)));
 
   private PagingScenarios() {}
 
@@ -301,7 +302,9 @@ public final class PagingScenarios {
    * Every format a battery or a rubric may name: the defaults, 32-bit x86 (with CR4.PSE) and PAE
    * (with EFER.NXE), which a course teaching xv6-x86 or PintOS asks for by name, and AArch64 with
    * 48-bit halves and each granule: 4 KiB ({@code aarch64-4k}, Linux's usual), 16 KiB ({@code
-   * aarch64-16k}, Apple silicon's) and 64 KiB ({@code aarch64-64k}).
+   * aarch64-16k}, Apple silicon's) and 64 KiB ({@code aarch64-64k}), and with halves of geometries
+   * of their own ({@code aarch64-4k/64k}: TTBR0 4 KiB and 48 bits, four levels; TTBR1 64 KiB and
+   * 42 bits, two levels from an 8,192-entry root).
    */
   public static List<PagingFormat> supportedFormats() {
     return SUPPORTED;

@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * output-limit = 4000           characters of the submission's own text kept per check; default 4000
  * formats = sv39                the formats every check runs on, comma-separated; default these five:
  *                               x86-64, x86-64-5level, sv39, sv48, sv57; also x86-32, x86-pae,
- *                               aarch64-4k, aarch64-16k, aarch64-64k
+ *                               aarch64-4k, aarch64-16k, aarch64-64k, aarch64-4k/64k
  *
  * [pages of every size in both halves]
  * points = 4                    default: the battery's
