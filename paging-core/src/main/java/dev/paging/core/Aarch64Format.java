@@ -114,6 +114,13 @@ final class Aarch64Format implements PagingFormat {
   private final long[] belowGranuleAt = new long[64];
   /** Address bits at or above the output size, as they sit in a descriptor. */
   private final long beyondWidth;
+  /**
+   * Per level shift, the bits that must read VALID and TYPE alone for the common verdict, a
+   * table above the last level and a page at it, which {@link #decode} then gives in one test;
+   * every other entry takes the full chain, which agrees.
+   */
+  private final long[] commonMaskAt = new long[64];
+  private final EntryVerdict[] commonVerdictAt = new EntryVerdict[64];
 
   Aarch64Format(Aarch64Options options) {
     this.options = Objects.requireNonNull(options, "options");
@@ -146,6 +153,14 @@ final class Aarch64Format implements PagingFormat {
       beyond |= ((0xfL << 48) & ~((1L << p) - 1)) >>> 36;
     }
     this.beyondWidth = beyond;
+    for (int shift = 0; shift < 64; shift++) {
+      int g = granuleAt[shift];
+      if (g != 0) {
+        boolean last = shift == g;
+        commonMaskAt[shift] = VALID | TYPE | (last ? LEAF_RES0 : TABLE_RES0) | belowGranuleAt[shift] | beyond;
+        commonVerdictAt[shift] = last ? EntryVerdict.LEAF : EntryVerdict.TABLE;
+      }
+    }
   }
 
   /** One half's walk: the levels from the one {@code v} bits need down to L3, with a {@code 2^g} granule. */
@@ -283,6 +298,9 @@ final class Aarch64Format implements PagingFormat {
     int g = granuleAt[s];
     if (g == 0) {
       granuleOf(level);
+    }
+    if ((raw & commonMaskAt[s]) == (VALID | TYPE)) {
+      return commonVerdictAt[s];
     }
     if (raw == 0) {
       return EntryVerdict.EMPTY;
