@@ -708,6 +708,8 @@ class Aarch64PagingTest {
       assertThat(r.count(split.levels().get(2))).isEqualTo(1);
       assertThat(r.count(split.levels(-1L).get(1))).isZero();
       assertThat(r.countAtDepth(1)).isEqualTo(1);
+      // Both halves' levels are called L2 and L3: the halves name them apart.
+      assertThat(r.toString()).contains("freed (lower L2 1, lower L3 1), pending");
       r.pendingFrees().release();
       tables.unmap(VirtualRange.closed(UPPER_FIRST, UPPER_FIRST + (512L << 20) - 1));
       ReclaimResult upper = tables.reclaim(VirtualRange.all(), ReclaimMode.COLLECT);
@@ -715,7 +717,7 @@ class Aarch64PagingTest {
       assertThat(upper.count(split.levels(-1L).get(1))).isEqualTo(1);
       assertThat(upper.count(split.levels().get(1))).isZero();
       assertThat(upper.toString()).startsWith("COLLECT reclaim of [0x0000000000000000, 0xffffffffffffffff]: 1 table "
-          + "freed (L3 1), pending");
+          + "freed (upper L3 1), pending");
       upper.pendingFrees().release();
       assertThat(frames.allocatedFrames()).containsExactlyInAnyOrder(0x100_0000L, 0x101_0000L);
     }

@@ -179,11 +179,14 @@ public final class ReclaimResult implements MutationResult {
       s.append(" (");
       boolean first = true;
       for (int d = 0; d < countByDepth.length; d++) {
-        // Where the halves' geometries differ, the upper half's level after the lower half's at each depth.
-        for (List<Level> half : upperLevels == levels ? List.of(levels) : List.of(levels, upperLevels)) {
+        // Where the halves' geometries differ, the upper half's level after the lower half's at
+        // each depth, each named with its half: both may be called L3.
+        boolean split = upperLevels != levels;
+        for (List<Level> half : split ? List.of(levels, upperLevels) : List.of(levels)) {
           int n = d < half.size() ? count(half.get(d)) : 0;
           if (n > 0) {
-            s.append(first ? "" : ", ").append(half.get(d).name()).append(' ').append(n);
+            s.append(first ? "" : ", ").append(split ? (half == levels ? "lower " : "upper ") : "")
+                .append(half.get(d).name()).append(' ').append(n);
             first = false;
           }
         }
