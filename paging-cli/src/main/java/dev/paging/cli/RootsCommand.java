@@ -47,12 +47,13 @@ import picocli.CommandLine.Spec;
             + "half has a root of its own, so the columns are ROOT SCORE TABLES HALF LEAVES EVIDENCE, HALF saying "
             + "ttbr0 (a user half: at least three in four of the leaves the checks met are EL0-accessible), ttbr1 "
             + "(at most one in four is) or either; where TG0/T0SZ and TG1/T1SZ differ, each page is read with each "
-            + "half's levels, which then say the half (a page read as a root of both is listed twice). Roots of a few entries (a 16 KiB granule's 2-entry level 0) "
-            + "cannot be found so.",
+            + "half's levels, which then say the half (a page read as a root of both is listed twice). Roots of a "
+            + "few entries (a 16 KiB granule's 2-entry level 0) cannot be found so.",
         "",
         "JSON (--json, schema paging-roots/1): { \"schema\", \"image\", \"format\", \"pages\", \"candidates\": "
             + "[ { \"root\", \"score\", \"tableEntries\", \"upperHalfTableEntries\", \"leafEntries\", "
-            + "\"kernelGroup\", \"half\" (whole, lower, upper or either), \"ptiTwin\" (or null), \"selfReference\" (or null), \"leaves\" (or null), "
+            + "\"kernelGroup\", \"half\" (whole, lower, upper or either), \"ptiTwin\" (or null), "
+            + "\"selfReference\" (or null), \"leaves\" (or null), "
             + "\"leavesComplete\" } ] }, addresses as \"0x\" and 16 hex digits.",
         "",
         "Exit status: 0 when at least one candidate is found, 1 when none is, 2 on bad input.",

@@ -40,8 +40,8 @@ public final class RootCandidate {
   private final long leaves;
   private final boolean leavesComplete;
 
-  RootCandidate(long address, PagingFormat format, Half half, int score, int tables, int leafEntries, int upperTables, int group,
-      long ptiTwin, int selfReference, long leaves, boolean leavesComplete) {
+  RootCandidate(long address, PagingFormat format, Half half, int score, int tables, int leafEntries, int upperTables,
+      int group, long ptiTwin, int selfReference, long leaves, boolean leavesComplete) {
     this.address = address;
     this.format = format;
     this.half = half;
@@ -144,9 +144,9 @@ public final class RootCandidate {
       return false;
     }
     RootCandidate c = (RootCandidate) o;
-    return c.address == address && c.format.equals(format) && c.half == half && c.score == score && c.tables == tables
-        && c.leafEntries == leafEntries && c.upperTables == upperTables && c.group == group && c.ptiTwin == ptiTwin
-        && c.selfReference == selfReference && c.leaves == leaves && c.leavesComplete == leavesComplete;
+    return c.address == address && c.format.equals(format) && c.half == half && c.score == score
+        && c.tables == tables && c.leafEntries == leafEntries && c.upperTables == upperTables && c.group == group
+        && c.ptiTwin == ptiTwin && c.selfReference == selfReference && c.leaves == leaves && c.leavesComplete == leavesComplete;
   }
 
   @Override

@@ -54,9 +54,9 @@ import org.jspecify.annotations.Nullable;
  * nothing in the root says which: the scan tells them by the leaves its checks met ({@link
  * RootCandidate#half()}): a user half's pages are EL0-accessible (AP[1]), a kernel half's are
  * not. Where the halves' geometries differ, each page is read with each half's levels, and the
- * levels that read it say the half; a page that reads as a root of both is listed once for each. The scores do not weigh an upper half then, and there are
- * no kernel groups or PTI twins: processes link no table of the kernel's, whose TTBR1 root is
- * one table for all.
+ * levels that read it say the half; a page that reads as a root of both is listed once for each.
+ * The scores do not weigh an upper half then, and there are no kernel groups or PTI twins:
+ * processes link no table of the kernel's, whose TTBR1 root is one table for all.
  */
 public final class RootFinder {
   static final int MAX_NOT_PRESENT = 8;
@@ -77,19 +77,17 @@ public final class RootFinder {
   }
 
   /**
-   * One way to read a page as a root: a half's levels, the addresses its root translates, and
-   * the half it stands for (null where the leaves must tell).
+   * One way to read a page as a root: a half's levels and the half it stands for (null where the
+   * leaves must tell).
    */
   private static final class Geometry {
     final List<Level> levels;
     final Level root;
-    final VirtualRange range;
     final RootCandidate.@Nullable Half half;
 
-    Geometry(List<Level> levels, VirtualRange range, RootCandidate.@Nullable Half half) {
+    Geometry(List<Level> levels, RootCandidate.@Nullable Half half) {
       this.levels = levels;
       this.root = levels.get(0);
-      this.range = range;
       this.half = half;
     }
 
@@ -103,12 +101,12 @@ public final class RootFinder {
     Objects.requireNonNull(format, "format");
     List<Geometry> all = new ArrayList<>();
     if (!format.rootPerHalf()) {
-      all.add(new Geometry(format.levels(), VirtualRange.all(), RootCandidate.Half.WHOLE));
+      all.add(new Geometry(format.levels(), RootCandidate.Half.WHOLE));
     } else if (format.oneGeometry()) {
-      all.add(new Geometry(format.levels(), format.lowerHalf(), null));
+      all.add(new Geometry(format.levels(), null));
     } else {
-      all.add(new Geometry(format.levels(), format.lowerHalf(), RootCandidate.Half.LOWER));
-      all.add(new Geometry(format.levels(-1L), format.upperHalf(), RootCandidate.Half.UPPER));
+      all.add(new Geometry(format.levels(), RootCandidate.Half.LOWER));
+      all.add(new Geometry(format.levels(-1L), RootCandidate.Half.UPPER));
     }
     List<Geometry> scanned = new ArrayList<>();
     for (Geometry g : all) {
